@@ -1,0 +1,103 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicalAssist.Data;
+
+public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<Draft> Drafts => Set<Draft>();
+    public DbSet<ReviewDecision> ReviewDecisions => Set<ReviewDecision>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RenewConcurrencyTokens();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RenewConcurrencyTokens();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Every insert or update of a draft gets a new token; a writer holding the old one gets
+    /// DbUpdateConcurrencyException instead of silently overwriting another user's decision.</summary>
+    private void RenewConcurrencyTokens()
+    {
+        foreach (var entry in ChangeTracker.Entries<Draft>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.Version = Guid.NewGuid();
+            }
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<ApplicationUser>(u => u.Property(x => x.DisplayName).HasMaxLength(200));
+
+        builder.Entity<Draft>(d =>
+        {
+            d.HasKey(x => x.Id);
+            d.Property(x => x.PatientId).HasMaxLength(128);
+            d.Property(x => x.PatientLabel).HasMaxLength(256);
+            d.Property(x => x.EncounterId).HasMaxLength(128);
+            d.Property(x => x.RecordSource).HasMaxLength(32);
+            d.Property(x => x.ContextHash).HasMaxLength(64);
+            d.Property(x => x.DrafterName).HasMaxLength(200);
+            d.Property(x => x.ModelId).HasMaxLength(200);
+            d.Property(x => x.TemplateId).HasMaxLength(100);
+            d.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            d.Property(x => x.FailureMessage).HasMaxLength(1000);
+            d.Property(x => x.CreatedById).HasMaxLength(450);
+            d.Property(x => x.CreatedByName).HasMaxLength(200);
+            d.Property(x => x.ClinicianDecisionById).HasMaxLength(450);
+            d.Property(x => x.ClinicianDecisionByName).HasMaxLength(200);
+            d.Property(x => x.RejectionReason).HasMaxLength(50);
+            d.Property(x => x.RejectionComment).HasMaxLength(2000);
+            d.Property(x => x.Version).IsConcurrencyToken();
+            d.HasIndex(x => new { x.PatientId, x.CreatedAt });
+            d.HasIndex(x => new { x.Status, x.CreatedAt });
+            d.HasOne(x => x.Review).WithOne(r => r.Draft).HasForeignKey<ReviewDecision>(r => r.DraftId);
+        });
+
+        builder.Entity<ReviewDecision>(r =>
+        {
+            r.HasKey(x => x.Id);
+            r.HasIndex(x => x.DraftId).IsUnique();
+            r.Property(x => x.ReasonCode).HasMaxLength(50);
+            r.Property(x => x.Comment).HasMaxLength(2000);
+            r.Property(x => x.ReviewerId).HasMaxLength(450);
+            r.Property(x => x.ReviewerName).HasMaxLength(200);
+        });
+
+        builder.Entity<AuditEvent>(a =>
+        {
+            a.HasKey(x => x.Id);
+            a.Property(x => x.Action).HasMaxLength(64);
+            a.Property(x => x.UserId).HasMaxLength(450);
+            a.Property(x => x.UserName).HasMaxLength(200);
+            a.Property(x => x.PatientId).HasMaxLength(128);
+            a.Property(x => x.Outcome).HasMaxLength(32);
+            a.Property(x => x.Details).HasMaxLength(4000);
+            a.HasIndex(x => x.At);
+            a.HasIndex(x => new { x.PatientId, x.At });
+        });
+
+        // SQLite cannot order or compare DateTimeOffset natively: store it as UTC ticks there (sortable, exact).
+        if (Database.IsSqlite())
+        {
+            foreach (var entity in builder.Model.GetEntityTypes())
+            {
+                foreach (var property in entity.GetProperties().Where(p => p.ClrType == typeof(DateTimeOffset) || p.ClrType == typeof(DateTimeOffset?)))
+                {
+                    property.SetValueConverter(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+namespace ClinicalAssist.Data;
+
+/// <summary>Where a draft is in its life. Transitions are decided in one place (DraftWorkflow in the app).</summary>
+public enum DraftStatus
+{
+    Generating = 0,
+    Draft = 1,
+    Failed = 2,
+    Stopped = 3,
+    Interrupted = 4,
+    Signed = 5,
+    Rejected = 6,
+    Approved = 7,
+    Returned = 8,
+}
+
+/// <summary>
+/// One AI-assisted (or offline rule-based) summary for one patient: stored the moment generation starts, updated
+/// as text streams in, then signed or rejected by a clinician and decided by a reviewer.
+/// </summary>
+public class Draft
+{
+    public Guid Id { get; set; }
+
+    // Patient and context
+    public required string PatientId { get; set; }
+    /// <summary>Shown in the review queue; identifiers stay in the database, never in logs.</summary>
+    public required string PatientLabel { get; set; }
+    public string? EncounterId { get; set; }
+    public required string RecordSource { get; set; }
+    /// <summary>JSON array of "Type/Id/_history/Version" for every resource in the context used.</summary>
+    public string ContextResourcesJson { get; set; } = "[]";
+    /// <summary>SHA-256 of the sorted context resource list: tells whether the record changed since.</summary>
+    public string ContextHash { get; set; } = "";
+    /// <summary>JSON object citation key → resource reference, e.g. {"L3":"Observation/x/_history/1"}.</summary>
+    public string CitationsJson { get; set; } = "{}";
+
+    // Model and prompt
+    public required string DrafterName { get; set; }
+    public required string ModelId { get; set; }
+    public bool IsAiGenerated { get; set; }
+    public required string TemplateId { get; set; }
+    public int TemplateVersion { get; set; }
+
+    // Output
+    public DraftStatus Status { get; set; }
+    public string GeneratedText { get; set; } = "";
+    /// <summary>JSON array of warnings (injection flags, unknown citations, uncited statements).</summary>
+    public string WarningsJson { get; set; } = "[]";
+    public string? FailureMessage { get; set; }
+
+    // Timing
+    public required string CreatedById { get; set; }
+    public required string CreatedByName { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public int? TimeToFirstTokenMs { get; set; }
+    public int? DurationMs { get; set; }
+
+    // Clinician sign-off or rejection
+    public string? SignedText { get; set; }
+    public bool Attested { get; set; }
+    /// <summary>Normalised word-level edit distance between generated and signed text (0 = unchanged, 1 = all changed).</summary>
+    public double? EditDistance { get; set; }
+    public string? ClinicianDecisionById { get; set; }
+    public string? ClinicianDecisionByName { get; set; }
+    public DateTimeOffset? ClinicianDecisionAt { get; set; }
+    public string? RejectionReason { get; set; }
+    public string? RejectionComment { get; set; }
+
+    public ReviewDecision? Review { get; set; }
+
+    /// <summary>Optimistic concurrency token, replaced on every update (works on SQLite and SQL Server alike).</summary>
+    public Guid Version { get; set; }
+}
+
+/// <summary>A reviewer's decision on a signed draft. Unique per draft: the database itself refuses a second one.</summary>
+public class ReviewDecision
+{
+    public Guid Id { get; set; }
+    public Guid DraftId { get; set; }
+    public Draft? Draft { get; set; }
+    /// <summary>true = approved (CDS Hooks "accepted"), false = returned ("overridden").</summary>
+    public bool Approved { get; set; }
+    public string? ReasonCode { get; set; }
+    public string? Comment { get; set; }
+    public required string ReviewerId { get; set; }
+    public required string ReviewerName { get; set; }
+    public DateTimeOffset DecidedAt { get; set; }
+}
+
+/// <summary>Append-only record of who did what, when, to which chart or draft. Never holds note text.</summary>
+public class AuditEvent
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Action { get; set; }
+    public string? UserId { get; set; }
+    public string? UserName { get; set; }
+    public string? PatientId { get; set; }
+    public Guid? DraftId { get; set; }
+    public string Outcome { get; set; } = "success";
+    public string? Details { get; set; }
+}

@@ -1,0 +1,134 @@
+using Hl7.Fhir.Model;
+
+namespace ClinicalAssist.Web.Features.Context;
+
+/// <summary>Small, null-tolerant readers for FHIR datatypes shared by the record sources and the context builder.</summary>
+internal static class FhirValues
+{
+    public const string Snomed = "http://snomed.info/sct";
+    public const string Loinc = "http://loinc.org";
+    public const string RxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm";
+    public const string Icd10 = "http://hl7.org/fhir/sid/icd-10";
+    public const string Icd10Cm = "http://hl7.org/fhir/sid/icd-10-cm";
+    public const string V2IdentifierType = "http://terminology.hl7.org/CodeSystem/v2-0203";
+
+    /// <summary>The concept's text, else the first coding display, else the first code.</summary>
+    public static string? Display(CodeableConcept? concept)
+    {
+        if (concept is null)
+        {
+            return null;
+        }
+
+        if (!string.IsNullOrWhiteSpace(concept.Text))
+        {
+            return concept.Text.Trim();
+        }
+
+        foreach (var coding in concept.Coding)
+        {
+            if (!string.IsNullOrWhiteSpace(coding.Display))
+            {
+                return coding.Display.Trim();
+            }
+        }
+
+        return concept.Coding.Select(c => c.Code).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
+    }
+
+    /// <summary>The code of the first coding from one of <paramref name="systems"/>.</summary>
+    public static string? Code(CodeableConcept? concept, params ReadOnlySpan<string> systems)
+    {
+        if (concept is null)
+        {
+            return null;
+        }
+
+        foreach (var coding in concept.Coding)
+        {
+            if (string.IsNullOrWhiteSpace(coding.Code) || coding.System is null)
+            {
+                continue;
+            }
+
+            foreach (var system in systems)
+            {
+                if (string.Equals(coding.System, system, StringComparison.OrdinalIgnoreCase))
+                {
+                    return coding.Code;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first code of the concept whatever its system (status concepts such as clinicalStatus).</summary>
+    public static string? FirstCode(CodeableConcept? concept) =>
+        concept?.Coding.Select(c => c.Code).FirstOrDefault(c => !string.IsNullOrWhiteSpace(c));
+
+    /// <summary>A point in time from dateTime, instant, date or Period (its start). Partial dates count from their start.</summary>
+    public static DateTimeOffset? ToDateTimeOffset(DataType? value) => value switch
+    {
+        FhirDateTime dt => ToDateTimeOffset(dt),
+        Instant instant => instant.Value,
+        Date date when date.TryToDateTimeOffset(out var d) => d,
+        Period period => ToDateTimeOffset(period.StartElement) ?? ToDateTimeOffset(period.EndElement),
+        _ => null,
+    };
+
+    public static DateTimeOffset? ToDateTimeOffset(FhirDateTime? value) =>
+        value is not null && value.TryToDateTimeOffset(TimeSpan.Zero, out var result) ? result : null;
+
+    /// <summary>A full birth date (yyyy-MM-dd); partial or missing dates give null.</summary>
+    public static DateOnly? BirthDate(Patient patient) =>
+        DateOnly.TryParseExact(patient.BirthDate, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var date) ? date : null;
+
+    /// <summary>Completed years between <paramref name="birthDate"/> and <paramref name="today"/>.</summary>
+    public static int? AgeYears(DateOnly? birthDate, DateOnly today)
+    {
+        if (birthDate is not { } born || born > today)
+        {
+            return null;
+        }
+
+        var age = today.Year - born.Year;
+        if (today < born.AddYears(age))
+        {
+            age--;
+        }
+
+        return age;
+    }
+
+    /// <summary>"Type/id" of a relative or absolute literal reference (history suffix dropped), else null.
+    /// Contained ("#x") and logical (identifier-only) references give null.</summary>
+    public static string? ReferenceKey(ResourceReference? reference)
+    {
+        var text = reference?.Reference;
+        if (string.IsNullOrWhiteSpace(text) || text.StartsWith('#') || text.StartsWith("urn:", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var history = text.IndexOf("/_history/", StringComparison.Ordinal);
+        if (history >= 0)
+        {
+            text = text[..history];
+        }
+
+        var parts = text.TrimEnd('/').Split('/');
+        return parts.Length >= 2 && parts[^2].Length > 0 && parts[^1].Length > 0 && char.IsUpper(parts[^2][0])
+            ? $"{parts[^2]}/{parts[^1]}"
+            : null;
+    }
+
+    /// <summary>True unless the reference points at a different patient. A missing reference is accepted
+    /// (the resource came from that patient's own bundle or search).</summary>
+    public static bool IsForPatient(ResourceReference? subject, string patientId)
+    {
+        var key = ReferenceKey(subject);
+        return key is null || !key.StartsWith("Patient/", StringComparison.Ordinal) || key == "Patient/" + patientId;
+    }
+}

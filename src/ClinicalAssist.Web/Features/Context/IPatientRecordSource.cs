@@ -1,0 +1,20 @@
+using Hl7.Fhir.Model;
+
+namespace ClinicalAssist.Web.Features.Context;
+
+/// <summary>A patient's raw FHIR resources as one source returned them, and which sections failed to load.</summary>
+public sealed record PatientRecord(Patient Patient, IReadOnlyList<Resource> Resources, IReadOnlyList<SectionStatus> Failures);
+
+/// <summary>Where patient records come from: Demo (generated in-process), Directory (Bundle JSON files),
+/// Server (a FHIR R4 server through Firely's FhirClient). The seam every later FHIR work deepens.</summary>
+public interface IPatientRecordSource
+{
+    /// <summary>Short name shown in the UI and audit, e.g. "Demo".</summary>
+    string Name { get; }
+
+    /// <summary>Patients matching <paramref name="query"/> (name or MRN, case-insensitive); all when empty.</summary>
+    Task<IReadOnlyList<PatientSummary>> SearchPatientsAsync(string? query, CancellationToken cancellationToken);
+
+    /// <summary>The patient's record, or null when the patient does not exist.</summary>
+    Task<PatientRecord?> GetRecordAsync(string patientId, CancellationToken cancellationToken);
+}

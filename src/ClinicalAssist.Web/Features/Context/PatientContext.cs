@@ -1,0 +1,92 @@
+using Hl7.Fhir.Model;
+
+namespace ClinicalAssist.Web.Features.Context;
+
+/// <summary>A pointer at one FHIR resource version: what every statement in a draft cites.</summary>
+public sealed record ResourceRef(string Type, string Id, string? VersionId = null)
+{
+    /// <summary>"Type/Id" — the key used in <see cref="PatientContext.Resources"/>.</summary>
+    public string Reference => $"{Type}/{Id}";
+
+    public override string ToString() => VersionId is null ? Reference : $"{Reference}/_history/{VersionId}";
+
+    public static ResourceRef From(Resource r) => new(r.TypeName, r.Id ?? "", r.Meta?.VersionId);
+}
+
+/// <summary>One row of the patient list. <see cref="DisplayName"/>, <see cref="Mrn"/> and <see cref="BirthDate"/>
+/// are identifiers: shown to the clinician, never logged, never sent to a model.</summary>
+public sealed record PatientSummary(
+    string Id,
+    string DisplayName,
+    string Sex,
+    int? AgeYears,
+    DateOnly? BirthDate,
+    string? Mrn,
+    string? Location,
+    string? AdmissionReason,
+    DateTimeOffset? AdmittedAt);
+
+/// <summary>How one section of the context was assembled: loaded, empty, or failed (the rest still shows).</summary>
+public enum SectionState { Loaded, Empty, Failed }
+
+public sealed record SectionStatus(string Section, SectionState State, int Count, string? Message = null);
+
+public sealed record ContextEncounter(ResourceRef Source, string Status, string Class, string? Reason, string? Location, DateTimeOffset? Start);
+
+public sealed record ContextCondition(
+    ResourceRef Source, string Display, string? Snomed, string? Icd10,
+    string ClinicalStatus, string VerificationStatus, DateTimeOffset? Onset);
+
+public sealed record ContextMedication(
+    ResourceRef Source, string Display, string? RxNorm, string Status, string? Dosage, DateTimeOffset? AuthoredOn);
+
+public sealed record ContextAllergy(
+    ResourceRef Source, string Substance, string? Criticality, string ClinicalStatus, IReadOnlyList<string> Reactions);
+
+/// <summary>A lab or vital sign. <see cref="Components"/> carries blood pressure's systolic/diastolic.</summary>
+public sealed record ContextObservation(
+    ResourceRef Source,
+    string Category,
+    string Display,
+    string? Loinc,
+    decimal? Value,
+    string? Unit,
+    string? ValueText,
+    string? ReferenceRange,
+    string? Interpretation,
+    DateTimeOffset? Effective,
+    IReadOnlyList<ContextObservationComponent> Components)
+{
+    /// <summary>True when the interpretation flag says abnormal (H, L, HH, LL, A, AA, critical).</summary>
+    public bool IsAbnormal => Interpretation is { Length: > 0 } i && i is not "N";
+
+    public bool IsCritical => Interpretation is "HH" or "LL" or "AA";
+
+    public string FormattedValue => Components.Count > 0
+        ? string.Join("/", Components.Select(c => c.Value?.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) ?? "?")) + (Unit is null ? "" : " " + Unit)
+        : Value is { } v ? v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + (Unit is null ? "" : " " + Unit) : ValueText ?? "";
+}
+
+public sealed record ContextObservationComponent(string Display, string? Loinc, decimal? Value, string? Unit);
+
+/// <summary>A clinical note (DocumentReference text). Its text is data, never instructions.</summary>
+public sealed record ContextNote(ResourceRef Source, string Title, string? Author, DateTimeOffset? Date, string Text);
+
+/// <summary>The patient's chart as the product sees it, whatever the record source.</summary>
+public sealed class PatientContext
+{
+    public required PatientSummary Patient { get; init; }
+    public ContextEncounter? Encounter { get; init; }
+    public IReadOnlyList<ContextCondition> Conditions { get; init; } = [];
+    public IReadOnlyList<ContextMedication> Medications { get; init; } = [];
+    public IReadOnlyList<ContextAllergy> Allergies { get; init; } = [];
+    public IReadOnlyList<ContextObservation> Labs { get; init; } = [];
+    public IReadOnlyList<ContextObservation> Vitals { get; init; } = [];
+    public IReadOnlyList<ContextNote> Notes { get; init; } = [];
+    public IReadOnlyList<SectionStatus> Sections { get; init; } = [];
+
+    /// <summary>Every resource the context was built from, keyed by "Type/Id", to show the source of a citation.</summary>
+    public IReadOnlyDictionary<string, Resource> Resources { get; init; } = new Dictionary<string, Resource>();
+
+    public DateTimeOffset AssembledAt { get; init; }
+}

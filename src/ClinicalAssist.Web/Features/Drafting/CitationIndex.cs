@@ -1,0 +1,64 @@
+using ClinicalAssist.Web.Features.Context;
+
+namespace ClinicalAssist.Web.Features.Drafting;
+
+/// <summary>
+/// Short, deterministic citation keys for every context item — E1 encounter, P problems, A allergies,
+/// M medications, L labs, V vitals, N notes — so that a draft can say "[L3]" and the UI can open the exact
+/// FHIR resource version behind it. Same context → same keys.
+/// </summary>
+public sealed class CitationIndex
+{
+    private readonly Dictionary<string, ResourceRef> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _byReference = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, ResourceRef> ByKey => _byKey;
+
+    public static CitationIndex Build(PatientContext context)
+    {
+        var index = new CitationIndex();
+        if (context.Encounter is { } e) index.Add("E", e.Source);
+        foreach (var c in context.Conditions) index.Add("P", c.Source);
+        foreach (var a in context.Allergies) index.Add("A", a.Source);
+        foreach (var m in context.Medications) index.Add("M", m.Source);
+        foreach (var l in context.Labs) index.Add("L", l.Source);
+        foreach (var v in context.Vitals) index.Add("V", v.Source);
+        foreach (var n in context.Notes) index.Add("N", n.Source);
+        return index;
+    }
+
+    /// <summary>Rebuilds an index from a stored key → reference map (a saved draft).</summary>
+    public static CitationIndex FromMap(IReadOnlyDictionary<string, ResourceRef> map)
+    {
+        var index = new CitationIndex();
+        foreach (var (key, reference) in map)
+        {
+            index._byKey[key] = reference;
+            index._byReference.TryAdd(reference.Reference, key);
+        }
+        return index;
+    }
+
+    /// <summary>The key of a context item, e.g. "L12".</summary>
+    public string KeyFor(ResourceRef source) =>
+        _byReference.TryGetValue(source.Reference, out var key)
+            ? key
+            : throw new KeyNotFoundException($"{source.Type} is not in the citation index.");
+
+    public bool TryResolve(string key, out ResourceRef reference) => _byKey.TryGetValue(key, out reference!);
+
+    private void Add(string prefix, ResourceRef source)
+    {
+        if (_byReference.ContainsKey(source.Reference)) return;
+        var number = _counts.GetValueOrDefault(prefix) + 1;
+        _counts[prefix] = number;
+        var key = prefix + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _byKey[key] = source;
+        _byReference[source.Reference] = key;
+    }
+}
+
+/// <summary>The prompt actually sent (or, for the offline drafter, the one that would be): template id and
+/// version, system and user messages.</summary>
+public sealed record RenderedPrompt(string TemplateId, int TemplateVersion, string System, string User);

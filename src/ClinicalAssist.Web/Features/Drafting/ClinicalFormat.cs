@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using ClinicalAssist.Web.Features.Context;
+
+namespace ClinicalAssist.Web.Features.Drafting;
+
+/// <summary>Invariant, deterministic formatting shared by the prompt builder and the offline drafter.</summary>
+internal static partial class ClinicalFormat
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>"2026-11-23", or "2026-11-23 08:15" when the time of day is known (not midnight).</summary>
+    public static string When(DateTimeOffset? value) => value switch
+    {
+        null => "date unknown",
+        { TimeOfDay.Ticks: 0 } d => d.ToString("yyyy-MM-dd", Inv),
+        { } d => d.ToString("yyyy-MM-dd HH:mm", Inv),
+    };
+
+    public static string Day(DateTimeOffset? value) => value?.ToString("yyyy-MM-dd", Inv) ?? "date unknown";
+
+    /// <summary>Words for an interpretation flag: H → "high", HH → "critically high"…</summary>
+    public static string? InterpretationWords(string? flag) => flag switch
+    {
+        null or "" or "N" => null,
+        "H" => "high",
+        "L" => "low",
+        "HH" => "critically high",
+        "LL" => "critically low",
+        "A" => "abnormal",
+        "AA" => "critically abnormal",
+        _ => "flagged " + flag,
+    };
+
+    /// <summary>One line of free text from the record, safe to place in a prompt or a draft: control characters
+    /// and line breaks become spaces, note delimiters and citation-like brackets are neutralised, length capped.</summary>
+    public static string OneLine(string? text, int maxLength = 200)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return "";
+        var s = ControlOrSpaceRun().Replace(text, " ").Trim();
+        s = NeutraliseMarkup(s);
+        return s.Length <= maxLength ? s : s[..(maxLength - 1)].TrimEnd() + "…";
+    }
+
+    /// <summary>Multi-line note text: line breaks kept (normalised to \n), other control characters removed, note
+    /// delimiters neutralised so that a note cannot close its own block, length capped.</summary>
+    public static string NoteBody(string? text, int maxLength)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var sb = new StringBuilder(Math.Min(text.Length, maxLength + 16));
+        foreach (var ch in text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'))
+        {
+            if (ch == '\n' || ch == '\t') sb.Append(ch == '\t' ? ' ' : '\n');
+            else if (!char.IsControl(ch) && !IsInvisibleFormat(ch)) sb.Append(ch);
+        }
+        var s = BlankLineRun().Replace(sb.ToString(), "\n\n").Trim();
+        s = NeutraliseMarkup(s);
+        return s.Length <= maxLength ? s : s[..maxLength].TrimEnd() + "\n[note truncated]";
+    }
+
+    internal static bool IsInvisibleFormat(char ch) =>
+        ch is '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD'
+        || (ch >= '\u202A' && ch <= '\u202E') || (ch >= '\u2066' && ch <= '\u2069');
+
+    /// <summary>Note text cannot end its block ("NOTE N1&gt;&gt;&gt;") or open another, and cannot carry a
+    /// citation key of its own ("[L3]") that would be mistaken for one the drafter chose.</summary>
+    private static string NeutraliseMarkup(string s)
+    {
+        s = s.Replace("<<<", "‹‹‹", StringComparison.Ordinal).Replace(">>>", "›››", StringComparison.Ordinal);
+        return CitationLike().Replace(s, m => "(" + m.Groups[1].Value + ")");
+    }
+
+    [GeneratedRegex(@"[\s\p{Cc}\u200B-\u200D\u2060\uFEFF]+")]
+    private static partial Regex ControlOrSpaceRun();
+
+    [GeneratedRegex(@"\n[ \t]*(?:\n[ \t]*)+")]
+    private static partial Regex BlankLineRun();
+
+    [GeneratedRegex(@"\[\s*([A-Za-z]{1,2}\s*\d{1,5}(?:\s*[,;]\s*[A-Za-z]{1,2}\s*\d{1,5})*)\s*\]")]
+    private static partial Regex CitationLike();
+}
+
+/// <summary>
+/// Removes the patient's own identifiers (name parts, MRN and other identifiers, birth date, address lines,
+/// postcode, city, phone, e-mail) from free text that is about to leave the application (a prompt). Notes often
+/// repeat them; the model does not need them. Best effort: it knows only this patient's own identifiers.
+/// </summary>
+internal sealed partial class IdentifierRedactor
+{
+    public const string Replacement = "[redacted]";
+
+    private static readonly HashSet<string> Titles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "jr", "sr", "ii", "iii",
+    };
+
+    private readonly Regex? _caseInsensitive;
+    private readonly Regex? _caseSensitive;
+
+    public IdentifierRedactor(PatientContext context)
+    {
+        var patient = context.Patient;
+        var exact = new List<string>();
+        var names = new List<string> { patient.DisplayName ?? "" };
+        Add(exact, patient.DisplayName);
+        Add(exact, patient.Mrn);
+        if (patient.BirthDate is { } b)
+        {
+            foreach (var format in BirthDateFormats) exact.Add(b.ToString(format, CultureInfo.InvariantCulture));
+        }
+
+        // The FHIR Patient resource behind the context, when present, also holds identifiers (SSN, passport…),
+        // address, phone, e-mail and the structured name.
+        if (context.Resources.TryGetValue("Patient/" + patient.Id, out var resource) && resource is Hl7.Fhir.Model.Patient fhir)
+        {
+            foreach (var identifier in fhir.Identifier) Add(exact, identifier.Value);
+            foreach (var telecom in fhir.Telecom) Add(exact, telecom.Value);
+            foreach (var address in fhir.Address)
+            {
+                foreach (var line in address.Line) Add(exact, line);
+                Add(exact, address.PostalCode);
+                names.Add(address.City ?? "");
+            }
+            foreach (var name in fhir.Name)
+            {
+                names.AddRange(name.Given.Select(g => g ?? ""));
+                names.Add(name.Family ?? "");
+            }
+        }
+
+        // Name parts (and city) are matched case-sensitively (as written in a note) so that a surname which is also
+        // a word ("May", "Hope") does not wipe out ordinary lower-case text.
+        var nameParts = new List<string>();
+        foreach (var part in names.SelectMany(n => NameSplit().Split(n ?? "")))
+        {
+            if (part.Length < 3 || Titles.Contains(part)) continue;
+            nameParts.Add(part);
+            var withoutDigits = part.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
+            if (withoutDigits.Length >= 3 && withoutDigits != part) nameParts.Add(withoutDigits);
+        }
+
+        _caseInsensitive = Build(exact, RegexOptions.IgnoreCase);
+        _caseSensitive = Build(nameParts, RegexOptions.None);
+    }
+
+    private static readonly string[] BirthDateFormats =
+        ["yyyy-MM-dd", "dd/MM/yyyy", "MM/dd/yyyy", "d/M/yyyy", "M/d/yyyy", "dd.MM.yyyy", "d MMMM yyyy", "d MMM yyyy", "MMMM d, yyyy", "MMM d, yyyy", "yyyyMMdd"];
+
+    private static void Add(List<string> values, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value) && value.Trim().Length >= 3) values.Add(value.Trim());
+    }
+
+    public string Redact(string text)
+    {
+        if (text.Length == 0) return text;
+        if (_caseInsensitive is not null) text = _caseInsensitive.Replace(text, Replacement);
+        if (_caseSensitive is not null) text = _caseSensitive.Replace(text, Replacement);
+        return text;
+    }
+
+    private static Regex? Build(List<string> values, RegexOptions options)
+    {
+        var distinct = values.Where(v => v.Length > 0).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(v => v.Length).ThenBy(v => v, StringComparer.Ordinal).ToList();
+        if (distinct.Count == 0) return null;
+        var alternatives = string.Join("|", distinct.Select(Regex.Escape));
+        return new Regex($@"(?<![\p{{L}}\p{{N}}])(?:{alternatives})(?![\p{{L}}\p{{N}}])",
+            options | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    }
+
+    [GeneratedRegex(@"[\s,.'()\-]+")]
+    private static partial Regex NameSplit();
+}

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ClinicalAssist.Web.Features.Drafting;
+
+/// <summary>One display line of a draft: a heading, a bullet or a paragraph, split into text and citation keys.</summary>
+public sealed record DraftLine(DraftLineKind Kind, IReadOnlyList<DraftSegment> Segments);
+
+public enum DraftLineKind { Heading, Bullet, Paragraph }
+
+/// <summary>Plain text, or a citation key such as "L3" (<see cref="IsCitation"/>).</summary>
+public sealed record DraftSegment(string Text, bool IsCitation);
+
+/// <summary>Parses draft text (a small markdown subset with [KEY] citations) for display. Text is never
+/// interpreted as HTML: the page renders segments as text.</summary>
+public static partial class DraftText
+{
+    [GeneratedRegex(@"\[([EPAMLVN]\d{1,5})\]")]
+    private static partial Regex CitationPattern();
+
+    public static IReadOnlyList<DraftLine> Parse(string? text)
+    {
+        var lines = new List<DraftLine>();
+        if (string.IsNullOrEmpty(text)) return lines;
+
+        foreach (var raw in text.Replace("\r\n", "\n").Split('\n'))
+        {
+            var line = raw.TrimEnd();
+            if (line.Length == 0) continue;
+
+            var kind = DraftLineKind.Paragraph;
+            if (line.StartsWith('#'))
+            {
+                kind = DraftLineKind.Heading;
+                line = line.TrimStart('#').Trim();
+            }
+            else if (line.StartsWith("- ", StringComparison.Ordinal) || line.StartsWith("* ", StringComparison.Ordinal))
+            {
+                kind = DraftLineKind.Bullet;
+                line = line[2..];
+            }
+
+            lines.Add(new DraftLine(kind, Segments(line)));
+        }
+        return lines;
+    }
+
+    /// <summary>Citation keys in order of first appearance.</summary>
+    public static IReadOnlyList<string> CitedKeys(string? text) =>
+        text is null ? [] : CitationPattern().Matches(text).Select(m => m.Groups[1].Value).Distinct().ToList();
+
+    public static IReadOnlyDictionary<string, string> ReadCitationMap(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+
+    private static List<DraftSegment> Segments(string line)
+    {
+        var segments = new List<DraftSegment>();
+        var position = 0;
+        foreach (Match match in CitationPattern().Matches(line))
+        {
+            if (match.Index > position) segments.Add(new DraftSegment(line[position..match.Index], false));
+            segments.Add(new DraftSegment(match.Groups[1].Value, true));
+            position = match.Index + match.Length;
+        }
+        if (position < line.Length) segments.Add(new DraftSegment(line[position..], false));
+        return segments;
+    }
+}

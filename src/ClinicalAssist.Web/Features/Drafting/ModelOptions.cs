@@ -1,0 +1,112 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+
+namespace ClinicalAssist.Web.Features.Drafting;
+
+/// <summary>Which drafter produces drafts.</summary>
+public enum ModelProvider
+{
+    /// <summary>The deterministic rule-based drafter: no AI model, no network.</summary>
+    Offline,
+
+    /// <summary>A chat model deployed on Azure AI Foundry, called through Azure.AI.Inference.</summary>
+    AzureAIInference,
+}
+
+/// <summary>
+/// Configuration section "Model". <see cref="ApiKey"/> is a secret: supply it through user-secrets, environment
+/// variables (Model__ApiKey) or a vault-backed configuration provider, never appsettings.json in source control.
+/// It is never logged and never part of <see cref="ToString"/>.
+/// </summary>
+public sealed class ModelOptions : IValidatableObject
+{
+    public const string SectionName = "Model";
+
+    /// <summary>Scope for Microsoft Entra ID tokens against Azure AI Foundry / Azure AI services endpoints.</summary>
+    public const string DefaultEntraIdScope = "https://cognitiveservices.azure.com/.default";
+
+    public ModelProvider Provider { get; set; } = ModelProvider.Offline;
+
+    /// <summary>Inference endpoint, e.g. https://my-resource.services.ai.azure.com/models.</summary>
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>Model deployment name sent as the request's model.</summary>
+    public string? Deployment { get; set; }
+
+    /// <summary>Secret. Never logged, never shown.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Authenticate with Microsoft Entra ID (DefaultAzureCredential: managed identity, workload identity,
+    /// Azure CLI…) instead of an API key.</summary>
+    public bool UseEntraId { get; set; }
+
+    /// <summary>Token scope used with <see cref="UseEntraId"/>.</summary>
+    public string EntraIdScope { get; set; } = DefaultEntraIdScope;
+
+    [Range(0.0, 1.0)]
+    public float Temperature { get; set; } = 0.1f;
+
+    [Range(64, 8192)]
+    public int MaxTokens { get; set; } = 1200;
+
+    /// <summary>Network timeout for one attempt (connect, and each read of the streamed answer).</summary>
+    [Range(1, 600)]
+    public int TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Retries on 408/429/5xx and transport errors before a stream starts (Azure.Core honours Retry-After).</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Pause between chunks of the offline draft so the page shows it progressively.</summary>
+    [Range(0, 1000)]
+    public int OfflineChunkDelayMilliseconds { get; set; } = 20;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Provider != ModelProvider.AzureAIInference) yield break;
+
+        if (Endpoint is null)
+        {
+            yield return new ValidationResult(
+                "Model:Endpoint is required when Model:Provider is AzureAIInference.", [nameof(Endpoint)]);
+        }
+        else if (!Endpoint.IsAbsoluteUri
+                 || !(Endpoint.Scheme == Uri.UriSchemeHttps || (Endpoint.Scheme == Uri.UriSchemeHttp && Endpoint.IsLoopback)))
+        {
+            yield return new ValidationResult(
+                "Model:Endpoint must be an absolute https URL (plain http is accepted only for a loopback address).",
+                [nameof(Endpoint)]);
+        }
+
+        if (string.IsNullOrWhiteSpace(Deployment))
+        {
+            yield return new ValidationResult(
+                "Model:Deployment (the model deployment name) is required when Model:Provider is AzureAIInference.",
+                [nameof(Deployment)]);
+        }
+
+        var hasKey = !string.IsNullOrWhiteSpace(ApiKey);
+        if (!hasKey && !UseEntraId)
+        {
+            yield return new ValidationResult(
+                "Model:ApiKey (from user-secrets or the environment variable Model__ApiKey) or Model:UseEntraId=true is required when Model:Provider is AzureAIInference.",
+                [nameof(ApiKey), nameof(UseEntraId)]);
+        }
+        else if (hasKey && UseEntraId)
+        {
+            yield return new ValidationResult(
+                "Set either Model:ApiKey or Model:UseEntraId, not both.", [nameof(ApiKey), nameof(UseEntraId)]);
+        }
+
+        if (UseEntraId && string.IsNullOrWhiteSpace(EntraIdScope))
+        {
+            yield return new ValidationResult("Model:EntraIdScope is required with Model:UseEntraId.", [nameof(EntraIdScope)]);
+        }
+    }
+
+    /// <summary>A description safe for logs: the API key is reported only as set or not set.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"Provider={Provider}, Endpoint={Endpoint?.GetLeftPart(UriPartial.Path) ?? "(none)"}, Deployment={Deployment ?? "(none)"}, " +
+        $"Auth={(UseEntraId ? "EntraId" : string.IsNullOrWhiteSpace(ApiKey) ? "none" : "ApiKey(set)")}, " +
+        $"Temperature={Temperature}, MaxTokens={MaxTokens}, TimeoutSeconds={TimeoutSeconds}, MaxRetries={MaxRetries}");
+}

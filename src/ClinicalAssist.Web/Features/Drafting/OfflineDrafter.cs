@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using ClinicalAssist.Web.Features.Context;
+
+namespace ClinicalAssist.Web.Features.Drafting;
+
+/// <summary>
+/// The default drafter: a deterministic, rule-based summary built only from the structured context, every
+/// statement cited. No AI model and no network. It never interprets note text (it only cites the latest note and
+/// flags notes that contain instruction-like text), so instructions hidden in a note cannot change what it writes.
+/// </summary>
+public sealed class OfflineDrafter : IDraftModel
+{
+    public const string OfflineDisplayName = "Offline rule-based draft — no AI model";
+    public const string OfflineModelId = "offline-rules-v1";
+
+    private const int WordsPerChunk = 4;
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static readonly string[] ActiveConditionStatuses = ["active", "recurrence", "relapse"];
+    private static readonly string[] ExcludedVerificationStatuses = ["refuted", "entered-in-error"];
+    private static readonly string[] InactiveAllergyStatuses = ["inactive", "resolved"];
+
+    private readonly PromptInjectionDetector _detector;
+    private readonly TimeSpan _chunkDelay;
+
+    /// <param name="detector">Flags instruction-like text in notes.</param>
+    /// <param name="chunkDelay">Pause between streamed chunks (so the page shows the draft progressively); zero in tests.</param>
+    public OfflineDrafter(PromptInjectionDetector detector, TimeSpan chunkDelay)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkDelay, TimeSpan.Zero);
+        _detector = detector;
+        _chunkDelay = chunkDelay;
+    }
+
+    public string DisplayName => OfflineDisplayName;
+
+    public bool IsAi => false;
+
+    public string ModelId => OfflineModelId;
+
+    public async IAsyncEnumerable<string> StreamAsync(DraftRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        var text = ComposeDraft(request.Context, request.Citations);
+        var first = true;
+        foreach (var chunk in Chunks(text))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!first && _chunkDelay > TimeSpan.Zero) await Task.Delay(_chunkDelay, cancellationToken).ConfigureAwait(false);
+            first = false;
+            yield return chunk;
+        }
+    }
+
+    /// <summary>The whole draft at once (what <see cref="StreamAsync"/> streams).</summary>
+    public string ComposeDraft(PatientContext context, CitationIndex citations)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(citations);
+        var c = new Composer(context, citations, _detector.Scan(context));
+        return c.Compose();
+    }
+
+    /// <summary>Splits text into chunks of a few words; every chunk that ends a line carries its "\n".</summary>
+    internal static IEnumerable<string> Chunks(string text)
+    {
+        var sb = new StringBuilder();
+        var words = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var ch = text[i];
+            sb.Append(ch);
+            if (ch == '\n') { yield return sb.ToString(); sb.Clear(); words = 0; continue; }
+            if (ch == ' ' && ++words >= WordsPerChunk && i + 1 < text.Length && text[i + 1] != '\n')
+            {
+                yield return sb.ToString();
+                sb.Clear();
+                words = 0;
+            }
+        }
+        if (sb.Length > 0) yield return sb.ToString();
+    }
+
+    /// <summary>Builds one draft. Each line is one statement (or a statement plus a cited assessment).</summary>
+    private sealed class Composer(PatientContext context, CitationIndex citations, IReadOnlyList<InjectionWarning> injections)
+    {
+        private readonly StringBuilder _sb = new();
+
+        public string Compose()
+        {
+            var labSeries = Series(context.Labs);
+            var vitalSeries = Series(context.Vitals);
+
+            Heading("Summary");
+            SummarySection();
+            Heading("Active problems");
+            ProblemsSection();
+            Heading("Key findings");
+            FindingsSection(labSeries, vitalSeries);
+            Heading("Medications");
+            MedicationsSection();
+            Heading("Allergies");
+            AllergiesSection();
+            Heading("Suggested considerations");
+            ConsiderationsSection(labSeries);
+            return _sb.ToString().TrimEnd('\n') + "\n";
+        }
+
+        private void Heading(string name)
+        {
+            if (_sb.Length > 0) _sb.Append('\n');
+            _sb.Append("## ").Append(name).Append('\n');
+        }
+
+        private void Line(string statement) => _sb.Append("- ").Append(statement).Append('\n');
+
+        private string Cite(params ResourceRef[] sources) =>
+            string.Concat(sources.Select(s => "[" + citations.KeyFor(s) + "]").Distinct(StringComparer.Ordinal));
+
+        private static string T(string? text, int max = 160) => ClinicalFormat.OneLine(text, max);
+
+        private void SummarySection()
+        {
+            var p = context.Patient;
+            if (context.Encounter is { } e)
+            {
+                var who = p.AgeYears is { } age
+                    ? string.Create(Inv, $"{age}-year-old {Sex(p.Sex)}")
+                    : $"Patient ({Sex(p.Sex)}, age unknown)";
+                var reason = e.Reason ?? p.AdmissionReason;
+                var admitted = string.IsNullOrWhiteSpace(reason) ? "" : " admitted with " + T(reason);
+                var encounter = $"{T(e.Class, 40)} encounter, {T(e.Status, 40)}" + (e.Start is { } s ? " since " + ClinicalFormat.When(s) : "");
+                Line($"{who}{admitted}; {encounter} {Cite(e.Source)}.");
+            }
+            else
+            {
+                Line("No current encounter recorded.");
+            }
+
+            foreach (var failed in context.Sections.Where(s => s.State == SectionState.Failed))
+                Line($"{T(failed.Section, 40)} could not be loaded; this draft may be incomplete.");
+
+            var latestNote = context.Notes.Select((n, i) => (n, i))
+                .OrderByDescending(x => x.n.Date ?? DateTimeOffset.MinValue).ThenByDescending(x => x.i)
+                .Select(x => x.n).FirstOrDefault();
+            if (latestNote is not null)
+                Line($"Latest clinical note dated {ClinicalFormat.Day(latestNote.Date)} {Cite(latestNote.Source)}.");
+        }
+
+        private static string Sex(string? sex) => string.IsNullOrWhiteSpace(sex) || sex.Equals("unknown", StringComparison.OrdinalIgnoreCase)
+            ? "patient of unrecorded sex"
+            : T(sex, 20).ToLowerInvariant();
+
+        private IEnumerable<ContextCondition> ActiveConditions() => context.Conditions.Where(c =>
+            ActiveConditionStatuses.Contains(c.ClinicalStatus?.Trim(), StringComparer.OrdinalIgnoreCase)
+            && !ExcludedVerificationStatuses.Contains(c.VerificationStatus?.Trim(), StringComparer.OrdinalIgnoreCase));
+
+        private void ProblemsSection()
+        {
+            var any = false;
+            foreach (var c in ActiveConditions())
+            {
+                any = true;
+                var since = c.Onset is { } onset ? " since " + ClinicalFormat.Day(onset) : "";
+                var line = $"{T(c.Display)} (active{since}) {Cite(c.Source)}.";
+                if (Assessment(c) is { } assessment) line += " " + assessment;
+                Line(line);
+            }
+            if (!any) Line("No active problems recorded.");
+        }
+
+        /// <summary>"Creatinine 2.1 mg/dL (high) on 2026-11-23, up from 1.4 mg/dL on 2026-11-20 [L2][L5]." for the
+        /// most telling linked result series (critical, then abnormal, then the first listed with data).</summary>
+        private string? Assessment(ContextCondition condition)
+        {
+            var candidates = new List<List<ContextObservation>>();
+            foreach (var analyte in ClinicalRules.AnalytesFor(condition.Display))
+            {
+                var series = context.Labs.Concat(context.Vitals).Where(analyte.Measures).ToList();
+                if (series.Count > 0) candidates.Add(Chronological(series));
+            }
+            if (candidates.Count == 0) return null;
+
+            var chosen = candidates.FirstOrDefault(s => s[^1].IsCritical)
+                         ?? candidates.FirstOrDefault(s => s[^1].IsAbnormal)
+                         ?? candidates[0];
+            var latest = chosen[^1];
+            var window = latest.Effective is { } end ? chosen.Where(o => o.Effective is null || o.Effective >= end.AddDays(-365)).ToList() : chosen;
+            var first = window[0];
+
+            var latestText = $"{T(latest.Display, 80)} {T(latest.FormattedValue, 40)}{Flag(latest)} on {ClinicalFormat.When(latest.Effective)}";
+            if (ReferenceEquals(first, latest) || first.Value is not { } from || latest.Value is not { } to || latest.Components.Count > 0)
+                return $"Latest {latestText} {Cite(latest.Source)}.";
+
+            var direction = to > from ? "up from" : to < from ? "down from" : "unchanged from";
+            return $"{latestText}, {direction} {T(first.FormattedValue, 40)} on {ClinicalFormat.When(first.Effective)} {Cite(first.Source, latest.Source)}.";
+        }
+
+        private static string Flag(ContextObservation o) =>
+            ClinicalFormat.InterpretationWords(o.Interpretation) is { } words ? $" ({words})" : "";
+
+        private void FindingsSection(IReadOnlyList<List<ContextObservation>> labSeries, IReadOnlyList<List<ContextObservation>> vitalSeries)
+        {
+            var abnormalLabs = labSeries.Select(s => s[^1]).Where(o => o.IsAbnormal)
+                .OrderByDescending(o => o.IsCritical).ThenByDescending(o => o.Effective ?? DateTimeOffset.MinValue).ToList();
+            foreach (var o in abnormalLabs)
+            {
+                var range = string.IsNullOrWhiteSpace(o.ReferenceRange) ? "" : $" (ref {T(o.ReferenceRange, 60)})";
+                Line($"{T(o.Display, 80)} {T(o.FormattedValue, 40)}{range}, {ClinicalFormat.InterpretationWords(o.Interpretation)} on {ClinicalFormat.When(o.Effective)} {Cite(o.Source)}.");
+            }
+
+            var abnormalVitals = vitalSeries.Select(s => s[^1]).Where(o => o.IsAbnormal)
+                .OrderByDescending(o => o.IsCritical).ThenByDescending(o => o.Effective ?? DateTimeOffset.MinValue).ToList();
+            foreach (var o in abnormalVitals)
+                Line($"Latest {T(o.Display, 80)} {T(o.FormattedValue, 40)}, {ClinicalFormat.InterpretationWords(o.Interpretation)} on {ClinicalFormat.When(o.Effective)} {Cite(o.Source)}.");
+
+            if (abnormalLabs.Count == 0 && abnormalVitals.Count == 0)
+                Line("No abnormal results flagged in the record.");
+        }
+
+        private IEnumerable<ContextMedication> ActiveMedications() => context.Medications.Where(m =>
+            string.Equals(m.Status?.Trim(), "active", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(m.Status?.Trim(), "on-hold", StringComparison.OrdinalIgnoreCase));
+
+        private void MedicationsSection()
+        {
+            var any = false;
+            foreach (var m in ActiveMedications())
+            {
+                any = true;
+                var dosage = string.IsNullOrWhiteSpace(m.Dosage) ? "" : " — " + T(m.Dosage);
+                var hold = string.Equals(m.Status?.Trim(), "on-hold", StringComparison.OrdinalIgnoreCase) ? " (on hold)" : "";
+                Line($"{T(m.Display)}{dosage}{hold} {Cite(m.Source)}.");
+            }
+            if (!any) Line("No active medications recorded.");
+        }
+
+        private IEnumerable<ContextAllergy> ActiveAllergies() => context.Allergies.Where(a =>
+            !InactiveAllergyStatuses.Contains(a.ClinicalStatus?.Trim(), StringComparer.OrdinalIgnoreCase));
+
+        private bool AllergiesFailed => context.Sections.Any(s =>
+            s.State == SectionState.Failed && s.Section.Contains("allerg", StringComparison.OrdinalIgnoreCase));
+
+        private void AllergiesSection()
+        {
+            var any = false;
+            foreach (var a in ActiveAllergies())
+            {
+                any = true;
+                var criticality = string.IsNullOrWhiteSpace(a.Criticality) ? "criticality not recorded" : $"{T(a.Criticality, 30)} criticality";
+                var reactions = a.Reactions.Count == 0 ? "" : "; reactions: " + string.Join(", ", a.Reactions.Select(r => T(r, 60)));
+                Line($"{T(a.Substance)} — {criticality}{reactions} {Cite(a.Source)}.");
+            }
+            if (!any)
+            {
+                Line(AllergiesFailed
+                    ? "Allergies could not be loaded; check allergies in the source record before prescribing."
+                    : "No allergies recorded.");
+            }
+        }
+
+        private void ConsiderationsSection(IReadOnlyList<List<ContextObservation>> labSeries)
+        {
+            var count = 0;
+            var medications = ActiveMedications().ToList();
+
+            foreach (var a in ActiveAllergies())
+            {
+                foreach (var m in medications)
+                {
+                    if (ClinicalRules.AllergyConflict(a.Substance, m.Display) is not { } conflict) continue;
+                    var criticality = string.IsNullOrWhiteSpace(a.Criticality) ? "" : $" ({T(a.Criticality, 30)} criticality)";
+                    var why = conflict == "same-substance" ? "names the same substance" : $"is {conflict.Replace("-class", "", StringComparison.Ordinal)}-class";
+                    Line($"Review {T(m.Display, 80)}: an allergy to {T(a.Substance, 80)}{criticality} is recorded and the medication {why} {Cite(a.Source, m.Source)}.");
+                    count++;
+                }
+            }
+
+            foreach (var o in labSeries.Select(s => s[^1]).Where(o => o.IsCritical))
+            {
+                Line($"Review the critical result {T(o.Display, 80)} {T(o.FormattedValue, 40)} on {ClinicalFormat.When(o.Effective)} and confirm it has been acted on {Cite(o.Source)}.");
+                count++;
+            }
+
+            var potassium = labSeries.FirstOrDefault(s => ClinicalRules.PotassiumAnalyte.Measures(s[^1]))?[^1];
+            if (potassium is { Interpretation: "H" or "HH" })
+            {
+                foreach (var m in medications.Where(m => ClinicalRules.RaisesPotassium(m.Display)))
+                {
+                    Line($"Potassium is high while {T(m.Display, 80)} is active; consider reviewing potassium-raising medicines {Cite(potassium.Source, m.Source)}.");
+                    count++;
+                }
+            }
+
+            foreach (var w in injections.DistinctBy(w => w.NoteKey))
+            {
+                var note = context.Notes.First(n => n.Source.Reference == w.Source.Reference);
+                Line($"The note dated {ClinicalFormat.Day(note.Date)} contains instruction-like text; it was treated as data and not followed — review the note {Cite(note.Source)}.");
+                count++;
+            }
+
+            if (count == 0) Line("No rule-based considerations triggered.");
+        }
+
+        /// <summary>Results grouped by test (LOINC, else display), each in time order, groups in order of first appearance.</summary>
+        private static List<List<ContextObservation>> Series(IReadOnlyList<ContextObservation> observations) =>
+            [.. observations.Select((o, i) => (o, i))
+                .GroupBy(x => x.o.Loinc is { Length: > 0 } code ? "loinc:" + code : "display:" + x.o.Display.Trim().ToUpperInvariant(), StringComparer.Ordinal)
+                .Select(g => Chronological(g.Select(x => x.o).ToList()))];
+
+        /// <summary>Time order (undated first), ties in list order — deterministic.</summary>
+        private static List<ContextObservation> Chronological(List<ContextObservation> items) =>
+            [.. items.Select((o, i) => (o, i)).OrderBy(x => x.o.Effective ?? DateTimeOffset.MinValue).ThenBy(x => x.i).Select(x => x.o)];
+    }
+}

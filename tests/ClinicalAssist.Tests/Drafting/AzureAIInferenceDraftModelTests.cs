@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using Azure.Core;
+using ClinicalAssist.Web.Features.Drafting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ClinicalAssist.Tests.Drafting;
+
+public sealed class AzureAIInferenceDraftModelTests
+{
+    private const string ApiKey = "test-key-not-a-secret";
+
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+
+    private static AzureAIInferenceDraftModel Model(FakeChatCompletionsServer server, int maxRetries = 2, int timeoutSeconds = 5) =>
+        new(new ModelOptions
+            {
+                Provider = ModelProvider.AzureAIInference,
+                Endpoint = server.Endpoint,
+                Deployment = "gpt-4o-mini",
+                ApiKey = ApiKey,
+                Temperature = 0.1f,
+                MaxTokens = 900,
+                TimeoutSeconds = timeoutSeconds,
+                MaxRetries = maxRetries,
+            },
+            NullLogger<AzureAIInferenceDraftModel>.Instance,
+            configureClient: o =>
+            {
+                o.Retry.Delay = TimeSpan.FromMilliseconds(10);
+                o.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
+            });
+
+    private static Task<string> RunAsync(IDraftModel model, List<string>? chunks = null) =>
+        DraftingTestData.ReadAllAsync(model.StreamAsync(DraftingTestData.Request(DraftingTestData.Context()), Ct), chunks);
+
+    [Fact]
+    public async Task Streams_the_answer_and_sends_the_rendered_prompt()
+    {
+        string[] pieces = ["## Summary\n", "- 67-year-old female ", "admitted with hyperkalaemia [E1].\n", "## Key findings\n- Potassium high [L6]."];
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) => FakeChatCompletionsServer.WriteChunksAsync(ctx, pieces));
+        var model = Model(server);
+        var chunks = new List<string>();
+
+        var text = await RunAsync(model, chunks);
+
+        Assert.Equal(string.Concat(pieces), text);
+        Assert.Equal(pieces, chunks);
+        Assert.True(model.IsAi);
+        Assert.Equal("gpt-4o-mini", model.ModelId);
+        Assert.Equal("Azure AI Foundry · gpt-4o-mini (AI-generated draft)", model.DisplayName);
+
+        var request = Assert.Single(server.Requests);
+        var expected = DraftingTestData.Request(DraftingTestData.Context()).Prompt;
+        Assert.Equal("/models/chat/completions", request.Path);
+        Assert.Equal(ApiKey, request.ApiKey);
+        Assert.Equal("gpt-4o-mini", (string?)request.Body["model"]);
+        Assert.True((bool?)request.Body["stream"]);
+        Assert.Equal(900, (int?)request.Body["max_tokens"]);
+        Assert.Equal(0.1, (double?)request.Body["temperature"] ?? double.NaN, 3);
+        var messages = request.Body["messages"]!.AsArray();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("system", (string?)messages[0]!["role"]);
+        Assert.Equal(expected.System, (string?)messages[0]!["content"]);
+        Assert.Equal("user", (string?)messages[1]!["role"]);
+        Assert.Equal(expected.User, (string?)messages[1]!["content"]);
+    }
+
+    [Fact]
+    public async Task Retries_after_a_429_with_retry_after_then_succeeds()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, attempt) => attempt == 1
+            ? FakeChatCompletionsServer.WriteErrorAsync(ctx, 429, "RateLimitReached", "Rate limit reached.", new Dictionary<string, string> { ["Retry-After"] = "0" })
+            : FakeChatCompletionsServer.WriteChunksAsync(ctx, ["- Potassium high [L6]."]));
+
+        var text = await RunAsync(Model(server));
+
+        Assert.Equal("- Potassium high [L6].", text);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_429_that_persists_becomes_a_retryable_busy_message()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>
+            FakeChatCompletionsServer.WriteErrorAsync(ctx, 429, "RateLimitReached", "Rate limit reached.", new Dictionary<string, string> { ["Retry-After"] = "0" }));
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server, maxRetries: 1)));
+
+        Assert.True(ex.Retryable);
+        Assert.Equal(429, ex.Status);
+        Assert.Contains("busy", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_content_filter_error_becomes_a_clear_non_retryable_message()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>
+            FakeChatCompletionsServer.WriteErrorAsync(ctx, 400, "content_filter",
+                "The response was filtered due to the prompt triggering content management policy. Potassium 6.8 Penicillin V"));
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server)));
+
+        Assert.False(ex.Retryable);
+        Assert.Equal(400, ex.Status);
+        Assert.Equal("content_filter", ex.ErrorCode);
+        Assert.Contains("content filter blocked this request", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Potassium", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Penicillin", ex.Message, StringComparison.Ordinal);
+        Assert.Null(ex.InnerException); // the service's error body (which may echo content) is not kept
+        Assert.Single(server.Requests); // not retried
+    }
+
+    [Fact]
+    public async Task A_server_error_after_retries_is_retryable()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>
+            FakeChatCompletionsServer.WriteErrorAsync(ctx, 503, "ServiceUnavailable", "Service unavailable."));
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server, maxRetries: 1)));
+
+        Assert.True(ex.Retryable);
+        Assert.Equal(503, ex.Status);
+        Assert.Contains("temporarily unavailable (HTTP 503)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stream_cut_mid_answer_is_a_retryable_error_after_the_partial_text()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync(async (ctx, _) =>
+        {
+            await FakeChatCompletionsServer.WriteChunksAsync(ctx, ["## Summary\n", "- 67-year-old "], finishReason: null, done: false);
+            await Task.Delay(50, ctx.RequestAborted);
+            ctx.Abort();
+        });
+        var chunks = new List<string>();
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server), chunks));
+
+        Assert.True(ex.Retryable);
+        Assert.Equal(["## Summary\n", "- 67-year-old "], chunks);
+        Assert.Contains("incomplete", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stream_that_ends_without_a_finish_reason_is_treated_as_cut()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>
+            FakeChatCompletionsServer.WriteChunksAsync(ctx, ["## Summary\n", "- 67-year-old "], finishReason: null, done: false));
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server)));
+
+        Assert.True(ex.Retryable);
+        Assert.Contains("interrupted before the draft was complete", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_draft_cut_off_at_the_token_limit_is_reported()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>
+            FakeChatCompletionsServer.WriteChunksAsync(ctx, ["## Summary\n", "- 67-year-old "], finishReason: "length"));
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server)));
+
+        Assert.False(ex.Retryable);
+        Assert.Contains("maximum length", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_silent_service_times_out_with_a_retryable_message()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync(async (ctx, _) =>
+        {
+            await FakeChatCompletionsServer.WriteChunksAsync(ctx, ["## Summary\n"], finishReason: null, done: false);
+            await Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted);
+        });
+        var watch = Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server, maxRetries: 0, timeoutSeconds: 1)));
+
+        Assert.True(ex.Retryable);
+        Assert.Contains("did not respond within 1 seconds", ex.Message, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Caller_cancellation_is_not_reported_as_a_model_failure()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync(async (ctx, _) =>
+        {
+            await FakeChatCompletionsServer.WriteChunksAsync(ctx, ["## Summary\n"], finishReason: null, done: false);
+            await Task.Delay(TimeSpan.FromSeconds(5), ctx.RequestAborted);
+        });
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var model = Model(server, timeoutSeconds: 20);
+        var watch = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in model.StreamAsync(DraftingTestData.Request(DraftingTestData.Context()), cts.Token))
+                cts.CancelAfter(TimeSpan.FromMilliseconds(100)); // while the next read is pending
+        });
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"cancellation took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task An_unreachable_endpoint_is_a_retryable_connection_message()
+    {
+        // Bind and release a port so that nothing listens on it.
+        Uri endpoint;
+        await using (var server = await FakeChatCompletionsServer.StartAsync((ctx, _) => Task.CompletedTask))
+            endpoint = server.Endpoint;
+        var model = new AzureAIInferenceDraftModel(
+            new ModelOptions { Provider = ModelProvider.AzureAIInference, Endpoint = endpoint, Deployment = "d", ApiKey = ApiKey, MaxRetries = 0, TimeoutSeconds = 2 },
+            NullLogger<AzureAIInferenceDraftModel>.Instance);
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(model));
+
+        Assert.True(ex.Retryable);
+        Assert.Contains("could not be reached", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Uses_an_entra_id_token_for_the_cognitive_services_scope_when_configured()
+    {
+        // Bearer tokens are only sent over https, so this one runs against an in-process transport.
+        var handler = new CapturingHandler(FakeChatCompletionsServer.Chunk("ok [E1].", "assistant", null), FakeChatCompletionsServer.Chunk(null, null, "stop"));
+        var credential = new ScopeEchoingCredential();
+        var model = new AzureAIInferenceDraftModel(
+            new ModelOptions { Provider = ModelProvider.AzureAIInference, Endpoint = new Uri("https://foundry.invalid/models"), Deployment = "d", UseEntraId = true },
+            NullLogger<AzureAIInferenceDraftModel>.Instance, credential,
+            o => o.Transport = new Azure.Core.Pipeline.HttpClientTransport(handler));
+
+        Assert.Equal("ok [E1].", await RunAsync(model));
+        Assert.Equal("Bearer token-for:" + ModelOptions.DefaultEntraIdScope, handler.Authorization);
+        Assert.Null(handler.ApiKey);
+    }
+
+    private sealed class ScopeEchoingCredential : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            new("token-for:" + string.Join(" ", requestContext.Scopes), DateTimeOffset.UtcNow.AddHours(1));
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+
+    private sealed class CapturingHandler(params string[] events) : HttpMessageHandler
+    {
+        public string? Authorization { get; private set; }
+        public string? ApiKey { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Authorization = request.Headers.Authorization?.ToString();
+            ApiKey = request.Headers.TryGetValues("api-key", out var values) ? string.Join(",", values) : null;
+            var body = string.Concat(events.Select(e => "data: " + e + "\n\n")) + "data: [DONE]\n\n";
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new StringContent(body, System.Text.Encoding.UTF8, "text/event-stream"),
+            });
+        }
+    }
+
+    [Theory]
+    [InlineData(401, null, false, "credentials")]
+    [InlineData(403, null, false, "credentials")]
+    [InlineData(404, "DeploymentNotFound", false, "not found")]
+    [InlineData(408, null, true, "did not respond")]
+    [InlineData(500, null, true, "temporarily unavailable")]
+    [InlineData(400, "invalid_request_error", false, "rejected the request (HTTP 400, invalid_request_error)")]
+    [InlineData(400, "ResponsibleAIPolicyViolation", false, "content filter")]
+    public void Maps_status_codes_to_actionable_messages(int status, string? code, bool retryable, string fragment)
+    {
+        var ex = AzureAIInferenceDraftModel.FromStatus(status, code, "", 60);
+        Assert.Equal(retryable, ex.Retryable);
+        Assert.Contains(fragment, ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Security.Claims;
+using ClinicalAssist.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicalAssist.Web.Features.Governance;
+
+/// <summary>Who did something: the user id and display name recorded with every audit event and decision.</summary>
+public sealed record Actor(string Id, string Name)
+{
+    public static Actor From(ClaimsPrincipal principal) => new(
+        principal.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("The user is not signed in."),
+        principal.FindFirstValue(ClinicalAssistClaims.DisplayName) ?? principal.Identity?.Name ?? "unknown");
+}
+
+public static class ClinicalAssistClaims
+{
+    public const string DisplayName = "clinicalassist:display_name";
+}
+
+public static class AuditActions
+{
+    public const string ChartViewed = "chart.viewed";
+    public const string CitationOpened = "citation.opened";
+    public const string DraftViewed = "draft.viewed";
+    public const string DraftStarted = "draft.started";
+    public const string DraftGenerated = "draft.generated";
+    public const string DraftFailed = "draft.failed";
+    public const string DraftStopped = "draft.stopped";
+    public const string DraftsInterrupted = "drafts.interrupted";
+    public const string DraftSigned = "draft.signed";
+    public const string DraftRejected = "draft.rejected";
+    public const string DraftApproved = "review.approved";
+    public const string DraftReturned = "review.returned";
+    public const string DecisionRefused = "decision.refused";
+}
+
+/// <summary>Append-only audit trail (HIPAA 164.312(b), EU AI Act Art. 12). Holds ids and codes, never note text.</summary>
+public sealed class AuditLog(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time)
+{
+    public async Task WriteAsync(string action, Actor? actor, string? patientId = null, Guid? draftId = null,
+        string outcome = "success", string? details = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.AuditEvents.Add(Create(action, actor, patientId, draftId, outcome, details));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>An event to add to a context that also saves the change it records (one transaction).</summary>
+    public AuditEvent Create(string action, Actor? actor, string? patientId = null, Guid? draftId = null,
+        string outcome = "success", string? details = null) => new()
+    {
+        At = time.GetUtcNow(),
+        Action = action,
+        UserId = actor?.Id,
+        UserName = actor?.Name,
+        PatientId = patientId,
+        DraftId = draftId,
+        Outcome = outcome,
+        Details = details is { Length: > 4000 } ? details[..4000] : details,
+    };
+}

@@ -1,0 +1,237 @@
+using System.Text.RegularExpressions;
+using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Governance;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicalAssist.Web.Features.Review;
+
+/// <summary>Coded reasons for a clinician's rejection or a reviewer's return (CDS Hooks overrideReason shape:
+/// a code with a display, and/or a free-text comment).</summary>
+public static class DecisionReasons
+{
+    public static readonly IReadOnlyList<(string Code, string Display)> All =
+    [
+        ("unsupported-claim", "Unsupported claim / hallucination"),
+        ("omission", "Omission"),
+        ("wrong-data", "Wrong or outdated data"),
+        ("unsafe", "Clinically unsafe"),
+        ("not-useful", "Not useful"),
+        ("other", "Other"),
+    ];
+
+    public static string Display(string? code) =>
+        All.FirstOrDefault(r => r.Code == code).Display ?? code ?? "";
+
+    public static bool IsKnown(string? code) => All.Any(r => r.Code == code);
+}
+
+/// <summary>The outcome of a decision: done, or refused with a message the user can act on.</summary>
+public sealed record DecisionResult(bool Succeeded, string Message)
+{
+    public static DecisionResult Ok(string message) => new(true, message);
+    public static DecisionResult Refused(string message) => new(false, message);
+}
+
+/// <summary>
+/// Every change of a draft's status after generation goes through here: the one place that knows which
+/// transitions are legal, who may make them, and that writes the decision and its audit event in one transaction.
+/// </summary>
+public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, AuditLog audit, TimeProvider time, ILogger<DraftWorkflow> logger)
+{
+    private static readonly Dictionary<DraftStatus, DraftStatus[]> Transitions = new()
+    {
+        [DraftStatus.Generating] = [DraftStatus.Draft, DraftStatus.Failed, DraftStatus.Stopped, DraftStatus.Interrupted],
+        [DraftStatus.Draft] = [DraftStatus.Signed, DraftStatus.Rejected],
+        [DraftStatus.Signed] = [DraftStatus.Approved, DraftStatus.Returned],
+    };
+
+    public static bool CanTransition(DraftStatus from, DraftStatus to) =>
+        Transitions.TryGetValue(from, out var next) && next.Contains(to);
+
+    /// <summary>Clinician signs the (possibly edited) draft. Requires the attestation.</summary>
+    public async Task<DecisionResult> SignAsync(Guid draftId, string signedText, bool attested, Actor clinician, CancellationToken ct = default)
+    {
+        if (!attested)
+        {
+            return DecisionResult.Refused("Tick \"I reviewed this draft against the record\" before signing.");
+        }
+        if (string.IsNullOrWhiteSpace(signedText))
+        {
+            return DecisionResult.Refused("The summary is empty. Edit it or reject the draft.");
+        }
+
+        return await DecideAsync(draftId, DraftStatus.Signed, clinician, AuditActions.DraftSigned, draft =>
+        {
+            draft.SignedText = signedText.Trim();
+            draft.Attested = true;
+            draft.EditDistance = WordEditDistance.Normalized(draft.GeneratedText, draft.SignedText);
+            draft.ClinicianDecisionById = clinician.Id;
+            draft.ClinicianDecisionByName = clinician.Name;
+            draft.ClinicianDecisionAt = time.GetUtcNow();
+            return $"edit_distance={draft.EditDistance:0.###}";
+        }, ct);
+    }
+
+    /// <summary>Clinician rejects the draft with a coded reason and/or a comment.</summary>
+    public async Task<DecisionResult> RejectAsync(Guid draftId, string? reasonCode, string? comment, Actor clinician, CancellationToken ct = default)
+    {
+        if (ValidateReason(reasonCode, comment) is { } refusal) return refusal;
+
+        return await DecideAsync(draftId, DraftStatus.Rejected, clinician, AuditActions.DraftRejected, draft =>
+        {
+            draft.RejectionReason = reasonCode;
+            draft.RejectionComment = comment?.Trim();
+            draft.ClinicianDecisionById = clinician.Id;
+            draft.ClinicianDecisionByName = clinician.Name;
+            draft.ClinicianDecisionAt = time.GetUtcNow();
+            return $"reason={reasonCode}";
+        }, ct);
+    }
+
+    /// <summary>Reviewer approves or returns a signed draft. Separation of duties: not one they generated or signed.</summary>
+    public async Task<DecisionResult> ReviewAsync(Guid draftId, bool approve, string? reasonCode, string? comment, Actor reviewer, CancellationToken ct = default)
+    {
+        if (!approve && ValidateReason(reasonCode, comment) is { } refusal) return refusal;
+        if (reasonCode is not null && !DecisionReasons.IsKnown(reasonCode)) return DecisionResult.Refused("Choose a reason from the list.");
+
+        var target = approve ? DraftStatus.Approved : DraftStatus.Returned;
+        return await DecideAsync(draftId, target, reviewer, approve ? AuditActions.DraftApproved : AuditActions.DraftReturned, draft =>
+        {
+            if (draft.CreatedById == reviewer.Id || draft.ClinicianDecisionById == reviewer.Id)
+            {
+                throw new DecisionRefusedException("You generated or signed this draft, so another reviewer must decide it.");
+            }
+
+            // No Id set: EF generates it on add, so the decision is inserted (a preset key would be read as an update).
+            draft.Review = new ReviewDecision
+            {
+                DraftId = draft.Id,
+                Approved = approve,
+                ReasonCode = reasonCode,
+                Comment = comment?.Trim(),
+                ReviewerId = reviewer.Id,
+                ReviewerName = reviewer.Name,
+                DecidedAt = time.GetUtcNow(),
+            };
+            return approve ? "outcome=accepted" : $"outcome=overridden reason={reasonCode}";
+        }, ct);
+    }
+
+    private static DecisionResult? ValidateReason(string? reasonCode, string? comment)
+    {
+        if (string.IsNullOrWhiteSpace(reasonCode) && string.IsNullOrWhiteSpace(comment))
+        {
+            return DecisionResult.Refused("Give a reason, a comment, or both.");
+        }
+        if (reasonCode is not null && !DecisionReasons.IsKnown(reasonCode))
+        {
+            return DecisionResult.Refused("Choose a reason from the list.");
+        }
+        if (comment is { Length: > 2000 })
+        {
+            return DecisionResult.Refused("The comment is longer than 2,000 characters.");
+        }
+        return null;
+    }
+
+    private async Task<DecisionResult> DecideAsync(Guid draftId, DraftStatus target, Actor actor, string auditAction,
+        Func<Draft, string> apply, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var draft = await db.Drafts.Include(d => d.Review).SingleOrDefaultAsync(d => d.Id == draftId, ct);
+        if (draft is null)
+        {
+            return DecisionResult.Refused("This draft no longer exists.");
+        }
+
+        if (!CanTransition(draft.Status, target))
+        {
+            await audit.WriteAsync(AuditActions.DecisionRefused, actor, draft.PatientId, draft.Id, "refused",
+                $"from={draft.Status} to={target}", ct);
+            return DecisionResult.Refused(AlreadyDecidedMessage(draft, target));
+        }
+
+        string details;
+        try
+        {
+            details = apply(draft);
+        }
+        catch (DecisionRefusedException refused)
+        {
+            await audit.WriteAsync(AuditActions.DecisionRefused, actor, draft.PatientId, draft.Id, "refused", refused.Message, ct);
+            return DecisionResult.Refused(refused.Message);
+        }
+
+        draft.Status = target;
+        db.AuditEvents.Add(audit.Create(auditAction, actor, draft.PatientId, draft.Id, details: details));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || IsUniqueViolation(ex))
+        {
+            // Someone else decided first: tell this user who and when, store nothing of theirs.
+            logger.LogInformation("Concurrent decision on draft {DraftId} refused ({Target}).", draftId, target);
+            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
+            var current = await fresh.Drafts.AsNoTracking().Include(d => d.Review).SingleAsync(d => d.Id == draftId, ct);
+            await audit.WriteAsync(AuditActions.DecisionRefused, actor, current.PatientId, current.Id, "refused", "concurrent decision", ct);
+            return DecisionResult.Refused(AlreadyDecidedMessage(current, target));
+        }
+
+        return DecisionResult.Ok(target switch
+        {
+            DraftStatus.Signed => "Signed. The summary is in the review queue.",
+            DraftStatus.Rejected => "Draft rejected. Your reason was recorded.",
+            DraftStatus.Approved => "Approved.",
+            DraftStatus.Returned => "Returned to the clinician with your reason.",
+            _ => "Saved.",
+        });
+    }
+
+    private static bool IsUniqueViolation(DbUpdateException ex) =>
+        ex.InnerException?.Message is { } m && Regex.IsMatch(m, "UNIQUE|duplicate key", RegexOptions.IgnoreCase);
+
+    private static string AlreadyDecidedMessage(Draft draft, DraftStatus attempted)
+    {
+        if (draft.Review is { } review)
+        {
+            return $"Already {(review.Approved ? "approved" : "returned")} by {review.ReviewerName} at {review.DecidedAt:yyyy-MM-dd HH:mm} UTC. Nothing was changed.";
+        }
+        if (draft.ClinicianDecisionAt is { } at)
+        {
+            return $"Already {draft.Status.ToString().ToLowerInvariant()} by {draft.ClinicianDecisionByName} at {at:yyyy-MM-dd HH:mm} UTC. Nothing was changed.";
+        }
+        return $"A draft that is {draft.Status.ToString().ToLowerInvariant()} cannot be {attempted.ToString().ToLowerInvariant()}.";
+    }
+
+    private sealed class DecisionRefusedException(string message) : Exception(message);
+}
+
+/// <summary>Normalised word-level Levenshtein distance: 0 = same words, 1 = nothing in common.</summary>
+public static class WordEditDistance
+{
+    public static double Normalized(string original, string edited)
+    {
+        var a = Tokenize(original);
+        var b = Tokenize(edited);
+        if (a.Length == 0 && b.Length == 0) return 0;
+
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = string.Equals(a[i - 1], b[j - 1], StringComparison.Ordinal) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            (previous, current) = (current, previous);
+        }
+        return (double)previous[b.Length] / Math.Max(a.Length, b.Length);
+    }
+
+    private static string[] Tokenize(string text) =>
+        text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+}

@@ -1,0 +1,42 @@
+using ClinicalAssist.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicalAssist.Web.Infrastructure;
+
+public static class DataServiceCollectionExtensions
+{
+    public const string ConnectionStringName = "ClinicalAssist";
+
+    /// <summary>One DbContext for Identity and the product; a pooled factory for components and services
+    /// (Blazor Server: never a long-lived scoped context inside a circuit).</summary>
+    public static IHostApplicationBuilder AddClinicalAssistData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new();
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            if (options.Provider != DatabaseProvider.Sqlite)
+            {
+                throw new InvalidOperationException(
+                    $"Database:Provider is {options.Provider} but ConnectionStrings:{ConnectionStringName} is not set.");
+            }
+
+            var dataDirectory = Path.Combine(builder.Environment.ContentRootPath, "App_Data");
+            Directory.CreateDirectory(dataDirectory);
+            connectionString = $"Data Source={Path.Combine(dataDirectory, "clinicalassist.db")}";
+        }
+
+        builder.Services.AddDbContextFactory<AppDbContext>(db =>
+        {
+            db.UseClinicalAssistDatabase(options.Provider, connectionString);
+            if (builder.Environment.IsDevelopment())
+            {
+                db.EnableDetailedErrors();
+            }
+        });
+        builder.Services.AddDatabaseDeveloperPageExceptionFilter();
+        return builder;
+    }
+}

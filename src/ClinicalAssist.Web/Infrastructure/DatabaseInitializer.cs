@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Governance;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClinicalAssist.Web.Infrastructure;
+
+/// <summary>Start-up work that must finish before the first request: migrate, seed roles (and demo users for the
+/// embedded default), and mark drafts a crash left "Generating" as Interrupted so they can be regenerated.</summary>
+public static class DatabaseInitializer
+{
+    public static readonly IReadOnlyList<(string Email, string Name, string Role)> DemoUsers =
+    [
+        ("clinician@demo.local", "Dr Alex Morgan (demo clinician)", Roles.Clinician),
+        ("reviewer@demo.local", "Dr Sam Patel (demo reviewer)", Roles.Reviewer),
+        ("admin@demo.local", "Jordan Lee (demo admin)", Roles.Admin),
+    ];
+
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer));
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var dbFactory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            if (database.MigrateOnStartup)
+            {
+                await db.Database.MigrateAsync();
+            }
+
+            var interrupted = await db.Drafts
+                .Where(d => d.Status == DraftStatus.Generating)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.Status, DraftStatus.Interrupted)
+                    .SetProperty(d => d.FailureMessage, "Generation was interrupted by an application restart. Generate again.")
+                    .SetProperty(d => d.Version, Guid.NewGuid()));
+            if (interrupted > 0)
+            {
+                logger.LogWarning("Marked {Count} draft(s) left generating by a previous run as Interrupted.", interrupted);
+                await services.GetRequiredService<AuditLog>().WriteAsync(
+                    AuditActions.DraftsInterrupted, actor: null, details: $"{interrupted} draft(s)");
+            }
+        }
+
+        var roleManager = services.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+        {
+            if (!await roleManager.RoleExistsAsync(role))
+            {
+                await roleManager.CreateAsync(new IdentityRole(role));
+            }
+        }
+
+        var demo = services.GetRequiredService<IOptions<DemoUsersOptions>>().Value;
+        if (demo.Enabled && database.Provider == DatabaseProvider.Sqlite)
+        {
+            await SeedDemoUsersAsync(services.GetRequiredService<UserManager<ApplicationUser>>(), demo, logger);
+        }
+    }
+
+    private static async Task SeedDemoUsersAsync(UserManager<ApplicationUser> users, DemoUsersOptions demo, ILogger logger)
+    {
+        var created = new List<(string Email, string Password, string Role)>();
+        foreach (var (email, name, role) in DemoUsers)
+        {
+            if (await users.FindByEmailAsync(email) is not null)
+            {
+                continue;
+            }
+
+            var password = demo.Password ?? GeneratePassword();
+            var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name };
+            var result = await users.CreateAsync(user, password);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException(
+                    $"Could not create demo user {role}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+            }
+
+            await users.AddToRoleAsync(user, role);
+            created.Add((email, password, role));
+        }
+
+        if (created.Count == 0)
+        {
+            return;
+        }
+
+        logger.LogInformation("Seeded {Count} demo user(s) for the embedded default database.", created.Count);
+        if (demo.Password is null)
+        {
+            // Printed once, to the console only (not through ILogger, so never into a log sink).
+            Console.WriteLine();
+            Console.WriteLine("==== ClinicalAssist demo users (passwords shown once; delete App_Data/ to reset) ====");
+            foreach (var (email, password, role) in created)
+            {
+                Console.WriteLine($"  {role,-10} {email,-24} {password}");
+            }
+            Console.WriteLine("=====================================================================================");
+            Console.WriteLine();
+        }
+    }
+
+    /// <summary>16 characters from a cryptographic RNG, with every class the password policy asks for.</summary>
+    internal static string GeneratePassword()
+    {
+        const string lower = "abcdefghijkmnpqrstuvwxyz", upper = "ABCDEFGHJKLMNPQRSTUVWXYZ", digits = "23456789", symbols = "!@#$%*-_+=";
+        const string all = lower + upper + digits + symbols;
+        var chars = new char[16];
+        chars[0] = lower[RandomNumberGenerator.GetInt32(lower.Length)];
+        chars[1] = upper[RandomNumberGenerator.GetInt32(upper.Length)];
+        chars[2] = digits[RandomNumberGenerator.GetInt32(digits.Length)];
+        chars[3] = symbols[RandomNumberGenerator.GetInt32(symbols.Length)];
+        for (var i = 4; i < chars.Length; i++)
+        {
+            chars[i] = all[RandomNumberGenerator.GetInt32(all.Length)];
+        }
+        RandomNumberGenerator.Shuffle(chars.AsSpan());
+        return new string(chars);
+    }
+}

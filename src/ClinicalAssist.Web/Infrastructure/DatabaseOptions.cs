@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+using ClinicalAssist.Data;
+
+namespace ClinicalAssist.Web.Infrastructure;
+
+/// <summary>Section "Database". SQLite in a local file is the embedded default; SQL Server / Azure SQL is
+/// configuration only (Provider=SqlServer plus ConnectionStrings:ClinicalAssist).</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending migrations at start-up (the default for the embedded SQLite file; in production a
+    /// deployment step may run the idempotent script instead).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}
+
+/// <summary>Section "DemoUsers": seeded only for the embedded SQLite default.</summary>
+public sealed class DemoUsersOptions
+{
+    public const string Section = "DemoUsers";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Password for all demo users (tests set it). When empty, a strong one is generated per user at
+    /// first start and printed once to the console — never to the log.</summary>
+    [MinLength(12)]
+    public string? Password { get; set; }
+}

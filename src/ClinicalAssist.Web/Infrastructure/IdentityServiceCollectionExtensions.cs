@@ -1,0 +1,71 @@
+using ClinicalAssist.Data;
+using ClinicalAssist.Web.Components.Account;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+
+namespace ClinicalAssist.Web.Infrastructure;
+
+public static class IdentityServiceCollectionExtensions
+{
+    /// <summary>Local ASP.NET Core Identity accounts with roles Clinician, Reviewer, Admin. No self-registration.</summary>
+    public static IHostApplicationBuilder AddClinicalAssistIdentity(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/Account/Login";
+            cookie.AccessDeniedPath = "/Account/AccessDenied";
+            cookie.Cookie.Name = "ClinicalAssist.Auth";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+        });
+
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                options.SignIn.RequireConfirmedAccount = false;
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.Lockout.AllowedForNewUsers = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddClaimsPrincipalFactory<AppClaimsPrincipalFactory>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Clinician, p => p.RequireRole(Roles.Clinician))
+            .AddPolicy(Policies.Reviewer, p => p.RequireRole(Roles.Reviewer))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin))
+            .AddPolicy(Policies.ChartReader, p => p.RequireRole(Roles.Clinician, Roles.Reviewer));
+
+        return builder;
+    }
+}
+
+/// <summary>Authorization policy names used by pages (<c>@attribute [Authorize(Policy = Policies.X)]</c>).</summary>
+public static class Policies
+{
+    public const string Clinician = "Clinician";
+    public const string Reviewer = "Reviewer";
+    public const string Admin = "Admin";
+    /// <summary>Who may open a chart and its drafts: clinicians and reviewers.</summary>
+    public const string ChartReader = "ChartReader";
+}

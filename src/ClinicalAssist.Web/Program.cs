@@ -1,0 +1,22 @@
+using ClinicalAssist.Web.Features.Context;
+using ClinicalAssist.Web.Features.Drafting;
+using ClinicalAssist.Web.Features.Review;
+using ClinicalAssist.Web.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddClinicalAssistWeb();
+builder.AddClinicalAssistData();
+builder.AddClinicalAssistIdentity();
+builder.AddPatientContext();
+builder.AddDrafting();
+builder.AddReview();
+
+var app = builder.Build();
+
+await app.InitializeDatabaseAsync();
+app.UseClinicalAssistPipeline();
+app.Run();
+
+/// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,39 @@
+using Bunit;
+using ClinicalAssist.Tests.Support;
+using ClinicalAssist.Web.Components.Shared;
+using Microsoft.AspNetCore.Components;
+
+namespace ClinicalAssist.Tests.Components;
+
+public sealed class ReasonFormTests : MudTestContext
+{
+    [Fact]
+    public void Submitting_without_reason_or_comment_shows_a_message_and_does_not_submit()
+    {
+        var submitted = false;
+        var cut = Render<ReasonForm>(p => p
+            .Add(x => x.Label, "Reject")
+            .Add(x => x.SubmitText, "Reject draft")
+            .Add(x => x.OnSubmit, EventCallback.Factory.Create<(string?, string?)>(this, _ => submitted = true)));
+
+        cut.Find("[data-testid=reason-submit]").Click();
+
+        Assert.False(submitted);
+        Assert.Contains("Choose a reason", cut.Find("[role=alert]").TextContent);
+    }
+
+    [Fact]
+    public void A_comment_alone_is_enough()
+    {
+        (string? Reason, string? Comment)? submitted = null;
+        var cut = Render<ReasonForm>(p => p
+            .Add(x => x.Label, "Reject")
+            .Add(x => x.SubmitText, "Reject draft")
+            .Add(x => x.OnSubmit, EventCallback.Factory.Create<(string?, string?)>(this, v => submitted = v)));
+
+        cut.Find("textarea").Input("Dose is wrong.");
+        cut.Find("[data-testid=reason-submit]").Click();
+
+        Assert.Equal((null, "Dose is wrong."), submitted);
+    }
+}

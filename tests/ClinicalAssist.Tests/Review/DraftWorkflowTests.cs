@@ -1,0 +1,177 @@
+using ClinicalAssist.Data;
+using ClinicalAssist.Tests.Support;
+using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Features.Review;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ClinicalAssist.Tests.Review;
+
+public sealed class DraftWorkflowTests : IAsyncLifetime
+{
+    private static readonly Actor Clinician = new("u-clin", "Dr Clinician");
+    private static readonly Actor Reviewer = new("u-rev", "Dr Reviewer");
+    private static readonly Actor Reviewer2 = new("u-rev2", "Dr Second Reviewer");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private TestDatabase _db = null!;
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private DraftWorkflow _workflow = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _workflow = new DraftWorkflow(_db, new AuditLog(_db, _clock), _clock, NullLogger<DraftWorkflow>.Instance);
+    }
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    private async Task<Guid> AddDraftAsync(DraftStatus status = DraftStatus.Draft, string createdBy = "u-clin")
+    {
+        await using var db = _db.CreateDbContext();
+        var draft = new Draft
+        {
+            Id = Guid.NewGuid(), PatientId = "p1", PatientLabel = "Test Patient", RecordSource = "Demo",
+            DrafterName = "Offline", ModelId = "offline-rules-v1", TemplateId = "clinical-summary", TemplateVersion = 1,
+            Status = status, GeneratedText = "Hyperkalaemia, potassium 6.8 mmol/L [L1].", CreatedById = createdBy,
+            CreatedByName = "Dr Clinician", CreatedAt = _clock.GetUtcNow(),
+        };
+        db.Drafts.Add(draft);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return draft.Id;
+    }
+
+    private async Task<Draft> LoadAsync(Guid id)
+    {
+        await using var db = _db.CreateDbContext();
+        return await db.Drafts.Include(d => d.Review).AsNoTracking().SingleAsync(d => d.Id == id, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Sign_requires_attestation_and_records_who_when_and_edit_distance()
+    {
+        var id = await AddDraftAsync();
+
+        var refused = await _workflow.SignAsync(id, "text [L1]", attested: false, Clinician, Ct);
+        Assert.False(refused.Succeeded);
+        Assert.Equal(DraftStatus.Draft, (await LoadAsync(id)).Status);
+
+        var signed = await _workflow.SignAsync(id, "Hyperkalaemia, potassium 6.8 mmol/L, treated [L1].", attested: true, Clinician, Ct);
+        Assert.True(signed.Succeeded, signed.Message);
+
+        var draft = await LoadAsync(id);
+        Assert.Equal(DraftStatus.Signed, draft.Status);
+        Assert.Equal("u-clin", draft.ClinicianDecisionById);
+        Assert.Equal(_clock.GetUtcNow(), draft.ClinicianDecisionAt);
+        Assert.True(draft.Attested);
+        Assert.InRange(draft.EditDistance!.Value, 0.01, 0.5);
+        Assert.Equal("Hyperkalaemia, potassium 6.8 mmol/L [L1].", draft.GeneratedText); // both texts kept
+    }
+
+    [Fact]
+    public async Task Double_sign_produces_exactly_one_sign_off()
+    {
+        var id = await AddDraftAsync();
+        var results = await Task.WhenAll(
+            _workflow.SignAsync(id, "A [L1].", true, Clinician, Ct),
+            _workflow.SignAsync(id, "B [L1].", true, Clinician, Ct));
+
+        Assert.Single(results, r => r.Succeeded);
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(1, await db.AuditEvents.CountAsync(a => a.DraftId == id && a.Action == AuditActions.DraftSigned, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Reject_requires_a_reason_or_comment_and_a_known_code()
+    {
+        var id = await AddDraftAsync();
+        Assert.False((await _workflow.RejectAsync(id, null, "  ", Clinician, Ct)).Succeeded);
+        Assert.False((await _workflow.RejectAsync(id, "made-up", null, Clinician, Ct)).Succeeded);
+
+        var result = await _workflow.RejectAsync(id, "unsupported-claim", "Potassium value is from another admission.", Clinician, Ct);
+        Assert.True(result.Succeeded, result.Message);
+        var draft = await LoadAsync(id);
+        Assert.Equal(DraftStatus.Rejected, draft.Status);
+        Assert.Equal("unsupported-claim", draft.RejectionReason);
+    }
+
+    [Fact]
+    public async Task Illegal_transitions_are_refused_with_a_message()
+    {
+        var id = await AddDraftAsync(DraftStatus.Generating);
+        var result = await _workflow.SignAsync(id, "x [L1]", true, Clinician, Ct);
+        Assert.False(result.Succeeded);
+        Assert.Contains("cannot be signed", result.Message);
+
+        var draftId = await AddDraftAsync();
+        var review = await _workflow.ReviewAsync(draftId, approve: true, null, null, Reviewer, Ct);
+        Assert.False(review.Succeeded); // not signed yet
+    }
+
+    [Fact]
+    public async Task Reviewer_cannot_review_a_draft_they_generated_or_signed()
+    {
+        var id = await AddDraftAsync(createdBy: Reviewer.Id);
+        await _workflow.SignAsync(id, "x [L1]", true, Clinician, Ct);
+
+        var result = await _workflow.ReviewAsync(id, approve: true, null, null, Reviewer, Ct);
+        Assert.False(result.Succeeded);
+        Assert.Contains("another reviewer", result.Message);
+        Assert.Equal(DraftStatus.Signed, (await LoadAsync(id)).Status);
+    }
+
+    [Fact]
+    public async Task Two_reviewers_at_once_store_exactly_one_decision_and_the_other_sees_who_decided()
+    {
+        var id = await AddDraftAsync();
+        await _workflow.SignAsync(id, "x [L1]", true, Clinician, Ct);
+
+        var results = await Task.WhenAll(
+            _workflow.ReviewAsync(id, approve: true, null, null, Reviewer, Ct),
+            _workflow.ReviewAsync(id, approve: false, "omission", "Missing AKI.", Reviewer2, Ct));
+
+        Assert.Single(results, r => r.Succeeded);
+        var loser = results.Single(r => !r.Succeeded);
+        Assert.Matches("Already (approved|returned) by Dr (Second )?Reviewer", loser.Message);
+
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(1, await db.ReviewDecisions.CountAsync(r => r.DraftId == id, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Return_requires_a_reason_and_is_audited()
+    {
+        var id = await AddDraftAsync();
+        await _workflow.SignAsync(id, "x [L1]", true, Clinician, Ct);
+        Assert.False((await _workflow.ReviewAsync(id, approve: false, null, null, Reviewer, Ct)).Succeeded);
+
+        var result = await _workflow.ReviewAsync(id, approve: false, "wrong-data", null, Reviewer, Ct);
+        Assert.True(result.Succeeded, result.Message);
+
+        var draft = await LoadAsync(id);
+        Assert.Equal(DraftStatus.Returned, draft.Status);
+        Assert.False(draft.Review!.Approved);
+        Assert.Equal("wrong-data", draft.Review.ReasonCode);
+        await using var db = _db.CreateDbContext();
+        Assert.True(await db.AuditEvents.AnyAsync(a => a.DraftId == id && a.Action == AuditActions.DraftReturned && a.UserId == Reviewer.Id, TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [InlineData(DraftStatus.Draft, DraftStatus.Signed, true)]
+    [InlineData(DraftStatus.Draft, DraftStatus.Approved, false)]
+    [InlineData(DraftStatus.Signed, DraftStatus.Returned, true)]
+    [InlineData(DraftStatus.Rejected, DraftStatus.Signed, false)]
+    [InlineData(DraftStatus.Approved, DraftStatus.Returned, false)]
+    [InlineData(DraftStatus.Generating, DraftStatus.Interrupted, true)]
+    public void Transition_table(DraftStatus from, DraftStatus to, bool allowed) =>
+        Assert.Equal(allowed, DraftWorkflow.CanTransition(from, to));
+
+    [Theory]
+    [InlineData("a b c", "a b c", 0.0)]
+    [InlineData("a b c d", "a x c d", 0.25)]
+    [InlineData("a b", "c d", 1.0)]
+    [InlineData("", "a b", 1.0)]
+    public void Word_edit_distance_is_normalised(string a, string b, double expected) =>
+        Assert.Equal(expected, WordEditDistance.Normalized(a, b), 3);
+}

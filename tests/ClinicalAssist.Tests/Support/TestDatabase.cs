@@ -1,0 +1,51 @@
+using ClinicalAssist.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicalAssist.Tests.Support;
+
+/// <summary>A migrated SQLite database in a temporary file (the same provider and migrations the app runs),
+/// deleted on dispose.</summary>
+public sealed class TestDatabase : IDbContextFactory<AppDbContext>, IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("clinicalassist-test-").FullName;
+
+    public string ConnectionString { get; }
+
+    private TestDatabase()
+    {
+        ConnectionString = $"Data Source={Path.Combine(_directory, "test.db")};Pooling=False";
+    }
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        var database = new TestDatabase();
+        await using var db = database.CreateDbContext();
+        await db.Database.MigrateAsync();
+        return database;
+    }
+
+    public AppDbContext CreateDbContext()
+    {
+        var options = new DbContextOptionsBuilder<AppDbContext>();
+        options.UseClinicalAssistDatabase(DatabaseProvider.Sqlite, ConnectionString);
+        return new AppDbContext(options.Options);
+    }
+
+    public Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) => Task.FromResult(CreateDbContext());
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>A clock the test moves by hand.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+    public override DateTimeOffset GetUtcNow() => _now;
+    public void Advance(TimeSpan by) => _now += by;
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace ClinicalAssist.BrowserTests;
+
+/// <summary>
+/// Runs the real app (its build output) as a child process on a free loopback port with its own SQLite file,
+/// Data Protection keys and demo-user password — the embedded defaults a new user gets, nothing mocked.
+/// </summary>
+public sealed partial class AppHost : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output;
+
+    public Uri BaseAddress { get; }
+
+    private AppHost(Process process, Uri baseAddress, List<string> output)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        _output = output;
+    }
+
+    public IReadOnlyList<string> Output { get { lock (_output) return [.. _output]; } }
+
+    public static async Task<AppHost> StartAsync(string dataDirectory, string demoPassword, TimeSpan timeout)
+    {
+        var dll = Path.Combine(RepoPaths.WebOutputDirectory, "ClinicalAssist.Web.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"The app is not built at {dll}. Run the README's test command from the repository root.");
+        }
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoPaths.WebProjectDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__ClinicalAssist"] = $"Data Source={Path.Combine(dataDirectory, "e2e.db")}";
+        start.Environment["DataProtection__KeysDirectory"] = Path.Combine(dataDirectory, "keys");
+        start.Environment["DemoUsers__Password"] = demoPassword;
+        start.Environment["Logging__LogLevel__Default"] = "Information";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var lines = new List<string>();
+        var host = new AppHost(process, await WaitForAddressAsync(process, timeout), lines);
+        return host;
+
+        async Task<Uri> WaitForAddressAsync(Process p, TimeSpan limit)
+        {
+            var found = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+            p.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (lines) lines.Add(e.Data);
+                if (ListeningLine().Match(e.Data) is { Success: true } m) found.TrySetResult(new Uri(m.Groups[1].Value));
+            };
+            p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (lines) lines.Add("stderr: " + e.Data); };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            var completed = await Task.WhenAny(found.Task, Task.Delay(limit), p.WaitForExitAsync());
+            if (completed != found.Task)
+            {
+                try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                string log;
+                lock (lines) log = string.Join(Environment.NewLine, lines.TakeLast(60));
+                throw new InvalidOperationException($"The app did not start listening within {limit.TotalSeconds:0} s. Output:{Environment.NewLine}{log}");
+            }
+            return await found.Task;
+        }
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex ListeningLine();
+
+    /// <summary>The app's console output (kept as a test artifact; it must never hold patient identifiers).</summary>
+    public void SaveOutput(string name) =>
+        File.WriteAllLines(Path.Combine(RepoPaths.ArtifactsDirectory, name + ".log"), Output);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
+
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string WebProjectDirectory => Path.Combine(Root, "src", "ClinicalAssist.Web");
+
+    /// <summary>The web app's output for the same configuration this test assembly was built with.</summary>
+    public static string WebOutputDirectory
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<Configuration>/net10.0
+            return Path.Combine(WebProjectDirectory, "bin", configuration, "net10.0");
+        }
+    }
+
+    public static string ArtifactsDirectory
+    {
+        get
+        {
+            var dir = Path.Combine(Root, "artifacts", "browser-tests");
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "ClinicalAssist.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("ClinicalAssist.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,201 @@
+using System.Security.Cryptography;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ClinicalAssist.BrowserTests;
+
+/// <summary>
+/// The walking skeleton as a new user walks it, in a real Chromium against the real app on its embedded defaults:
+/// clinician generates (streamed), opens a citation, edits, attests and signs; rejects another with a reason;
+/// reviewer approves; admin sees users and model settings; after a restart everything is still there.
+/// Every page visited is scanned with axe: no serious or critical violations.
+/// </summary>
+public sealed class WalkingSkeletonJourneyTests : IAsyncLifetime
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("clinicalassist-e2e-").FullName;
+    private readonly string _password = "E2e-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + "!a";
+    private readonly Dictionary<string, IReadOnlyList<string>> _axe = new();
+    private AppHost _app = null!;
+    private BrowserSession _browser = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _app = await AppHost.StartAsync(_data, _password, TimeSpan.FromSeconds(90));
+        _browser = await BrowserSession.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _app.SaveOutput($"app-{TestContext.Current.Test?.TestDisplayName.Split('.').Last()}");
+        await _browser.DisposeAsync();
+        await _app.DisposeAsync();
+        try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task Clinician_signs_reviewer_approves_admin_sees_settings_and_all_survives_a_restart()
+    {
+        // --- Clinician ---------------------------------------------------------------------------------
+        var clinician = await SignInAsync("clinician@demo.local");
+        await clinician.GetByTestId("go-patients").ClickAsync();
+        await clinician.WaitForURLAsync("**/patients");
+        await clinician.WaitForInteractiveAsync();
+        await Expect(clinician.GetByTestId("patient-link").First).ToBeVisibleAsync();
+        Assert.True(await clinician.GetByTestId("patient-link").CountAsync() >= 12, "the demo ward has at least 12 patients");
+        await ScanAsync(clinician, "patient list");
+
+        var signedPatient = await clinician.GetByTestId("patient-link").Nth(0).InnerTextAsync();
+        await clinician.GetByTestId("patient-link").Nth(0).ClickAsync();
+        await Expect(clinician.GetByTestId("patient-name")).ToHaveTextAsync(signedPatient);
+        await Expect(clinician.GetByTestId("problem").First).ToBeVisibleAsync();
+        await Expect(clinician.GetByTestId("labs")).ToBeVisibleAsync();
+        await Expect(clinician.GetByTestId("vitals")).ToBeVisibleAsync();
+        await Expect(clinician.GetByTestId("drafter-label")).ToContainTextAsync("Offline rule-based draft — no AI model");
+        await ScanAsync(clinician, "patient chart");
+
+        // Generate: the text must arrive progressively (seen while still Generating), then settle as a Draft.
+        await clinician.GetByTestId("generate-summary").ClickAsync();
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Generating");
+        await Expect(clinician.GetByTestId("draft-text")).Not.ToBeEmptyAsync();
+        var partial = await clinician.GetByTestId("draft-text").InnerTextAsync();
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 60_000 });
+        var full = await clinician.GetByTestId("draft-text").InnerTextAsync();
+        Assert.True(full.Length > partial.Length, "the draft streamed in: text seen while generating was a part of the final text");
+        Assert.True(await clinician.GetByTestId("citation-chip").CountAsync() >= 5, "statements carry citation chips");
+
+        // A citation chip opens the FHIR resource it points at.
+        await clinician.GetByTestId("citation-chip").First.ClickAsync();
+        await Expect(clinician.GetByTestId("citation-resource")).ToContainTextAsync("\"resourceType\"");
+        await ScanAsync(clinician, "citation dialog");
+        await clinician.Keyboard.PressAsync("Escape");
+        await Expect(clinician.GetByTestId("citation-resource")).ToHaveCountAsync(0);
+
+        // Edit, attest, sign (double click: exactly one sign-off).
+        await clinician.GetByTestId("edit-draft").ClickAsync();
+        var editor = clinician.GetByTestId("draft-editor");
+        var text = await editor.InputValueAsync();
+        await editor.FillAsync(text + "\nClinician addition: family updated at the bedside.");
+        await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
+        await clinician.GetByTestId("sign-draft").DblClickAsync();
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
+        await Expect(clinician.GetByTestId("decision-info")).ToContainTextAsync("Signed by Dr Alex Morgan");
+        await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("family updated at the bedside");
+        await clinician.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.ArtifactsDirectory, "signed-draft.png"), FullPage = true });
+        await ScanAsync(clinician, "signed draft");
+
+        // Reject another patient's draft with a coded reason and a comment.
+        await clinician.GotoAsync(new Uri(_app.BaseAddress, "patients").ToString());
+        await clinician.WaitForInteractiveAsync();
+        await clinician.GetByTestId("patient-link").Nth(1).ClickAsync();
+        await clinician.GetByTestId("generate-summary").ClickAsync();
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 60_000 });
+        await clinician.GetByTestId("reject-draft").ClickAsync();
+        await clinician.GetByTestId("reason-select").ClickAsync();
+        await clinician.GetByRole(AriaRole.Option, new() { Name = "Omission" }).ClickAsync();
+        await clinician.GetByTestId("reason-comment").FillAsync("Misses the overnight fall.");
+        await ScanAsync(clinician, "reject form");
+        await clinician.GetByTestId("reason-submit").ClickAsync();
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Rejected");
+        await Expect(clinician.GetByTestId("decision-info")).ToContainTextAsync("Omission");
+        await SignOutAsync(clinician);
+
+        // --- Reviewer ----------------------------------------------------------------------------------
+        var reviewer = await SignInAsync("reviewer@demo.local");
+        await reviewer.GetByTestId("go-review").ClickAsync();
+        await reviewer.WaitForInteractiveAsync();
+        var row = reviewer.GetByTestId("review-link").Filter(new() { HasText = signedPatient });
+        await Expect(row).ToHaveCountAsync(1);
+        await ScanAsync(reviewer, "review queue");
+        await row.ClickAsync();
+        await reviewer.WaitForInteractiveAsync();
+        await Expect(reviewer.GetByTestId("signed-by")).ToContainTextAsync("Dr Alex Morgan");
+        await ScanAsync(reviewer, "draft record");
+        await reviewer.GetByTestId("approve").ClickAsync();
+        await Expect(reviewer.GetByTestId("review-decision")).ToContainTextAsync("Approved by Dr Sam Patel");
+        await Expect(reviewer.GetByTestId("record-status")).ToHaveTextAsync("Approved");
+        await SignOutAsync(reviewer);
+
+        // --- Admin -------------------------------------------------------------------------------------
+        var admin = await SignInAsync("admin@demo.local");
+        await admin.GetByTestId("go-admin").ClickAsync();
+        await admin.WaitForInteractiveAsync();
+        var users = admin.GetByTestId("users-table");
+        await Expect(users).ToContainTextAsync("clinician@demo.local");
+        await Expect(users).ToContainTextAsync("Reviewer");
+        await Expect(admin.GetByTestId("model-settings")).ToContainTextAsync("Offline");
+        await ScanAsync(admin, "admin");
+
+        // A clinician cannot open the admin page; a reviewer cannot generate.
+        await admin.Context.CloseAsync();
+
+        // --- Restart: everything is still there --------------------------------------------------------
+        await _app.DisposeAsync();
+        _app = await AppHost.StartAsync(_data, _password, TimeSpan.FromSeconds(90));
+        var again = await SignInAsync("reviewer@demo.local");
+        await again.GotoAsync(new Uri(_app.BaseAddress, "review").ToString());
+        await again.WaitForInteractiveAsync();
+        await again.GetByText("Approved", new() { Exact = true }).First.ClickAsync();
+        var approvedRow = again.GetByTestId("review-link").Filter(new() { HasText = signedPatient });
+        await Expect(approvedRow).ToHaveCountAsync(1);
+        await approvedRow.ClickAsync();
+        await Expect(again.GetByTestId("review-decision")).ToContainTextAsync("Approved by Dr Sam Patel");
+        await Expect(again.GetByTestId("signed-by")).ToContainTextAsync("Dr Alex Morgan");
+        await Expect(again.GetByTestId("draft-text").First).ToContainTextAsync("family updated at the bedside");
+
+        Assert.True(_axe.Count >= 8, "every page visited was scanned");
+        var violations = _axe.Where(p => p.Value.Count > 0).SelectMany(p => p.Value.Select(v => $"{p.Key}: {v}")).ToList();
+        Assert.True(violations.Count == 0, "Serious/critical accessibility violations:\n" + string.Join("\n", violations));
+    }
+
+    [Fact]
+    public async Task Roles_only_reach_their_own_pages()
+    {
+        var clinician = await SignInAsync("clinician@demo.local");
+        await ExpectRefusedAsync(clinician, "admin");
+        await ExpectRefusedAsync(clinician, "review");
+
+        var reviewer = await SignInAsync("reviewer@demo.local");
+        await ExpectRefusedAsync(reviewer, "patients");
+        await ExpectRefusedAsync(reviewer, "admin");
+
+        var admin = await SignInAsync("admin@demo.local");
+        await ExpectRefusedAsync(admin, "patients");
+        await ExpectRefusedAsync(admin, "review");
+
+        var anonymous = await (await _browser.Browser.NewContextAsync()).NewPageAsync();
+        await anonymous.GotoAsync(new Uri(_app.BaseAddress, "patients").ToString());
+        await anonymous.WaitForURLAsync("**/Account/Login**");
+        await ScanAsync(anonymous, "sign-in");
+        Assert.Empty(_axe["sign-in"]);
+    }
+
+    /// <summary>A page outside the role: the server answers with the access-denied page, not the content.</summary>
+    private async Task ExpectRefusedAsync(IPage page, string path)
+    {
+        await page.GotoAsync(new Uri(_app.BaseAddress, path).ToString());
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("patient-table").Or(page.GetByTestId("review-table")).Or(page.GetByTestId("users-table"))).ToHaveCountAsync(0);
+    }
+
+    private async Task<IPage> SignInAsync(string email)
+    {
+        var context = await _browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(_app.BaseAddress, "Account/Login").ToString());
+        await page.GetByTestId("login-email").FillAsync(email);
+        await page.GetByTestId("login-password").FillAsync(_password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal));
+        await page.WaitForInteractiveAsync();
+        return page;
+    }
+
+    private static async Task SignOutAsync(IPage page)
+    {
+        await page.GetByTestId("sign-out").ClickAsync();
+        await page.WaitForURLAsync("**/Account/Login**");
+        await page.Context.CloseAsync();
+    }
+
+    private async Task ScanAsync(IPage page, string name) => _axe[name] = await page.SeriousAccessibilityViolationsAsync();
+}

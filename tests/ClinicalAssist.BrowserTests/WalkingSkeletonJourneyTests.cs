@@ -62,6 +62,7 @@ public sealed class WalkingSkeletonJourneyTests : IAsyncLifetime
         var full = await clinician.GetByTestId("draft-text").InnerTextAsync();
         Assert.True(full.Length > partial.Length, "the draft streamed in: text seen while generating was a part of the final text");
         Assert.True(await clinician.GetByTestId("citation-chip").CountAsync() >= 5, "statements carry citation chips");
+        await clinician.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.ArtifactsDirectory, "patient-view-with-draft.png") });
 
         // A citation chip opens the FHIR resource it points at.
         await clinician.GetByTestId("citation-chip").First.ClickAsync();

@@ -470,9 +470,10 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
             return codes.Contains("vital-signs") || codes.Contains("vital-sign") ? "vital-signs" : null;
         }
 
+        // Known v3-ActCode classes map to a short word (their displays read "inpatient encounter", which doubles
+        // up in "… encounter"); anything else keeps its display, then its code.
         private static string EncounterClass(Coding? coding) => coding?.Code switch
         {
-            _ when !string.IsNullOrWhiteSpace(coding?.Display) => coding.Display.Trim(),
             "IMP" or "ACUTE" or "NONAC" => "inpatient",
             "AMB" => "ambulatory",
             "EMER" => "emergency",
@@ -481,6 +482,7 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
             "SS" => "short stay",
             "HH" => "home health",
             "VR" => "virtual",
+            _ when !string.IsNullOrWhiteSpace(coding?.Display) => coding.Display.Trim(),
             { Length: > 0 } code => code,
             _ => "unknown",
         };

@@ -25,6 +25,16 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     /// DbUpdateConcurrencyException instead of silently overwriting another user's decision.</summary>
     private void RenewConcurrencyTokens()
     {
+        // The audit trail is append-only: the product never updates or deletes an event (retention purges go
+        // through AuditRetention, which deletes in the database outside the change tracker, and is off by default).
+        foreach (var entry in ChangeTracker.Entries<AuditEvent>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException("Audit events are append-only: they cannot be changed or deleted.");
+            }
+        }
+
         foreach (var entry in ChangeTracker.Entries<Draft>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
@@ -62,6 +72,11 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             d.Property(x => x.Version).IsConcurrencyToken();
             d.HasIndex(x => new { x.PatientId, x.CreatedAt });
             d.HasIndex(x => new { x.Status, x.CreatedAt });
+            // Review queue: keyset paging by (decision time, id) within a status. The trailing columns let the model /
+            // template / warnings filters be checked in the index instead of reading each row (measured at 1M drafts:
+            // 33 ms → 2 ms p50); the per-clinician index ends in Id so SQLite need not sort the range.
+            d.HasIndex(x => new { x.Status, x.ClinicianDecisionAt, x.Id, x.ModelId, x.TemplateVersion, x.WarningCount });
+            d.HasIndex(x => new { x.ClinicianDecisionById, x.Status, x.ClinicianDecisionAt, x.Id });
             d.HasOne(x => x.Review).WithOne(r => r.Draft).HasForeignKey<ReviewDecision>(r => r.DraftId);
         });
 
@@ -86,6 +101,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             a.Property(x => x.Details).HasMaxLength(4000);
             a.HasIndex(x => x.At);
             a.HasIndex(x => new { x.PatientId, x.At });
+            a.HasIndex(x => new { x.UserId, x.At });
+            a.HasIndex(x => new { x.Action, x.At });
         });
 
         // SQLite cannot order or compare DateTimeOffset natively: store it as UTC ticks there (sortable, exact).

@@ -47,6 +47,8 @@ public class Draft
     public string GeneratedText { get; set; } = "";
     /// <summary>JSON array of warnings (injection flags, unknown citations, uncited statements).</summary>
     public string WarningsJson { get; set; } = "[]";
+    /// <summary>Number of verification warnings (a queue filter; the details are in <see cref="WarningsJson"/>).</summary>
+    public int WarningCount { get; set; }
     public string? FailureMessage { get; set; }
 
     // Timing

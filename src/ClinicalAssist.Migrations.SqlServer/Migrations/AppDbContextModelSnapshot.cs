@@ -139,7 +139,11 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("Action", "At");
+
                     b.HasIndex("PatientId", "At");
+
+                    b.HasIndex("UserId", "At");
 
                     b.ToTable("AuditEvents");
                 });
@@ -270,6 +274,9 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<int>("WarningCount")
+                        .HasColumnType("int");
+
                     b.Property<string>("WarningsJson")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
@@ -279,6 +286,10 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                     b.HasIndex("PatientId", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("ClinicianDecisionById", "Status", "ClinicianDecisionAt", "Id");
+
+                    b.HasIndex("Status", "ClinicianDecisionAt", "Id", "ModelId", "TemplateVersion", "WarningCount");
 
                     b.ToTable("Drafts");
                 });

@@ -131,7 +131,11 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("Action", "At");
+
                     b.HasIndex("PatientId", "At");
+
+                    b.HasIndex("UserId", "At");
 
                     b.ToTable("AuditEvents");
                 });
@@ -262,6 +266,9 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("WarningCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("WarningsJson")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -271,6 +278,10 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                     b.HasIndex("PatientId", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedAt");
+
+                    b.HasIndex("ClinicianDecisionById", "Status", "ClinicianDecisionAt", "Id");
+
+                    b.HasIndex("Status", "ClinicianDecisionAt", "Id", "ModelId", "TemplateVersion", "WarningCount");
 
                     b.ToTable("Drafts");
                 });

@@ -63,6 +63,7 @@ public sealed class DraftGenerator(
             TemplateVersion = prompt.TemplateVersion,
             Status = DraftStatus.Generating,
             WarningsJson = JsonSerializer.Serialize(injectionWarnings),
+            WarningCount = injectionWarnings.Count,
             CreatedById = clinician.Id,
             CreatedByName = clinician.Name,
             CreatedAt = time.GetUtcNow(),
@@ -135,6 +136,7 @@ public sealed class DraftGenerator(
             stored.Status = outcome;
             stored.FailureMessage = failure;
             stored.WarningsJson = JsonSerializer.Serialize(warnings);
+            stored.WarningCount = warnings.Count;
             stored.CompletedAt = time.GetUtcNow();
             stored.TimeToFirstTokenMs = firstTokenMs;
             stored.DurationMs = (int)stopwatch.ElapsedMilliseconds;

@@ -157,15 +157,68 @@ public sealed class DraftWorkflowTests : IAsyncLifetime
         Assert.True(await db.AuditEvents.AnyAsync(a => a.DraftId == id && a.Action == AuditActions.DraftReturned && a.UserId == Reviewer.Id, TestContext.Current.CancellationToken));
     }
 
+    /// <summary>The whole life of a draft, written out independently of the implementation's table.</summary>
+    private static readonly HashSet<(DraftStatus, DraftStatus)> Legal =
+    [
+        (DraftStatus.Generating, DraftStatus.Draft), (DraftStatus.Generating, DraftStatus.Failed),
+        (DraftStatus.Generating, DraftStatus.Stopped), (DraftStatus.Generating, DraftStatus.Interrupted),
+        (DraftStatus.Draft, DraftStatus.Signed), (DraftStatus.Draft, DraftStatus.Rejected),
+        (DraftStatus.Signed, DraftStatus.Approved), (DraftStatus.Signed, DraftStatus.Returned),
+    ];
+
+    public static TheoryData<DraftStatus, DraftStatus> AllPairs()
+    {
+        var data = new TheoryData<DraftStatus, DraftStatus>();
+        foreach (var from in Enum.GetValues<DraftStatus>())
+            foreach (var to in Enum.GetValues<DraftStatus>())
+                data.Add(from, to);
+        return data;
+    }
+
     [Theory]
-    [InlineData(DraftStatus.Draft, DraftStatus.Signed, true)]
-    [InlineData(DraftStatus.Draft, DraftStatus.Approved, false)]
-    [InlineData(DraftStatus.Signed, DraftStatus.Returned, true)]
-    [InlineData(DraftStatus.Rejected, DraftStatus.Signed, false)]
-    [InlineData(DraftStatus.Approved, DraftStatus.Returned, false)]
-    [InlineData(DraftStatus.Generating, DraftStatus.Interrupted, true)]
-    public void Transition_table(DraftStatus from, DraftStatus to, bool allowed) =>
-        Assert.Equal(allowed, DraftWorkflow.CanTransition(from, to));
+    [MemberData(nameof(AllPairs))]
+    public void Every_transition_is_legal_or_refused_exactly_as_designed(DraftStatus from, DraftStatus to) =>
+        Assert.Equal(Legal.Contains((from, to)), DraftWorkflow.CanTransition(from, to));
+
+    [Theory]
+    [InlineData(DraftStatus.Generating)]
+    [InlineData(DraftStatus.Failed)]
+    [InlineData(DraftStatus.Stopped)]
+    [InlineData(DraftStatus.Interrupted)]
+    [InlineData(DraftStatus.Rejected)]
+    [InlineData(DraftStatus.Approved)]
+    [InlineData(DraftStatus.Returned)]
+    public async Task Decisions_on_a_draft_that_is_not_awaiting_them_are_refused_and_audited(DraftStatus status)
+    {
+        var id = await AddDraftAsync(status);
+
+        var sign = await _workflow.SignAsync(id, "x [L1]", true, Clinician, Ct);
+        var reject = await _workflow.RejectAsync(id, "omission", null, Clinician, Ct);
+        var approve = await _workflow.ReviewAsync(id, approve: true, null, null, Reviewer, Ct);
+
+        Assert.False(sign.Succeeded);
+        Assert.False(reject.Succeeded);
+        Assert.False(approve.Succeeded);
+        Assert.Equal(status, (await LoadAsync(id)).Status);
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(3, await db.AuditEvents.CountAsync(a => a.DraftId == id && a.Action == AuditActions.DecisionRefused, Ct));
+    }
+
+    [Fact]
+    public async Task Audit_events_cannot_be_changed_or_deleted_through_the_product()
+    {
+        var id = await AddDraftAsync();
+        await _workflow.SignAsync(id, "x [L1]", true, Clinician, Ct);
+
+        await using var db = _db.CreateDbContext();
+        var audit = await db.AuditEvents.FirstAsync(Ct);
+        audit.Details = "tampered";
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync(Ct));
+        db.ChangeTracker.Clear();
+
+        db.AuditEvents.Remove(await db.AuditEvents.FirstAsync(Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync(Ct));
+    }
 
     [Theory]
     [InlineData("a b c", "a b c", 0.0)]

@@ -1,5 +1,4 @@
 using ClinicalAssist.Web.Components.Shared;
-using ClinicalAssist.Web.Features.Governance;
 
 namespace ClinicalAssist.Web.Features.Review;
 
@@ -8,8 +7,8 @@ public static class ReviewServiceCollectionExtensions
     /// <summary>Sign-off, rejection, review decisions and the audit trail they write.</summary>
     public static IHostApplicationBuilder AddReview(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<DraftWorkflow>();
+        builder.Services.AddSingleton<ReviewQueueQuery>();
         builder.Services.AddScoped<CitationOpener>();
         return builder;
     }

@@ -1,0 +1,75 @@
+using Bunit;
+using ClinicalAssist.Data;
+using ClinicalAssist.Tests.Support;
+using ClinicalAssist.Web.Features.Review;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace ClinicalAssist.Tests.Components;
+
+public sealed class ReviewQueuePageTests : MudTestContext, IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        Services.AddSingleton(new ReviewQueueQuery(_db));
+        await using var db = _db.CreateDbContext();
+        var t0 = new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
+        db.Drafts.AddRange(Enumerable.Range(0, 30).Select(i => new Draft
+        {
+            Id = Guid.NewGuid(), PatientId = $"p{i}", PatientLabel = $"Patient {i:00}", RecordSource = "Demo", DrafterName = "Offline",
+            ModelId = "offline-rules-v1", TemplateId = "clinical-summary", TemplateVersion = 1, Status = i < 27 ? DraftStatus.Signed : DraftStatus.Approved,
+            GeneratedText = "x", SignedText = "x", CreatedById = "g", CreatedByName = "G", CreatedAt = t0,
+            ClinicianDecisionById = "c1", ClinicianDecisionByName = "Dr One", ClinicianDecisionAt = t0.AddMinutes(i), WarningCount = i % 2,
+        }));
+        await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private IRenderedComponent<IComponent> RenderQueue() =>
+        Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<ReviewQueue>(1);
+            builder.CloseComponent();
+        });
+
+    [Fact]
+    public void Shows_counts_per_status_and_pages_forward_and_back_by_keyset()
+    {
+        var cut = RenderQueue();
+
+        cut.WaitForAssertion(() => Assert.Equal(25, cut.FindAll("[data-testid=review-link]").Count));
+        Assert.Contains("Awaiting review (27)", cut.Find("[data-testid=view-awaiting]").TextContent);
+        Assert.Contains("Approved (3)", cut.Find("[data-testid=view-approved]").TextContent);
+        Assert.Equal("Patient 00", cut.FindAll("[data-testid=review-link]")[0].TextContent);
+
+        cut.Find("[data-testid=next-page] button, button[data-testid=next-page]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=review-link]").Count));
+        Assert.Equal("Patient 25", cut.FindAll("[data-testid=review-link]")[0].TextContent);
+
+        cut.FindAll("button").First(b => b.TextContent.Contains("Previous")).Click();
+        cut.WaitForAssertion(() => Assert.Equal(25, cut.FindAll("[data-testid=review-link]").Count));
+    }
+
+    [Fact]
+    public void Choosing_the_approved_view_lists_only_approved_drafts()
+    {
+        var cut = RenderQueue();
+        cut.WaitForAssertion(() => Assert.Equal(25, cut.FindAll("[data-testid=review-link]").Count));
+
+        cut.Find("[data-testid=view-approved]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=review-link]").Count));
+        Assert.All(cut.FindAll("[data-testid=review-table] .mud-chip"), c => Assert.Contains("Approved", c.TextContent));
+    }
+}

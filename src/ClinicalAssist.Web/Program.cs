@@ -1,5 +1,6 @@
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
+using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Review;
 using ClinicalAssist.Web.Infrastructure;
 
@@ -11,11 +12,13 @@ builder.AddClinicalAssistIdentity();
 builder.AddPatientContext();
 builder.AddDrafting();
 builder.AddReview();
+builder.AddGovernance();
 
 var app = builder.Build();
 
 await app.InitializeDatabaseAsync();
 app.UseClinicalAssistPipeline();
+app.MapAuditExport();
 app.Run();
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>

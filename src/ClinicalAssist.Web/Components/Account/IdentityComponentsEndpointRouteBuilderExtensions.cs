@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Governance;
 
 namespace ClinicalAssist.Web.Components.Account;
 
@@ -18,8 +19,13 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         accountGroup.MapPost("/Logout", async (
             ClaimsPrincipal user,
             [FromServices] SignInManager<ApplicationUser> signInManager,
+            [FromServices] AuditLog audit,
             [FromForm] string? returnUrl) =>
         {
+            if (user.Identity?.IsAuthenticated == true)
+            {
+                await audit.WriteAsync(AuditActions.SignedOut, Actor.From(user));
+            }
             await signInManager.SignOutAsync();
             return TypedResults.LocalRedirect("~/Account/Login");
         });

@@ -19,6 +19,13 @@ public static class ClinicalAssistClaims
 
 public static class AuditActions
 {
+    public const string SignedIn = "user.signed-in";
+    public const string SignedOut = "user.signed-out";
+    public const string SignInFailed = "user.sign-in-failed";
+    public const string SignInSecondFactor = "user.sign-in-second-factor";
+    public const string LockedOut = "user.locked-out";
+    public const string AuditExported = "audit.exported";
+    public const string AuditPurged = "audit.purged";
     public const string ChartViewed = "chart.viewed";
     public const string CitationOpened = "citation.opened";
     public const string DraftViewed = "draft.viewed";

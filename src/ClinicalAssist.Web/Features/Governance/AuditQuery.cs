@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using ClinicalAssist.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicalAssist.Web.Features.Governance;
+
+/// <summary>Audit viewer filters; empty values do not filter. Times are UTC, <see cref="To"/> exclusive.</summary>
+public sealed record AuditFilter
+{
+    /// <summary>User id, or a part of the user's display name.</summary>
+    public string? User { get; init; }
+    public string? PatientId { get; init; }
+    /// <summary>Exact action, or a prefix ending in '.', e.g. "draft." for every draft action.</summary>
+    public string? Action { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+}
+
+/// <summary>Reads the audit trail newest first with keyset paging on Id, and exports it as CSV.</summary>
+public sealed class AuditQuery(IDbContextFactory<AppDbContext> dbFactory)
+{
+    public async Task<(IReadOnlyList<AuditEvent> Rows, long? NextBeforeId)> GetPageAsync(AuditFilter filter, long? beforeId, int pageSize, CancellationToken ct)
+    {
+        pageSize = Math.Clamp(pageSize, 1, 200);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = Apply(db.AuditEvents.AsNoTracking(), filter);
+        if (beforeId is { } before) query = query.Where(a => a.Id < before);
+        var rows = await query.OrderByDescending(a => a.Id).Take(pageSize + 1).ToListAsync(ct);
+        long? next = null;
+        if (rows.Count > pageSize)
+        {
+            rows.RemoveAt(pageSize);
+            next = rows[^1].Id;
+        }
+        return (rows, next);
+    }
+
+    /// <summary>Streams matching events as RFC 4180 CSV (newest first), with formula-injection protection.</summary>
+    public async Task WriteCsvAsync(AuditFilter filter, TextWriter writer, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await writer.WriteLineAsync("id,at_utc,action,outcome,user_id,user_name,patient_id,draft_id,details");
+        await foreach (var a in Apply(db.AuditEvents.AsNoTracking(), filter).OrderByDescending(a => a.Id).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            await writer.WriteLineAsync(string.Join(',',
+                a.Id.ToString(CultureInfo.InvariantCulture),
+                a.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                Csv(a.Action), Csv(a.Outcome), Csv(a.UserId), Csv(a.UserName), Csv(a.PatientId),
+                a.DraftId?.ToString() ?? "", Csv(a.Details)));
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ActionsAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.AuditEvents.AsNoTracking().Select(a => a.Action).Distinct().OrderBy(a => a).ToListAsync(ct);
+    }
+
+    private static IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> query, AuditFilter filter)
+    {
+        if (!string.IsNullOrWhiteSpace(filter.User))
+        {
+            var user = filter.User.Trim();
+            query = query.Where(a => a.UserId == user || (a.UserName != null && a.UserName.Contains(user)));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.PatientId)) query = query.Where(a => a.PatientId == filter.PatientId.Trim());
+        if (!string.IsNullOrWhiteSpace(filter.Action))
+        {
+            var action = filter.Action.Trim();
+            query = action.EndsWith('.') ? query.Where(a => a.Action.StartsWith(action)) : query.Where(a => a.Action == action);
+        }
+        if (filter.From is { } from) query = query.Where(a => a.At >= from);
+        if (filter.To is { } to) query = query.Where(a => a.At < to);
+        return query;
+    }
+
+    /// <summary>Quotes a CSV field; a leading =, +, - or @ is neutralised so a spreadsheet never runs it as a formula.</summary>
+    internal static string Csv(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return "";
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
+        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+}
+
+/// <summary>Section "Audit". Events are kept for ever unless <see cref="RetentionDays"/> is set; the EU AI Act
+/// (Art. 12, 19) asks deployers to keep logs at least six months, so shorter periods are refused at start-up.</summary>
+public sealed class AuditOptions
+{
+    public const string Section = "Audit";
+
+    [System.ComponentModel.DataAnnotations.Range(183, 36500)]
+    public int? RetentionDays { get; set; }
+}
+
+/// <summary>Once a day, deletes audit events older than the configured retention (off by default). The only code
+/// that removes audit rows; it records what it removed as an audit event of its own.</summary>
+public sealed class AuditRetentionService(
+    IDbContextFactory<AppDbContext> dbFactory, Microsoft.Extensions.Options.IOptionsMonitor<AuditOptions> options,
+    AuditLog audit, TimeProvider time, ILogger<AuditRetentionService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromDays(1), time);
+        do
+        {
+            try
+            {
+                await PurgeAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "Audit retention purge failed; it will run again tomorrow.");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task<int> PurgeAsync(CancellationToken ct)
+    {
+        if (options.CurrentValue.RetentionDays is not { } days) return 0;
+        var cutoff = time.GetUtcNow().AddDays(-days);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var removed = await db.AuditEvents.Where(a => a.At < cutoff).ExecuteDeleteAsync(ct);
+        if (removed > 0)
+        {
+            logger.LogInformation("Audit retention removed {Count} event(s) older than {Days} days.", removed, days);
+            await audit.WriteAsync(AuditActions.AuditPurged, actor: null, details: string.Create(CultureInfo.InvariantCulture, $"removed={removed} older_than_days={days}"), cancellationToken: ct);
+        }
+        return removed;
+    }
+}
+
+public static class GovernanceServiceCollectionExtensions
+{
+    /// <summary>The audit trail: writer, viewer query, CSV export and the retention job.</summary>
+    public static IHostApplicationBuilder AddGovernance(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<AuditQuery>();
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<AuditRetentionService>();
+        return builder;
+    }
+
+    /// <summary>GET /admin/audit/export.csv?user=&amp;patient=&amp;action=&amp;from=&amp;to= (Admin only; the export itself is audited).</summary>
+    public static IEndpointConventionBuilder MapAuditExport(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapGet("/admin/audit/export.csv", async (HttpContext http, AuditQuery query, AuditLog audit,
+            string? user, string? patient, string? action, DateTimeOffset? from, DateTimeOffset? to) =>
+        {
+            var filter = new AuditFilter { User = user, PatientId = patient, Action = action, From = from, To = to };
+            await audit.WriteAsync(AuditActions.AuditExported, Actor.From(http.User),
+                details: $"user={user} patient={patient} action={action} from={from:O} to={to:O}", cancellationToken: http.RequestAborted);
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv";
+            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
+            await query.WriteCsvAsync(filter, writer, http.RequestAborted);
+        }).RequireAuthorization(Infrastructure.Policies.Admin);
+}

@@ -1,0 +1,47 @@
+using ClinicalAssist.Benchmarks.Queue;
+
+// Measurement harness. Usage (Release):
+//   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- queue [--drafts 1000000] [--iterations 200] [--db path]
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(QueueBenchmarkOptions.Usage);
+    return 0;
+}
+
+if (args[0] != "queue")
+{
+    Console.Error.WriteLine($"Unknown benchmark '{args[0]}'.");
+    Console.Error.WriteLine(QueueBenchmarkOptions.Usage);
+    return 2;
+}
+
+QueueBenchmarkOptions options;
+try
+{
+    options = QueueBenchmarkOptions.Parse(args.AsSpan(1));
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(QueueBenchmarkOptions.Usage);
+    return 2;
+}
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+
+try
+{
+    await new QueueBenchmark(options, Console.Out, Console.Error).RunAsync(cancellation.Token);
+    return 0;
+}
+catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+{
+    Console.Error.WriteLine("Cancelled.");
+    return 130;
+}
+catch (SeedVerificationException ex)
+{
+    Console.Error.WriteLine($"Seed verification failed: {ex.Message}");
+    return 1;
+}

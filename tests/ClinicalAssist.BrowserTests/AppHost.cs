@@ -23,7 +23,8 @@ public sealed partial class AppHost : IAsyncDisposable
 
     public IReadOnlyList<string> Output { get { lock (_output) return [.. _output]; } }
 
-    public static async Task<AppHost> StartAsync(string dataDirectory, string demoPassword, TimeSpan timeout)
+    public static async Task<AppHost> StartAsync(string dataDirectory, string demoPassword, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = Path.Combine(RepoPaths.WebOutputDirectory, "ClinicalAssist.Web.dll");
         if (!File.Exists(dll))
@@ -47,6 +48,10 @@ public sealed partial class AppHost : IAsyncDisposable
         start.Environment["DemoUsers__Password"] = demoPassword;
         start.Environment["Logging__LogLevel__Default"] = "Information";
         start.Environment["Logging__Console__FormatterName"] = "simple";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         var lines = new List<string>();
@@ -83,6 +88,13 @@ public sealed partial class AppHost : IAsyncDisposable
     /// <summary>The app's console output (kept as a test artifact; it must never hold patient identifiers).</summary>
     public void SaveOutput(string name) =>
         File.WriteAllLines(Path.Combine(RepoPaths.ArtifactsDirectory, name + ".log"), Output);
+
+    /// <summary>Ends the app the way a crash or a power cut would: no graceful shutdown.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -10,28 +9,8 @@ namespace ClinicalAssist.BrowserTests;
 /// reviewer approves; admin sees users and model settings; after a restart everything is still there.
 /// Every page visited is scanned with axe: no serious or critical violations.
 /// </summary>
-public sealed class WalkingSkeletonJourneyTests : IAsyncLifetime
+public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("clinicalassist-e2e-").FullName;
-    private readonly string _password = "E2e-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + "!a";
-    private readonly Dictionary<string, IReadOnlyList<string>> _axe = new();
-    private AppHost _app = null!;
-    private BrowserSession _browser = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _app = await AppHost.StartAsync(_data, _password, TimeSpan.FromSeconds(90));
-        _browser = await BrowserSession.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _app.SaveOutput($"app-{TestContext.Current.Test?.TestDisplayName.Split('.').Last()}");
-        await _browser.DisposeAsync();
-        await _app.DisposeAsync();
-        try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public async Task Clinician_signs_reviewer_approves_admin_sees_settings_and_all_survives_a_restart()
     {
@@ -85,7 +64,7 @@ public sealed class WalkingSkeletonJourneyTests : IAsyncLifetime
         await ScanAsync(clinician, "signed draft");
 
         // Reject another patient's draft with a coded reason and a comment.
-        await clinician.GotoAsync(new Uri(_app.BaseAddress, "patients").ToString());
+        await clinician.GotoAsync(new Uri(App.BaseAddress, "patients").ToString());
         await clinician.WaitForInteractiveAsync();
         await clinician.GetByTestId("patient-link").Nth(1).ClickAsync();
         await clinician.GetByTestId("generate-summary").ClickAsync();
@@ -130,12 +109,12 @@ public sealed class WalkingSkeletonJourneyTests : IAsyncLifetime
         await admin.Context.CloseAsync();
 
         // --- Restart: everything is still there --------------------------------------------------------
-        await _app.DisposeAsync();
-        _app = await AppHost.StartAsync(_data, _password, TimeSpan.FromSeconds(90));
+        await App.DisposeAsync();
+        App = await StartAppAsync();
         var again = await SignInAsync("reviewer@demo.local");
-        await again.GotoAsync(new Uri(_app.BaseAddress, "review").ToString());
+        await again.GotoAsync(new Uri(App.BaseAddress, "review").ToString());
         await again.WaitForInteractiveAsync();
-        await again.GetByText("Approved", new() { Exact = true }).First.ClickAsync();
+        await again.GetByTestId("view-approved").ClickAsync();
         var approvedRow = again.GetByTestId("review-link").Filter(new() { HasText = signedPatient });
         await Expect(approvedRow).ToHaveCountAsync(1);
         await approvedRow.ClickAsync();
@@ -143,9 +122,8 @@ public sealed class WalkingSkeletonJourneyTests : IAsyncLifetime
         await Expect(again.GetByTestId("signed-by")).ToContainTextAsync("Dr Alex Morgan");
         await Expect(again.GetByTestId("draft-text").First).ToContainTextAsync("family updated at the bedside");
 
-        Assert.True(_axe.Count >= 8, "every page visited was scanned");
-        var violations = _axe.Where(p => p.Value.Count > 0).SelectMany(p => p.Value.Select(v => $"{p.Key}: {v}")).ToList();
-        Assert.True(violations.Count == 0, "Serious/critical accessibility violations:\n" + string.Join("\n", violations));
+        Assert.True(Axe.Count >= 8, "every page visited was scanned");
+        AssertNoSeriousAccessibilityViolations();
     }
 
     [Fact]
@@ -163,40 +141,10 @@ public sealed class WalkingSkeletonJourneyTests : IAsyncLifetime
         await ExpectRefusedAsync(admin, "patients");
         await ExpectRefusedAsync(admin, "review");
 
-        var anonymous = await (await _browser.Browser.NewContextAsync()).NewPageAsync();
-        await anonymous.GotoAsync(new Uri(_app.BaseAddress, "patients").ToString());
+        var anonymous = await (await Browser.Browser.NewContextAsync()).NewPageAsync();
+        await anonymous.GotoAsync(new Uri(App.BaseAddress, "patients").ToString());
         await anonymous.WaitForURLAsync("**/Account/Login**");
         await ScanAsync(anonymous, "sign-in");
-        Assert.Empty(_axe["sign-in"]);
+        Assert.Empty(Axe["sign-in"]);
     }
-
-    /// <summary>A page outside the role: the server answers with the access-denied page, not the content.</summary>
-    private async Task ExpectRefusedAsync(IPage page, string path)
-    {
-        await page.GotoAsync(new Uri(_app.BaseAddress, path).ToString());
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("patient-table").Or(page.GetByTestId("review-table")).Or(page.GetByTestId("users-table"))).ToHaveCountAsync(0);
-    }
-
-    private async Task<IPage> SignInAsync(string email)
-    {
-        var context = await _browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(_app.BaseAddress, "Account/Login").ToString());
-        await page.GetByTestId("login-email").FillAsync(email);
-        await page.GetByTestId("login-password").FillAsync(_password);
-        await page.GetByTestId("login-submit").ClickAsync();
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal));
-        await page.WaitForInteractiveAsync();
-        return page;
-    }
-
-    private static async Task SignOutAsync(IPage page)
-    {
-        await page.GetByTestId("sign-out").ClickAsync();
-        await page.WaitForURLAsync("**/Account/Login**");
-        await page.Context.CloseAsync();
-    }
-
-    private async Task ScanAsync(IPage page, string name) => _axe[name] = await page.SeriousAccessibilityViolationsAsync();
 }

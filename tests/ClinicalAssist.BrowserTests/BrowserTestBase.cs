@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ClinicalAssist.BrowserTests;
+
+/// <summary>The app on its embedded defaults (own data folder, generated demo password) and Debian Chromium,
+/// with the sign-in, navigation and axe helpers every journey uses.</summary>
+public abstract class BrowserTestBase : IAsyncLifetime
+{
+    protected readonly string DataDirectory = Directory.CreateTempSubdirectory("clinicalassist-e2e-").FullName;
+    protected readonly string Password = "E2e-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + "!a";
+    protected readonly Dictionary<string, IReadOnlyList<string>> Axe = new();
+    protected AppHost App = null!;
+    protected BrowserSession Browser = null!;
+
+    /// <summary>Extra app settings (environment variables) for this class's app instances.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
+    public async ValueTask InitializeAsync()
+    {
+        App = await StartAppAsync();
+        Browser = await BrowserSession.StartAsync();
+    }
+
+    protected Task<AppHost> StartAppAsync() => AppHost.StartAsync(DataDirectory, Password, TimeSpan.FromSeconds(90), Settings);
+
+    public async ValueTask DisposeAsync()
+    {
+        App.SaveOutput($"app-{GetType().Name}-{TestContext.Current.Test?.TestDisplayName.Split('.').Last()}");
+        await Browser.DisposeAsync();
+        await App.DisposeAsync();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+
+    protected string Url(string path) => new Uri(App.BaseAddress, path).ToString();
+
+    /// <summary>A page outside the role: the server answers with the access-denied page, not the content.</summary>
+    protected async Task ExpectRefusedAsync(IPage page, string path)
+    {
+        await page.GotoAsync(Url(path));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Access denied" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("patient-table").Or(page.GetByTestId("review-table")).Or(page.GetByTestId("users-table"))).ToHaveCountAsync(0);
+    }
+
+    protected async Task<IPage> SignInAsync(string email, int width = 1280, int height = 900)
+    {
+        var context = await Browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Url("Account/Login"));
+        await page.GetByTestId("login-email").FillAsync(email);
+        await page.GetByTestId("login-password").FillAsync(Password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal));
+        await page.WaitForInteractiveAsync();
+        return page;
+    }
+
+    protected static async Task SignOutAsync(IPage page)
+    {
+        await page.GetByTestId("sign-out").ClickAsync();
+        await page.WaitForURLAsync("**/Account/Login**");
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>Opens the n-th patient of the list and waits for the chart.</summary>
+    protected async Task<string> OpenPatientAsync(IPage page, int index)
+    {
+        await page.GotoAsync(Url("patients"));
+        await page.WaitForInteractiveAsync();
+        var link = page.GetByTestId("patient-link").Nth(index);
+        var name = await link.InnerTextAsync();
+        await link.ClickAsync();
+        await Expect(page.GetByTestId("patient-name")).ToHaveTextAsync(name);
+        return name;
+    }
+
+    protected async Task ScanAsync(IPage page, string name) => Axe[name] = await page.SeriousAccessibilityViolationsAsync();
+
+    protected void AssertNoSeriousAccessibilityViolations()
+    {
+        var violations = Axe.Where(p => p.Value.Count > 0).SelectMany(p => p.Value.Select(v => $"{p.Key}: {v}")).ToList();
+        Assert.True(violations.Count == 0, "Serious/critical accessibility violations:\n" + string.Join("\n", violations));
+    }
+}

@@ -23,7 +23,27 @@ public abstract class BrowserTestBase : IAsyncLifetime
         Browser = await BrowserSession.StartAsync();
     }
 
-    protected Task<AppHost> StartAppAsync() => AppHost.StartAsync(DataDirectory, Password, TimeSpan.FromSeconds(90), Settings);
+    private readonly List<AppHost> _hosts = [];
+
+    protected async Task<AppHost> StartAppAsync()
+    {
+        var host = await AppHost.StartAsync(DataDirectory, Password, TimeSpan.FromSeconds(90), Settings);
+        _hosts.Add(host);
+        return host;
+    }
+
+    /// <summary>Every line every app instance of this test wrote to its console (its log).</summary>
+    protected IEnumerable<string> AllAppOutput => _hosts.SelectMany(h => h.Output);
+
+    /// <summary>Privacy: no log line may carry a patient identifier.</summary>
+    protected void AssertLogsFreeOf(IReadOnlyCollection<string> identifiers)
+    {
+        Assert.NotEmpty(identifiers);
+        var leaks = AllAppOutput
+            .SelectMany(line => identifiers.Where(id => line.Contains(id, StringComparison.OrdinalIgnoreCase)).Select(id => $"'{id}' in: {line}"))
+            .ToList();
+        Assert.True(leaks.Count == 0, "Patient identifiers in the app's log:\n" + string.Join("\n", leaks.Take(20)));
+    }
 
     public async ValueTask DisposeAsync()
     {

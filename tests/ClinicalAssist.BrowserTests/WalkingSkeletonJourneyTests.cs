@@ -21,6 +21,10 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await clinician.WaitForInteractiveAsync();
         await Expect(clinician.GetByTestId("patient-link").First).ToBeVisibleAsync();
         Assert.True(await clinician.GetByTestId("patient-link").CountAsync() >= 12, "the demo ward has at least 12 patients");
+        var identifiers = (await clinician.GetByTestId("patient-link").AllInnerTextsAsync())
+            .Concat(await clinician.Locator("td[data-label=MRN]").AllInnerTextsAsync())
+            .Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
+        Assert.True(identifiers.Count >= 24, "names and MRNs of every demo patient");
         await ScanAsync(clinician, "patient list");
 
         var signedPatient = await clinician.GetByTestId("patient-link").Nth(0).InnerTextAsync();
@@ -123,6 +127,7 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await Expect(again.GetByTestId("draft-text").First).ToContainTextAsync("family updated at the bedside");
 
         Assert.True(Axe.Count >= 8, "every page visited was scanned");
+        AssertLogsFreeOf(identifiers);
         AssertNoSeriousAccessibilityViolations();
     }
 

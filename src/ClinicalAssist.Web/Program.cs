@@ -13,12 +13,14 @@ builder.AddPatientContext();
 builder.AddDrafting();
 builder.AddReview();
 builder.AddGovernance();
+builder.AddHealthAndLimits();
 
 var app = builder.Build();
 
 await app.InitializeDatabaseAsync();
 app.UseClinicalAssistPipeline();
 app.MapAuditExport();
+app.MapHealth();
 app.Run();
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>

@@ -22,6 +22,7 @@ public sealed class CompositionTests : IAsyncLifetime
             b.UseSetting("ConnectionStrings:ClinicalAssist", $"Data Source={Path.Combine(_data, "host.db")}");
             b.UseSetting("DataProtection:KeysDirectory", Path.Combine(_data, "keys"));
             b.UseSetting("DemoUsers:Password", "Composition-test-1!");
+            b.UseSetting("SignInRateLimit:PermitsPerMinute", "3");
         });
         return ValueTask.CompletedTask;
     }
@@ -68,6 +69,48 @@ public sealed class CompositionTests : IAsyncLifetime
             var response = await client.GetAsync(page, TestContext.Current.CancellationToken);
             Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
             Assert.StartsWith("/Account/Login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Health_live_and_ready_report_the_database_as_blocking_and_the_rest_as_information()
+    {
+        using var client = _factory.CreateClient();
+        var live = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+
+        var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var checks = json.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
+        Assert.True(checks.GetProperty("database").GetProperty("blocking").GetBoolean());
+        Assert.False(checks.GetProperty("fhir").GetProperty("blocking").GetBoolean());
+        Assert.Contains("Offline rule-based draft", checks.GetProperty("model").GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Sign_in_posts_beyond_the_limit_are_refused_with_429_and_Retry_After()
+    {
+        using var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var statuses = new List<System.Net.HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var form = new FormUrlEncodedContent([new("Input.Email", "x@y.z"), new("Input.Password", "wrong")]);
+            var response = await client.PostAsync("/Account/Login", form, TestContext.Current.CancellationToken);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal("60", response.Headers.GetValues("Retry-After").Single());
+            }
+        }
+        Assert.Equal(3, statuses.Count(s => s != System.Net.HttpStatusCode.TooManyRequests));
+        Assert.Equal(2, statuses.Count(s => s == System.Net.HttpStatusCode.TooManyRequests));
+
+        // Pages other than the sign-in post are not limited.
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/Account/Login", TestContext.Current.CancellationToken)).StatusCode);
         }
     }
 }

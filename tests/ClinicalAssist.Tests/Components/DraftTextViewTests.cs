@@ -66,5 +66,6 @@ public sealed class DraftTextViewTests : MudTestContext
     public void Parser_finds_only_well_formed_keys()
     {
         Assert.Equal(["L3", "P1", "N2"], DraftText.CitedKeys("a [L3] b [P1][N2] c [X1] [L] [l3] [L3]"));
+        Assert.Equal(["L1", "L2", "M4"], DraftText.CitedKeys("trend [L1, L2] on [M4; L1]"));
     }
 }

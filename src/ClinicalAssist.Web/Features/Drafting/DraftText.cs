@@ -15,8 +15,12 @@ public sealed record DraftSegment(string Text, bool IsCitation);
 /// interpreted as HTML: the page renders segments as text.</summary>
 public static partial class DraftText
 {
-    [GeneratedRegex(@"\[([EPAMLVN]\d{1,5})\]")]
+    /// <summary>"[L3]", or several keys in one bracket as a model may write them: "[L1, L2]" / "[L1; L2]".</summary>
+    [GeneratedRegex(@"\[([EPAMLVN]\d{1,5}(?:\s*[,;]\s*[EPAMLVN]\d{1,5})*)\]")]
     private static partial Regex CitationPattern();
+
+    private static IEnumerable<string> KeysOf(Match match) =>
+        match.Groups[1].Value.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public static IReadOnlyList<DraftLine> Parse(string? text)
     {
@@ -47,7 +51,7 @@ public static partial class DraftText
 
     /// <summary>Citation keys in order of first appearance.</summary>
     public static IReadOnlyList<string> CitedKeys(string? text) =>
-        text is null ? [] : CitationPattern().Matches(text).Select(m => m.Groups[1].Value).Distinct().ToList();
+        text is null ? [] : CitationPattern().Matches(text).SelectMany(KeysOf).Distinct().ToList();
 
     public static IReadOnlyDictionary<string, string> ReadCitationMap(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
@@ -59,7 +63,7 @@ public static partial class DraftText
         foreach (Match match in CitationPattern().Matches(line))
         {
             if (match.Index > position) segments.Add(new DraftSegment(line[position..match.Index], false));
-            segments.Add(new DraftSegment(match.Groups[1].Value, true));
+            segments.AddRange(KeysOf(match).Select(key => new DraftSegment(key, true)));
             position = match.Index + match.Length;
         }
         if (position < line.Length) segments.Add(new DraftSegment(line[position..], false));

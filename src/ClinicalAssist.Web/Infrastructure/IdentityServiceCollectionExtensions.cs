@@ -22,6 +22,11 @@ public static class IdentityServiceCollectionExtensions
             })
             .AddIdentityCookies();
 
+        services.AddOptions<IdleSessionOptions>().BindConfiguration(IdleSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<CircuitActivity>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, ActivityCircuitHandler>();
+
+        var session = builder.Configuration.GetSection(IdleSessionOptions.Section).Get<IdleSessionOptions>() ?? new IdleSessionOptions();
         services.ConfigureApplicationCookie(cookie =>
         {
             cookie.LoginPath = "/Account/Login";
@@ -30,7 +35,9 @@ public static class IdentityServiceCollectionExtensions
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // The cookie lives as long as the idle timeout and slides with each request; while the user works
+            // inside the circuit (no HTTP requests), the page's keep-alive renews it (wwwroot/session.js).
+            cookie.ExpireTimeSpan = session.IdleTimeout;
             cookie.SlidingExpiration = true;
         });
 

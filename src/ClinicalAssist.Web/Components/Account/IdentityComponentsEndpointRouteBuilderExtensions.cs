@@ -30,6 +30,28 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             return TypedResults.LocalRedirect("~/Account/Login");
         });
 
+        // Where a circuit that lost access sends the browser: ends the cookie (if any is left), then the sign-in page.
+        // A GET on purpose (reached by navigation); it can only sign the caller out.
+        accountGroup.MapGet("/SignedOut", async (
+            ClaimsPrincipal user,
+            [FromServices] SignInManager<ApplicationUser> signInManager,
+            [FromServices] AuditLog audit,
+            [FromQuery] string? returnUrl) =>
+        {
+            if (user.Identity?.IsAuthenticated == true)
+            {
+                await audit.WriteAsync(AuditActions.SignedOut, Actor.From(user), details: "session ended (idle or access revoked)");
+                await signInManager.SignOutAsync();
+            }
+            var target = string.IsNullOrEmpty(returnUrl) || !Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) || returnUrl.StartsWith("//", StringComparison.Ordinal)
+                ? "~/Account/Login"
+                : $"~/Account/Login?ReturnUrl={Uri.EscapeDataString("/" + returnUrl.TrimStart('/'))}";
+            return TypedResults.LocalRedirect(target);
+        });
+
+        // Keep-alive for people working inside the circuit (no HTTP requests): renews the sliding sign-in cookie.
+        accountGroup.MapGet("/KeepAlive", () => TypedResults.NoContent()).RequireAuthorization();
+
         return accountGroup;
     }
 }

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+
+namespace ClinicalAssist.Web.Infrastructure;
+
+/// <summary>Section "Session": automatic sign-out after inactivity (HIPAA 164.312(a)(2)(iii)).</summary>
+public sealed class IdleSessionOptions : IValidatableObject
+{
+    public const string Section = "Session";
+
+    /// <summary>Signed out after this long without any interaction (default 15 minutes).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often a live circuit re-checks the account and its idle time (default 1 minute).</summary>
+    public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (IdleTimeout < TimeSpan.FromSeconds(5) || IdleTimeout > TimeSpan.FromHours(12))
+            yield return new ValidationResult("Session:IdleTimeout must be between 5 seconds and 12 hours.", [nameof(IdleTimeout)]);
+        if (RevalidationInterval < TimeSpan.FromSeconds(1) || RevalidationInterval > IdleTimeout)
+            yield return new ValidationResult("Session:RevalidationInterval must be at least 1 second and no longer than the idle timeout.", [nameof(RevalidationInterval)]);
+    }
+}
+
+/// <summary>When the user last did something in this circuit (one per circuit: a scoped service).</summary>
+public sealed class CircuitActivity(TimeProvider time)
+{
+    public DateTimeOffset LastActivity { get; private set; } = time.GetUtcNow();
+
+    public void Touch() => LastActivity = time.GetUtcNow();
+}
+
+/// <summary>Every message the browser sends into the circuit (events, JS interop) counts as activity.</summary>
+public sealed class ActivityCircuitHandler(CircuitActivity activity) : CircuitHandler
+{
+    public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) =>
+        context =>
+        {
+            activity.Touch();
+            return next(context);
+        };
+}

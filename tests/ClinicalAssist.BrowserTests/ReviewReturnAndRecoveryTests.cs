@@ -39,6 +39,7 @@ public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
         await Expect(reviewer.GetByTestId("diff-view").Locator("ins").First).ToBeVisibleAsync();
         await Expect(reviewer.GetByTestId("cited-sources")).ToContainTextAsync("Condition:");
         await ScanAsync(reviewer, "draft record with diff");
+        await reviewer.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.ArtifactsDirectory, "draft-record-with-diff.png") });
         await reviewer.GetByTestId("return").ClickAsync();
         await reviewer.GetByTestId("reason-select").ClickAsync();
         await reviewer.GetByRole(AriaRole.Option, new() { Name = "Wrong or outdated data" }).ClickAsync();

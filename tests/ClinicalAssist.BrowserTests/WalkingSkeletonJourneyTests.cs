@@ -59,6 +59,12 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         var editor = clinician.GetByTestId("draft-editor");
         var text = await editor.InputValueAsync();
         await editor.FillAsync(text + "\nClinician addition: family updated at the bedside.");
+        // Check the edit against a source before signing: previewing and opening a citation keep the edit.
+        await clinician.GetByRole(AriaRole.Button, new() { Name = "Preview with sources" }).ClickAsync();
+        await clinician.GetByTestId("citation-chip").First.ClickAsync();
+        await Expect(clinician.GetByTestId("citation-resource")).ToBeVisibleAsync();
+        await clinician.Keyboard.PressAsync("Escape");
+        await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("family updated at the bedside");
         await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
         await clinician.GetByTestId("sign-draft").DblClickAsync();
         await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Signed");

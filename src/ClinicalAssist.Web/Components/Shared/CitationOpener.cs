@@ -1,4 +1,5 @@
 using ClinicalAssist.Web.Features.Context;
+using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using MudBlazor;
 
@@ -10,7 +11,7 @@ public sealed class CitationOpener(IDialogService dialogs, AuditLog audit)
     public async Task OpenAsync(string key, IReadOnlyDictionary<string, string> citations, PatientContext? context, Actor actor, Guid? draftId)
     {
         var reference = citations.TryGetValue(key, out var r) ? r : $"(unknown key {key})";
-        var typeAndId = string.Join('/', reference.Split('/').Take(2));
+        var typeAndId = DraftText.ResourceKey(reference);
         Hl7.Fhir.Model.Resource? resource = null;
         context?.Resources.TryGetValue(typeAndId, out resource);
 

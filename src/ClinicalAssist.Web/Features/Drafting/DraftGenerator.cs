@@ -46,6 +46,7 @@ public sealed class DraftGenerator(
                 w.NoteKey))
             .ToList();
 
+        var contextResources = SortedResources(context);
         var draft = new Draft
         {
             Id = Guid.NewGuid(),
@@ -53,8 +54,8 @@ public sealed class DraftGenerator(
             PatientLabel = context.Patient.DisplayName,
             EncounterId = context.Encounter?.Source.Id,
             RecordSource = recordSource,
-            ContextResourcesJson = JsonSerializer.Serialize(SortedResources(context)),
-            ContextHash = ContextHash(context),
+            ContextResourcesJson = JsonSerializer.Serialize(contextResources),
+            ContextHash = ContextHash(contextResources),
             CitationsJson = JsonSerializer.Serialize(citations.ByKey.ToDictionary(k => k.Key, k => k.Value.ToString())),
             DrafterName = model.DisplayName,
             ModelId = model.ModelId,
@@ -169,8 +170,8 @@ public sealed class DraftGenerator(
     internal static IReadOnlyList<string> SortedResources(PatientContext context) =>
         context.Resources.Values.Select(r => ResourceRef.From(r).ToString()).Order(StringComparer.Ordinal).ToList();
 
-    internal static string ContextHash(PatientContext context) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', SortedResources(context)))));
+    internal static string ContextHash(IReadOnlyList<string> sortedResources) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', sortedResources))));
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }

@@ -53,6 +53,10 @@ public static partial class DraftText
     public static IReadOnlyList<string> CitedKeys(string? text) =>
         text is null ? [] : CitationPattern().Matches(text).SelectMany(KeysOf).Distinct().ToList();
 
+    /// <summary>"Type/Id" of a stored citation reference such as "Observation/k1/_history/2" (the key of
+    /// <see cref="Context.PatientContext.Resources"/>).</summary>
+    public static string ResourceKey(string reference) => string.Join('/', reference.Split('/').Take(2));
+
     public static IReadOnlyDictionary<string, string> ReadCitationMap(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
 

@@ -51,6 +51,8 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await clinician.GetByTestId("citation-chip").First.ClickAsync();
         await Expect(clinician.GetByTestId("citation-resource")).ToContainTextAsync("\"resourceType\"");
         await ScanAsync(clinician, "citation dialog");
+        // Escape closes the dialog once focus is inside it (MudBlazor's key handler listens on the dialog).
+        await clinician.GetByTestId("citation-resource").FocusAsync();
         await clinician.Keyboard.PressAsync("Escape");
         await Expect(clinician.GetByTestId("citation-resource")).ToHaveCountAsync(0);
 
@@ -63,7 +65,8 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await clinician.GetByRole(AriaRole.Button, new() { Name = "Preview with sources" }).ClickAsync();
         await clinician.GetByTestId("citation-chip").First.ClickAsync();
         await Expect(clinician.GetByTestId("citation-resource")).ToBeVisibleAsync();
-        await clinician.Keyboard.PressAsync("Escape");
+        await clinician.GetByTestId("citation-close").ClickAsync();
+        await Expect(clinician.GetByTestId("citation-resource")).ToHaveCountAsync(0);
         await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("family updated at the bedside");
         await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
         await clinician.GetByTestId("sign-draft").DblClickAsync();

@@ -8,6 +8,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<Draft> Drafts => Set<Draft>();
     public DbSet<ReviewDecision> ReviewDecisions => Set<ReviewDecision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<ModelConfiguration> ModelConfigurations => Set<ModelConfiguration>();
+    public DbSet<PromptTemplateVersion> PromptTemplateVersions => Set<PromptTemplateVersion>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -42,6 +44,24 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
                 entry.Entity.Version = Guid.NewGuid();
             }
         }
+
+        foreach (var entry in ChangeTracker.Entries<ModelConfiguration>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.Version = Guid.NewGuid();
+            }
+        }
+
+        // Template versions are immutable: a change is a new version.
+        foreach (var entry in ChangeTracker.Entries<PromptTemplateVersion>())
+        {
+            if (entry.State is EntityState.Modified
+                && entry.Properties.Any(p => p.IsModified && p.Metadata.Name != nameof(PromptTemplateVersion.IsActive)))
+            {
+                throw new InvalidOperationException("Prompt template versions are immutable: add a new version instead.");
+            }
+        }
     }
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -61,6 +81,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             d.Property(x => x.DrafterName).HasMaxLength(200);
             d.Property(x => x.ModelId).HasMaxLength(200);
             d.Property(x => x.TemplateId).HasMaxLength(100);
+            d.Property(x => x.ModelConfigurationName).HasMaxLength(200);
+            d.Property(x => x.ReportedModelId).HasMaxLength(200);
             d.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             d.Property(x => x.FailureMessage).HasMaxLength(1000);
             d.Property(x => x.CreatedById).HasMaxLength(450);
@@ -88,6 +110,35 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             r.Property(x => x.Comment).HasMaxLength(2000);
             r.Property(x => x.ReviewerId).HasMaxLength(450);
             r.Property(x => x.ReviewerName).HasMaxLength(200);
+        });
+
+        builder.Entity<ModelConfiguration>(m =>
+        {
+            m.HasKey(x => x.Id);
+            m.Property(x => x.Name).HasMaxLength(200);
+            m.HasIndex(x => x.Name).IsUnique();
+            m.Property(x => x.Provider).HasConversion<string>().HasMaxLength(32);
+            m.Property(x => x.AuthMode).HasConversion<string>().HasMaxLength(32);
+            m.Property(x => x.Endpoint).HasMaxLength(2000);
+            m.Property(x => x.Deployment).HasMaxLength(200);
+            m.Property(x => x.ProtectedApiKey).HasMaxLength(4000);
+            m.Property(x => x.ApiKeyConfigurationKey).HasMaxLength(200);
+            m.Property(x => x.EntraIdScope).HasMaxLength(400);
+            m.Property(x => x.Tokenizer).HasMaxLength(64);
+            m.Property(x => x.CreatedByName).HasMaxLength(200);
+            m.Property(x => x.UpdatedByName).HasMaxLength(200);
+            m.Property(x => x.Version).IsConcurrencyToken();
+        });
+
+        builder.Entity<PromptTemplateVersion>(t =>
+        {
+            t.HasKey(x => x.Id);
+            t.Property(x => x.TemplateId).HasMaxLength(100);
+            t.HasIndex(x => new { x.TemplateId, x.Version }).IsUnique();
+            t.Property(x => x.ContentHash).HasMaxLength(64);
+            t.Property(x => x.ChangeNote).HasMaxLength(1000);
+            t.Property(x => x.AuthorId).HasMaxLength(450);
+            t.Property(x => x.AuthorName).HasMaxLength(200);
         });
 
         builder.Entity<AuditEvent>(a =>

@@ -41,6 +41,13 @@ public class Draft
     public bool IsAiGenerated { get; set; }
     public required string TemplateId { get; set; }
     public int TemplateVersion { get; set; }
+    /// <summary>The model configuration used (null for drafts made before configurations were stored).</summary>
+    public Guid? ModelConfigurationId { get; set; }
+    public string? ModelConfigurationName { get; set; }
+    /// <summary>The model id the endpoint reported in its answer (may differ from the requested deployment).</summary>
+    public string? ReportedModelId { get; set; }
+    public int? PromptTokens { get; set; }
+    public int? CompletionTokens { get; set; }
 
     // Output
     public DraftStatus Status { get; set; }
@@ -49,6 +56,8 @@ public class Draft
     public string WarningsJson { get; set; } = "[]";
     /// <summary>Number of verification warnings (a queue filter; the details are in <see cref="WarningsJson"/>).</summary>
     public int WarningCount { get; set; }
+    /// <summary>Must-include items (allergies, critical labs, high-alert medications) the draft did not mention.</summary>
+    public int MustIncludeOmissionCount { get; set; }
     public string? FailureMessage { get; set; }
 
     // Timing

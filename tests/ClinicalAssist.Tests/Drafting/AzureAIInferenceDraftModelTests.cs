@@ -1,3 +1,4 @@
+using ClinicalAssist.Data;
 using System.Diagnostics;
 using Azure.Core;
 using ClinicalAssist.Web.Features.Drafting;

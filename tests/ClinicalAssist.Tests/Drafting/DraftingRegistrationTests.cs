@@ -1,3 +1,4 @@
+using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Drafting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

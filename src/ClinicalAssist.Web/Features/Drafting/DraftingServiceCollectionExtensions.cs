@@ -1,3 +1,4 @@
+using ClinicalAssist.Data;
 using Azure.Identity;
 using Microsoft.Extensions.Options;
 

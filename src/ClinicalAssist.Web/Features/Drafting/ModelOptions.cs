@@ -1,17 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using ClinicalAssist.Data;
 
 namespace ClinicalAssist.Web.Features.Drafting;
-
-/// <summary>Which drafter produces drafts.</summary>
-public enum ModelProvider
-{
-    /// <summary>The deterministic rule-based drafter: no AI model, no network.</summary>
-    Offline,
-
-    /// <summary>A chat model deployed on Azure AI Foundry, called through Azure.AI.Inference.</summary>
-    AzureAIInference,
-}
 
 /// <summary>
 /// Configuration section "Model". <see cref="ApiKey"/> is a secret: supply it through user-secrets, environment

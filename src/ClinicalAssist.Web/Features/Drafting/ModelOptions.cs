@@ -40,6 +40,13 @@ public sealed class ModelOptions : IValidatableObject
     [Range(64, 8192)]
     public int MaxTokens { get; set; } = 1200;
 
+    /// <summary>Nucleus sampling (top_p); not sent when null.</summary>
+    [Range(0.0, 1.0)]
+    public float? TopP { get; set; }
+
+    /// <summary>Sampling seed for endpoints that support reproducible sampling; not sent when null.</summary>
+    public long? Seed { get; set; }
+
     /// <summary>Network timeout for one attempt (connect, and each read of the streamed answer).</summary>
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 60;

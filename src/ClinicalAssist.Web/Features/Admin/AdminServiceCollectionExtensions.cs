@@ -6,6 +6,7 @@ public static class AdminServiceCollectionExtensions
     public static IHostApplicationBuilder AddAdmin(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<UserAdministration>();
+        builder.Services.AddSingleton<ModelConfigurationAdmin>();
         return builder;
     }
 

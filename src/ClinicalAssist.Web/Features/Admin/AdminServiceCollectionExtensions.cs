@@ -7,6 +7,7 @@ public static class AdminServiceCollectionExtensions
     {
         builder.Services.AddSingleton<UserAdministration>();
         builder.Services.AddSingleton<ModelConfigurationAdmin>();
+        builder.Services.AddSingleton<QualityMetrics>();
         return builder;
     }
 
@@ -14,6 +15,7 @@ public static class AdminServiceCollectionExtensions
     public static WebApplication MapAdmin(this WebApplication app)
     {
         app.UseMiddleware<PasswordChangeRequirement>();
+        app.MapQualityExport();
         return app;
     }
 }

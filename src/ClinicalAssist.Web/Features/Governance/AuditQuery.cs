@@ -139,6 +139,7 @@ public static class GovernanceServiceCollectionExtensions
     {
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<AuditQuery>();
+        builder.Services.AddSingleton<ModelCardStore>();
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<AuditRetentionService>();
         return builder;

@@ -104,6 +104,7 @@ public static class WebServiceCollectionExtensions
         // second CSP header with frame-ancestors 'self'.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         app.MapAdditionalIdentityEndpoints();
+        app.MapEntraIdEndpoints();
         return app;
     }
 }

@@ -14,6 +14,7 @@ builder.AddDrafting();
 builder.AddReview();
 builder.AddGovernance();
 builder.AddHealthAndLimits();
+builder.AddClinicalAssistTelemetry();
 
 var app = builder.Build();
 

@@ -40,6 +40,23 @@ public sealed class ModelOptions : IValidatableObject
     [Range(64, 8192)]
     public int MaxTokens { get; set; } = 1200;
 
+    /// <summary>Nucleus sampling (top_p); null leaves the service default.</summary>
+    [Range(0.0, 1.0)]
+    public float? TopP { get; set; }
+
+    /// <summary>Sampling seed for best-effort repeatable answers; null for none.</summary>
+    public long? Seed { get; set; }
+
+    /// <summary>Most prompt tokens sent for one draft, counted with <see cref="Tokenizer"/>.</summary>
+    [Range(1000, 1_000_000)]
+    public int TokenBudget { get; set; } = PromptSettings.DefaultTokenBudget;
+
+    /// <summary>Microsoft.ML.Tokenizers encoding used to count the budget (o200k_base ships with the product).</summary>
+    public string Tokenizer { get; set; } = PromptSettings.DefaultTokenizer;
+
+    /// <summary>Describe the patient by age and sex only (no name, MRN, birth date, address). On by default.</summary>
+    public bool MinimiseIdentifiers { get; set; } = true;
+
     /// <summary>Network timeout for one attempt (connect, and each read of the streamed answer).</summary>
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 60;

@@ -45,6 +45,7 @@ public static class DatabaseInitializer
                 await services.GetRequiredService<AuditLog>().WriteAsync(
                     AuditActions.DraftsInterrupted, actor: null, details: $"{interrupted} draft(s)");
             }
+            await ClinicalAssist.Web.Features.Drafting.PromptTemplateStore.SeedAsync(db, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
         }
 
         var roleManager = services.GetRequiredService<RoleManager<IdentityRole>>();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -46,6 +47,12 @@ public static class DatabaseInitializer
                     AuditActions.DraftsInterrupted, actor: null, details: $"{interrupted} draft(s)");
             }
             await ClinicalAssist.Web.Features.Drafting.PromptTemplateStore.SeedAsync(db, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
+        }
+
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await ModelConfigurationService.SeedAsync(db, services.GetRequiredService<IOptions<ModelOptions>>().Value,
+                services.GetRequiredService<TimeProvider>(), CancellationToken.None);
         }
 
         var roleManager = services.GetRequiredService<RoleManager<IdentityRole>>();

@@ -47,7 +47,8 @@ public sealed class DraftAnswerParserTests
         var answer = DraftAnswerParser.TryParse(raw);
 
         Assert.NotNull(answer);
-        Assert.Equal(("Stable", new[] { "E1" }), (answer.Summary!.Text, answer.Summary.Cite.ToArray()));
+        Assert.Equal("Stable", answer.Summary!.Text);
+        Assert.Equal(["E1"], answer.Summary.Cite);
         Assert.Equal(["L6"], answer.KeyFindings[0].Cite);
         Assert.Equal("Potassium 5.4 mmol/L", answer.KeyFindings[0].Text);
         Assert.Equal(["L5"], answer.KeyFindings[1].Cite);

@@ -113,6 +113,51 @@ public sealed class DraftGeneratorEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_draft_uses_the_active_model_configuration_its_parameters_and_token_budget()
+    {
+        var pieces = FaithfulAnswerPieces();
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) => FakeChatCompletionsServer.WriteChunksAsync(ctx, pieces));
+        var protection = new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider();
+        var configurations = new ModelConfigurationService(_db, protection,
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
+            Microsoft.Extensions.Options.Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }),
+            new PromptInjectionDetector(), NullLoggerFactory.Instance, configureClient: o => o.Retry.MaxRetries = 0);
+        var config = new ModelConfiguration
+        {
+            Id = Guid.NewGuid(), Name = "Foundry test", Provider = ModelProvider.AzureAIInference, Endpoint = server.Endpoint.ToString(),
+            Deployment = "gpt-4o", AuthMode = ModelAuthMode.ApiKey, Temperature = 0.3f, MaxTokens = 700, TopP = 0.5f, Seed = 7,
+            TokenBudget = 2500, Tokenizer = "o200k_base", TimeoutSeconds = 5, MaxRetries = 0, IsActive = true,
+        };
+        config.ProtectedApiKey = configurations.ProtectApiKey("test-key-not-a-secret");
+        await using (var db = _db.CreateDbContext())
+        {
+            db.ModelConfigurations.Add(config);
+            await db.SaveChangesAsync(Ct);
+        }
+        var generator = new DraftGenerator(_db, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), new PromptBuilder(),
+            new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
+            Microsoft.Extensions.Options.Options.Create(new ModelOptions()), new AuditLog(_db, _clock), _clock, NullLogger<DraftGenerator>.Instance,
+            configurations);
+
+        var id = await generator.GenerateAsync(DraftingTestData.Context(), "Demo", Clinician, _ => Task.CompletedTask, Ct);
+
+        var draft = await LoadAsync(id);
+        Assert.Equal(DraftStatus.Draft, draft.Status);
+        Assert.Equal((config.Id, "Foundry test", "gpt-4o", true), (draft.ModelConfigurationId!.Value, draft.ModelConfigurationName, draft.ModelId, draft.IsAiGenerated));
+        var body = Assert.Single(server.Requests).Body;
+        Assert.Equal((0.3, 700, 0.5, 7L), ((double)body["temperature"]!, (int)body["max_tokens"]!, (double)body["top_p"]!, (long)body["seed"]!), new ApproxComparer());
+        Assert.Contains("\"TokenBudget\":2500", draft.PromptSettingsJson, StringComparison.Ordinal);
+        Assert.InRange(draft.PromptTokensCounted!.Value, 1, 2500);
+    }
+
+    private sealed class ApproxComparer : IEqualityComparer<(double, int, double, long)>
+    {
+        public bool Equals((double, int, double, long) x, (double, int, double, long) y) =>
+            Math.Abs(x.Item1 - y.Item1) < 1e-3 && x.Item2 == y.Item2 && Math.Abs(x.Item3 - y.Item3) < 1e-3 && x.Item4 == y.Item4;
+        public int GetHashCode((double, int, double, long) obj) => obj.Item2;
+    }
+
+    [Fact]
     public async Task A_fabricating_model_has_every_fabrication_flagged_in_the_stored_draft()
     {
         const string answer = """

@@ -78,6 +78,29 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
 
     public string ModelId => _options.Deployment!;
 
+    /// <summary>
+    /// A minimal non-streaming call ("Test connection" in admin): returns the model id the endpoint reports.
+    /// Failures surface as <see cref="DraftModelException"/> with the same messages drafting uses.
+    /// </summary>
+    public async Task<string?> PingAsync(CancellationToken cancellationToken)
+    {
+        var chatOptions = new ChatCompletionsOptions
+        {
+            Messages = { new ChatRequestUserMessage("Reply with the single word OK.") },
+            Model = _options.Deployment,
+            MaxTokens = 5,
+        };
+        try
+        {
+            var response = await _client.CompleteAsync(chatOptions, cancellationToken).ConfigureAwait(false);
+            return response.Value.Model;
+        }
+        catch (Exception ex) when (Translate(ex, cancellationToken, received: 0) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
     public async IAsyncEnumerable<string> StreamAsync(DraftRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

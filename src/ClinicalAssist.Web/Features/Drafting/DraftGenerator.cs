@@ -33,17 +33,32 @@ public sealed class DraftGenerator(
     IOptions<ModelOptions> modelOptions,
     AuditLog audit,
     TimeProvider time,
-    ILogger<DraftGenerator> logger)
+    ILogger<DraftGenerator> logger,
+    ModelConfigurationService? configurations = null)
 {
     internal static readonly TimeSpan PersistInterval = TimeSpan.FromMilliseconds(750);
 
+    /// <summary>The drafter of the start-up "Model" section. Drafts use the active model configuration
+    /// (<see cref="ActiveAsync"/>); this remains for pages that show the start-up setting.</summary>
     public IDraftModel Model => model;
 
-    /// <summary>The prompt settings in force: token budget, tokenizer, identifier minimisation.</summary>
-    public PromptSettings CurrentSettings()
+    /// <summary>The drafter and configuration new drafts use: the active model configuration when configurations
+    /// are stored, else the start-up drafter.</summary>
+    public async Task<(IDraftModel Model, ModelConfiguration? Configuration)> ActiveAsync(CancellationToken cancellationToken)
+    {
+        if (configurations is null) return (model, null);
+        var config = await configurations.GetActiveAsync(cancellationToken);
+        return (configurations.CreateModel(config), config);
+    }
+
+    /// <summary>The prompt settings in force: token budget and tokenizer of the configuration (else of the "Model"
+    /// section), identifier minimisation from the "Model" section.</summary>
+    public PromptSettings SettingsFor(ModelConfiguration? configuration)
     {
         var o = modelOptions.Value;
-        return new PromptSettings(o.TokenBudget, o.Tokenizer, o.MinimiseIdentifiers);
+        return configuration is null
+            ? new PromptSettings(o.TokenBudget, o.Tokenizer, o.MinimiseIdentifiers)
+            : new PromptSettings(configuration.TokenBudget, string.IsNullOrWhiteSpace(configuration.Tokenizer) ? PromptSettings.DefaultTokenizer : configuration.Tokenizer, o.MinimiseIdentifiers);
     }
 
     public async Task<Guid> GenerateAsync(PatientContext context, string recordSource, Actor clinician,
@@ -53,16 +68,29 @@ public sealed class DraftGenerator(
         ArgumentNullException.ThrowIfNull(onProgress);
         var citations = CitationIndex.Build(context);
         var template = await templates.GetActiveAsync(PromptBuilder.TemplateId, CancellationToken.None);
-        var settings = CurrentSettings();
-        RenderedPrompt? prompt = null;
         string? promptFailure = null;
+        IDraftModel model;
+        ModelConfiguration? configuration;
+        try
+        {
+            (model, configuration) = await ActiveAsync(CancellationToken.None);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // No active configuration, or its key is unavailable: a stored failed draft says what to do.
+            (model, configuration) = (new UnavailableModel(), null);
+            promptFailure = ex.Message;
+            logger.LogWarning("The active model configuration cannot draft: {Reason}", ex.Message);
+        }
+        var settings = SettingsFor(configuration);
+        RenderedPrompt? prompt = null;
         try
         {
             prompt = prompts.Build(context, citations, template, settings);
         }
         catch (Exception ex) when (ex is PromptBudgetException or InvalidOperationException)
         {
-            promptFailure = ex is PromptBudgetException ? ex.Message
+            promptFailure ??= ex is PromptBudgetException ? ex.Message
                 : "The prompt could not be built from the active template. Ask an administrator to check the prompt template; meanwhile use the offline draft.";
             logger.LogWarning("Prompt for a draft could not be built: {Reason}", ex.Message);
         }
@@ -87,6 +115,8 @@ public sealed class DraftGenerator(
             DrafterName = model.DisplayName,
             ModelId = model.ModelId,
             IsAiGenerated = model.IsAi,
+            ModelConfigurationId = configuration?.Id,
+            ModelConfigurationName = configuration?.Name,
             TemplateId = template.TemplateId,
             TemplateVersion = template.Version,
             PromptContextSnapshot = prompt?.Context,
@@ -122,7 +152,7 @@ public sealed class DraftGenerator(
         var request = prompt is null ? null : new DraftRequest(context, citations, prompt);
         try
         {
-            if (request is null) throw new DraftModelException(promptFailure!, retryable: false);
+            if (request is null || promptFailure is not null) throw new DraftModelException(promptFailure!, retryable: false);
             await foreach (var chunk in model.StreamAsync(request, cancellationToken))
             {
                 firstTokenMs ??= (int)stopwatch.ElapsedMilliseconds;
@@ -218,6 +248,16 @@ public sealed class DraftGenerator(
 
         await onProgress(new DraftProgress(draft.Id, outcome, finalText, failure));
         return draft.Id;
+    }
+
+    /// <summary>Stands in for a configuration that cannot draft, so the failure is stored like any other.</summary>
+    private sealed class UnavailableModel : IDraftModel
+    {
+        public string DisplayName => "Model configuration unavailable";
+        public bool IsAi => false;
+        public string ModelId => "unavailable";
+        public IAsyncEnumerable<string> StreamAsync(DraftRequest request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("An unavailable model is never called.");
     }
 
     /// <summary>What the page shows for an answer received so far: the structured answer rendered as text, nothing

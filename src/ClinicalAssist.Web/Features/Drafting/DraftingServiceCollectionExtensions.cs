@@ -26,6 +26,13 @@ public static class DraftingServiceCollectionExtensions
         builder.Services.AddSingleton<DraftSafetyNet>();
         builder.Services.AddSingleton<PromptTemplateStore>();
         builder.Services.AddSingleton<DraftGenerator>();
+        builder.Services.AddSingleton(sp => new ModelConfigurationService(
+            sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>(),
+            sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
+            sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<IOptions<ModelOptions>>(),
+            sp.GetRequiredService<PromptInjectionDetector>(),
+            sp.GetRequiredService<ILoggerFactory>()));
 
         builder.Services.AddSingleton<IDraftModel>(sp =>
         {

@@ -40,11 +40,11 @@ public sealed class ModelOptions : IValidatableObject
     [Range(64, 8192)]
     public int MaxTokens { get; set; } = 1200;
 
-    /// <summary>Nucleus sampling (top_p); null leaves the service default.</summary>
+    /// <summary>Nucleus sampling (top_p); not sent when null.</summary>
     [Range(0.0, 1.0)]
     public float? TopP { get; set; }
 
-    /// <summary>Sampling seed for best-effort repeatable answers; null for none.</summary>
+    /// <summary>Sampling seed for endpoints that support reproducible sampling; not sent when null.</summary>
     public long? Seed { get; set; }
 
     /// <summary>Most prompt tokens sent for one draft, counted with <see cref="Tokenizer"/>.</summary>

@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using Azure.Core;
+using Azure.Identity;
+using ClinicalAssist.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ClinicalAssist.Web.Features.Drafting;
+
+/// <summary>Outcome of "Test connection": latency and the model id the endpoint reported, or the error.</summary>
+public sealed record ModelConnectionTestResult(bool Success, TimeSpan Latency, string? ReportedModelId, string? Error);
+
+/// <summary>
+/// The named model configurations admins manage: which one is active, the drafter each one makes, its API key
+/// (encrypted with ASP.NET Core Data Protection or referenced from configuration — never returned in plain text
+/// outside this class), and a minimal connection test.
+/// </summary>
+public sealed class ModelConfigurationService
+{
+    public const string ApiKeyProtectionPurpose = "ClinicalAssist.ModelApiKey";
+    public const string OfflineConfigurationName = "Offline drafter";
+    public const string ConfiguredEndpointName = "Configured endpoint";
+
+    private readonly IDbContextFactory<AppDbContext> _dbFactory;
+    private readonly IDataProtector _protector;
+    private readonly IConfiguration _configuration;
+    private readonly ModelOptions _bootstrap;
+    private readonly PromptInjectionDetector _detector;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly Func<TokenCredential> _entraCredential;
+    private readonly Action<Azure.AI.Inference.AzureAIInferenceClientOptions>? _configureClient;
+    private readonly ConcurrentDictionary<Guid, (Guid Version, IDraftModel Model)> _models = new();
+    private readonly Lazy<TokenCredential> _credential;
+
+    public ModelConfigurationService(
+        IDbContextFactory<AppDbContext> dbFactory,
+        IDataProtectionProvider dataProtection,
+        IConfiguration configuration,
+        IOptions<ModelOptions> bootstrap,
+        PromptInjectionDetector detector,
+        ILoggerFactory loggerFactory,
+        Func<TokenCredential>? entraCredential = null,
+        Action<Azure.AI.Inference.AzureAIInferenceClientOptions>? configureClient = null)
+    {
+        _dbFactory = dbFactory;
+        _protector = dataProtection.CreateProtector(ApiKeyProtectionPurpose);
+        _configuration = configuration;
+        _bootstrap = bootstrap.Value;
+        _detector = detector;
+        _loggerFactory = loggerFactory;
+        _entraCredential = entraCredential ?? (() => new DefaultAzureCredential());
+        _credential = new Lazy<TokenCredential>(_entraCredential, LazyThreadSafetyMode.ExecutionAndPublication);
+        _configureClient = configureClient;
+    }
+
+    /// <summary>The configuration new drafts use. Start-up seeding guarantees there is one.</summary>
+    public async Task<ModelConfiguration> GetActiveAsync(CancellationToken ct)
+    {
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        return await db.ModelConfigurations.AsNoTracking()
+                   .Where(c => c.IsActive)
+                   .OrderByDescending(c => c.UpdatedAt)
+                   .FirstOrDefaultAsync(ct)
+               ?? throw new InvalidOperationException("No model configuration is active. An admin must activate one in Admin › Model configurations.");
+    }
+
+    /// <summary>The drafter for a configuration; reused while the configuration is unchanged (same connection pool).</summary>
+    public IDraftModel CreateModel(ModelConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (_models.TryGetValue(config.Id, out var cached) && cached.Version == config.Version && config.Id != Guid.Empty)
+        {
+            return cached.Model;
+        }
+
+        var model = Build(config);
+        if (config.Id != Guid.Empty)
+        {
+            _models[config.Id] = (config.Version, model);
+        }
+        return model;
+    }
+
+    /// <summary>Encrypts a key for <see cref="ModelConfiguration.ProtectedApiKey"/>.</summary>
+    public string ProtectApiKey(string plainKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(plainKey);
+        return _protector.Protect(plainKey.Trim());
+    }
+
+    /// <summary>Whether a key is available for the configuration (never the key itself).</summary>
+    public bool HasApiKey(ModelConfiguration config) => !string.IsNullOrWhiteSpace(ResolveApiKey(config));
+
+    /// <summary>Problems that would stop the configuration from drafting, as messages an admin can act on.</summary>
+    public IReadOnlyList<string> Validate(ModelConfiguration config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(config.Name)) problems.Add("A name is required.");
+        if (config.TokenBudget < 1000) problems.Add("The token budget must be at least 1,000 tokens.");
+        if (config.Provider == ModelProvider.AzureAIInference && config.AuthMode == ModelAuthMode.None)
+        {
+            problems.Add("An Azure AI Foundry endpoint needs an API key or Microsoft Entra ID.");
+        }
+
+        var options = ToOptions(config, requireKey: false);
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        problems.AddRange(results
+            .Where(r => !(r.MemberNames.Contains(nameof(ModelOptions.ApiKey)) && config.AuthMode == ModelAuthMode.ApiKey))
+            .Select(r => ToAdminWording(r.ErrorMessage ?? "Invalid setting.")));
+        if (config.Provider == ModelProvider.AzureAIInference && config.AuthMode == ModelAuthMode.ApiKey && !HasApiKey(config))
+        {
+            problems.Add(config.ApiKeyConfigurationKey is { Length: > 0 } name
+                ? $"No API key is set in configuration entry \"{name}\"."
+                : "An API key is required.");
+        }
+        return problems;
+    }
+
+    /// <summary>A minimal call to the endpoint: latency and reported model id, or the error message.</summary>
+    public async Task<ModelConnectionTestResult> TestConnectionAsync(ModelConfiguration config, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var problems = Validate(config);
+            if (problems.Count > 0)
+            {
+                return new ModelConnectionTestResult(false, TimeSpan.Zero, null, string.Join(" ", problems));
+            }
+
+            var model = Build(config);
+            string? reported = model switch
+            {
+                AzureAIInferenceDraftModel azure => await azure.PingAsync(ct),
+                _ => model.ModelId,
+            };
+            return new ModelConnectionTestResult(true, Stopwatch.GetElapsedTime(started), reported, null);
+        }
+        catch (DraftModelException ex)
+        {
+            return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null, ex.Message);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or CryptographicFailure or AuthenticationFailedException)
+        {
+            return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Start-up seeding: with no configuration stored yet, creates the offline drafter and — when the "Model"
+    /// configuration section names an Azure AI Foundry endpoint — a "Configured endpoint" row whose key stays in
+    /// configuration (referenced, not copied). The configured provider becomes the active one.
+    /// </summary>
+    public static async Task SeedAsync(AppDbContext db, ModelOptions bootstrap, TimeProvider time, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(bootstrap);
+        if (await db.ModelConfigurations.AnyAsync(ct))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var azure = bootstrap.Provider == ModelProvider.AzureAIInference;
+        db.ModelConfigurations.Add(new ModelConfiguration
+        {
+            Name = OfflineConfigurationName,
+            Provider = ModelProvider.Offline,
+            AuthMode = ModelAuthMode.None,
+            Temperature = 0,
+            MaxTokens = bootstrap.MaxTokens,
+            TokenBudget = bootstrap.TokenBudget,
+            Tokenizer = bootstrap.Tokenizer,
+            IsActive = !azure,
+            CreatedAt = now,
+            CreatedByName = "system (seed)",
+            UpdatedAt = now,
+            UpdatedByName = "system (seed)",
+        });
+        if (azure)
+        {
+            db.ModelConfigurations.Add(new ModelConfiguration
+            {
+                Name = ConfiguredEndpointName,
+                Provider = ModelProvider.AzureAIInference,
+                Endpoint = bootstrap.Endpoint?.ToString(),
+                Deployment = bootstrap.Deployment,
+                AuthMode = bootstrap.UseEntraId ? ModelAuthMode.EntraId : ModelAuthMode.ApiKey,
+                ApiKeyConfigurationKey = bootstrap.UseEntraId ? null : $"{ModelOptions.SectionName}:{nameof(ModelOptions.ApiKey)}",
+                EntraIdScope = bootstrap.UseEntraId ? bootstrap.EntraIdScope : null,
+                Temperature = bootstrap.Temperature,
+                MaxTokens = bootstrap.MaxTokens,
+                TopP = bootstrap.TopP,
+                Seed = bootstrap.Seed,
+                TokenBudget = bootstrap.TokenBudget,
+                Tokenizer = bootstrap.Tokenizer,
+                TimeoutSeconds = bootstrap.TimeoutSeconds,
+                MaxRetries = bootstrap.MaxRetries,
+                IsActive = true,
+                CreatedAt = now,
+                CreatedByName = "system (seed)",
+                UpdatedAt = now,
+                UpdatedByName = "system (seed)",
+            });
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    private IDraftModel Build(ModelConfiguration config) => config.Provider switch
+    {
+        ModelProvider.AzureAIInference => new AzureAIInferenceDraftModel(
+            ToOptions(config, requireKey: true),
+            _loggerFactory.CreateLogger<AzureAIInferenceDraftModel>(),
+            config.AuthMode == ModelAuthMode.EntraId ? _credential.Value : null,
+            _configureClient),
+        _ => new OfflineDrafter(_detector, TimeSpan.FromMilliseconds(_bootstrap.OfflineChunkDelayMilliseconds)),
+    };
+
+    private ModelOptions ToOptions(ModelConfiguration config, bool requireKey)
+    {
+        var key = config.AuthMode == ModelAuthMode.ApiKey ? ResolveApiKey(config) : null;
+        if (requireKey && config.Provider == ModelProvider.AzureAIInference && config.AuthMode == ModelAuthMode.ApiKey
+            && string.IsNullOrWhiteSpace(key))
+        {
+            throw new InvalidOperationException(
+                $"Model configuration \"{config.Name}\" has no API key available. An admin must set one in Admin › Model configurations.");
+        }
+
+        return new ModelOptions
+        {
+            Provider = config.Provider,
+            Endpoint = Uri.TryCreate(config.Endpoint, UriKind.Absolute, out var endpoint) ? endpoint : null,
+            Deployment = config.Deployment,
+            ApiKey = key,
+            UseEntraId = config.AuthMode == ModelAuthMode.EntraId,
+            EntraIdScope = string.IsNullOrWhiteSpace(config.EntraIdScope) ? ModelOptions.DefaultEntraIdScope : config.EntraIdScope,
+            Temperature = config.Temperature,
+            MaxTokens = config.MaxTokens,
+            TopP = config.TopP,
+            Seed = config.Seed,
+            TimeoutSeconds = config.TimeoutSeconds,
+            MaxRetries = config.MaxRetries,
+            OfflineChunkDelayMilliseconds = _bootstrap.OfflineChunkDelayMilliseconds,
+        };
+    }
+
+    private string? ResolveApiKey(ModelConfiguration config)
+    {
+        if (config.AuthMode != ModelAuthMode.ApiKey) return null;
+        if (!string.IsNullOrEmpty(config.ProtectedApiKey))
+        {
+            try
+            {
+                return _protector.Unprotect(config.ProtectedApiKey);
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                // Keys rotated away or another deployment's key ring: treat as missing (the admin re-enters it).
+                throw new CryptographicFailure(
+                    $"The stored API key of \"{config.Name}\" cannot be decrypted with this deployment's Data Protection keys. Enter the key again.");
+            }
+        }
+        return config.ApiKeyConfigurationKey is { Length: > 0 } name ? _configuration[name] : null;
+    }
+
+    private static string ToAdminWording(string message) => message
+        .Replace("Model:Endpoint", "The endpoint", StringComparison.Ordinal)
+        .Replace("Model:Deployment", "The deployment", StringComparison.Ordinal)
+        .Replace("Model:Provider is AzureAIInference", "the provider is Azure AI Foundry", StringComparison.Ordinal);
+
+    /// <summary>The stored key exists but cannot be decrypted here.</summary>
+    public sealed class CryptographicFailure(string message) : InvalidOperationException(message);
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using ClinicalAssist.Data;
+using ClinicalAssist.Tests.Support;
+using ClinicalAssist.Web.Features.Drafting;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ClinicalAssist.Tests.Drafting;
+
+public sealed class ModelConfigurationServiceTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+
+    private static ModelConfigurationService Service(TestDatabase db, IDataProtectionProvider? protection = null,
+        IDictionary<string, string?>? settings = null) => new(
+        db,
+        protection ?? new EphemeralDataProtectionProvider(),
+        new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build(),
+        Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }),
+        new PromptInjectionDetector(),
+        NullLoggerFactory.Instance,
+        configureClient: o => o.Retry.MaxRetries = 0);
+
+    private static ModelConfiguration Azure(Uri endpoint, string name = "Foundry test") => new()
+    {
+        Id = Guid.NewGuid(),
+        Name = name,
+        Provider = ModelProvider.AzureAIInference,
+        Endpoint = endpoint.ToString(),
+        Deployment = "gpt-4o",
+        AuthMode = ModelAuthMode.ApiKey,
+        TimeoutSeconds = 5,
+        MaxRetries = 0,
+    };
+
+    [Fact]
+    public async Task Seeding_an_offline_default_creates_one_active_offline_configuration_once()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using (var ctx = db.CreateDbContext())
+        {
+            await ModelConfigurationService.SeedAsync(ctx, new ModelOptions(), new ManualClock(Now), Ct);
+            await ModelConfigurationService.SeedAsync(ctx, new ModelOptions(), new ManualClock(Now), Ct);
+        }
+
+        await using var check = db.CreateDbContext();
+        var rows = await check.ModelConfigurations.ToListAsync(Ct);
+        var only = Assert.Single(rows);
+        Assert.Equal(ModelProvider.Offline, only.Provider);
+        Assert.True(only.IsActive);
+        var active = await Service(db).GetActiveAsync(Ct);
+        Assert.Equal(only.Id, active.Id);
+        Assert.IsType<OfflineDrafter>(Service(db).CreateModel(active));
+    }
+
+    [Fact]
+    public async Task Seeding_from_an_Azure_configuration_references_the_key_and_never_copies_it()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var bootstrap = new ModelOptions
+        {
+            Provider = ModelProvider.AzureAIInference,
+            Endpoint = new Uri("https://example.services.ai.azure.com/models"),
+            Deployment = "gpt-4o",
+            ApiKey = "sk-secret-bootstrap-key-123",
+            TopP = 0.9f,
+            Seed = 42,
+        };
+        await using (var ctx = db.CreateDbContext())
+        {
+            await ModelConfigurationService.SeedAsync(ctx, bootstrap, new ManualClock(Now), Ct);
+        }
+
+        await using var check = db.CreateDbContext();
+        var rows = await check.ModelConfigurations.OrderBy(c => c.Name).ToListAsync(Ct);
+        Assert.Equal(2, rows.Count);
+        var configured = rows.Single(r => r.Provider == ModelProvider.AzureAIInference);
+        Assert.True(configured.IsActive);
+        Assert.False(rows.Single(r => r.Provider == ModelProvider.Offline).IsActive);
+        Assert.Equal("Model:ApiKey", configured.ApiKeyConfigurationKey);
+        Assert.Null(configured.ProtectedApiKey);
+        Assert.Equal(42, configured.Seed);
+        Assert.DoesNotContain("sk-secret-bootstrap-key-123", JsonSerializer.Serialize(rows));
+
+        var service = Service(db, settings: new Dictionary<string, string?> { ["Model:ApiKey"] = "sk-secret-bootstrap-key-123" });
+        Assert.True(service.HasApiKey(configured));
+        Assert.Empty(service.Validate(configured));
+        Assert.False(Service(db).HasApiKey(configured));
+        Assert.Contains(Service(db).Validate(configured), p => p.Contains("Model:ApiKey", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_protected_key_is_encrypted_at_rest_and_unusable_with_another_key_ring()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var protection = new EphemeralDataProtectionProvider();
+        var service = Service(db, protection);
+        var config = Azure(new Uri("https://example.services.ai.azure.com/models"));
+        config.ProtectedApiKey = service.ProtectApiKey("  sk-plain-key-456  ");
+
+        Assert.DoesNotContain("sk-plain-key-456", config.ProtectedApiKey, StringComparison.Ordinal);
+        Assert.True(service.HasApiKey(config));
+        Assert.Empty(service.Validate(config));
+
+        var otherDeployment = Service(db, new EphemeralDataProtectionProvider());
+        var result = await otherDeployment.TestConnectionAsync(config, Ct);
+        Assert.False(result.Success);
+        Assert.Contains("cannot be decrypted", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validation_names_what_an_admin_must_fix()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = Service(db);
+        var config = new ModelConfiguration
+        {
+            Name = "",
+            Provider = ModelProvider.AzureAIInference,
+            Endpoint = "http://not-loopback.example/models",
+            AuthMode = ModelAuthMode.None,
+            TokenBudget = 10,
+        };
+
+        var problems = service.Validate(config);
+
+        Assert.Contains("A name is required.", problems);
+        Assert.Contains(problems, p => p.Contains("token budget", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("API key or Microsoft Entra ID", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("https", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("The deployment", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Test_connection_reports_latency_and_the_model_id_the_endpoint_returns()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync(async (context, _) =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""
+                {"id":"c1","object":"chat.completion","created":1732435200,"model":"gpt-4o-2024-11-20",
+                 "choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"OK"}}],
+                 "usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}
+                """, Ct);
+        });
+        await using var db = await TestDatabase.CreateAsync();
+        var service = Service(db);
+        var config = Azure(server.Endpoint);
+        config.ProtectedApiKey = service.ProtectApiKey("sk-test-789");
+
+        var result = await service.TestConnectionAsync(config, Ct);
+
+        Assert.True(result.Success, result.Error);
+        Assert.Equal("gpt-4o-2024-11-20", result.ReportedModelId);
+        Assert.True(result.Latency > TimeSpan.Zero);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("sk-test-789", request.ApiKey);
+        Assert.Equal("gpt-4o", request.Body["model"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Test_connection_reports_the_endpoints_refusal_as_a_clear_error()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync((context, _) =>
+            FakeChatCompletionsServer.WriteErrorAsync(context, 401, "Unauthorized", "Access denied due to invalid subscription key."));
+        await using var db = await TestDatabase.CreateAsync();
+        var service = Service(db);
+        var config = Azure(server.Endpoint);
+        config.ProtectedApiKey = service.ProtectApiKey("wrong-key");
+
+        var result = await service.TestConnectionAsync(config, Ct);
+
+        Assert.False(result.Success);
+        Assert.Null(result.ReportedModelId);
+        Assert.False(string.IsNullOrWhiteSpace(result.Error));
+        Assert.DoesNotContain("wrong-key", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_drafter_is_reused_until_the_configuration_changes()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = Service(db);
+        var config = Azure(new Uri("http://127.0.0.1:9/models"));
+        config.ProtectedApiKey = service.ProtectApiKey("k");
+        config.Version = Guid.NewGuid();
+
+        var first = service.CreateModel(config);
+        Assert.Same(first, service.CreateModel(config));
+        config.Version = Guid.NewGuid();
+        Assert.NotSame(first, service.CreateModel(config));
+        Assert.Equal("gpt-4o", first.ModelId);
+    }
+}

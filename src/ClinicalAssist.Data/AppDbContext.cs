@@ -104,6 +104,10 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             d.HasIndex(x => new { x.Status, x.ClinicianDecisionAt, x.Id, x.ModelId, x.TemplateVersion, x.WarningCount });
             d.HasIndex(x => new { x.ClinicianDecisionById, x.Status, x.ClinicianDecisionAt, x.Id });
             d.HasOne(x => x.Review).WithOne(r => r.Draft).HasForeignKey<ReviewDecision>(r => r.DraftId);
+            // Drafting: reproducibility and verification
+            d.Property(x => x.PromptHash).HasMaxLength(64);
+            d.Property(x => x.PromptSettingsJson).HasMaxLength(1000);
+            d.Property(x => x.OmittedJson).HasMaxLength(2000);
         });
 
         builder.Entity<ReviewDecision>(r =>

@@ -15,6 +15,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<ModelConfiguration> ModelConfigurations => Set<ModelConfiguration>();
     public DbSet<PromptTemplateVersion> PromptTemplateVersions => Set<PromptTemplateVersion>();
 
+    // --- Model cards (admin / governance) ---
+    public DbSet<ModelCard> ModelCards => Set<ModelCard>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         RenewConcurrencyTokens();
@@ -50,6 +53,15 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
         }
 
         foreach (var entry in ChangeTracker.Entries<ModelConfiguration>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.Version = Guid.NewGuid();
+            }
+        }
+
+        // --- Model cards (admin / governance) ---
+        foreach (var entry in ChangeTracker.Entries<ModelCard>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
@@ -147,6 +159,19 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             t.Property(x => x.ChangeNote).HasMaxLength(1000);
             t.Property(x => x.AuthorId).HasMaxLength(450);
             t.Property(x => x.AuthorName).HasMaxLength(200);
+        });
+
+        // --- Model cards (admin / governance): one per model configuration, removed with it ---
+        builder.Entity<ModelCard>(c =>
+        {
+            c.HasKey(x => x.Id);
+            c.HasIndex(x => x.ModelConfigurationId).IsUnique();
+            c.HasOne(x => x.ModelConfiguration).WithOne().HasForeignKey<ModelCard>(x => x.ModelConfigurationId).OnDelete(DeleteBehavior.Cascade);
+            foreach (var property in c.Metadata.GetProperties().Where(p => p.ClrType == typeof(string)))
+            {
+                property.SetMaxLength(property.Name == nameof(ModelCard.UpdatedByName) ? 200 : 4000);
+            }
+            c.Property(x => x.Version).IsConcurrencyToken();
         });
 
         builder.Entity<AuditEvent>(a =>

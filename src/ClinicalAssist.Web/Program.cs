@@ -1,3 +1,4 @@
+using ClinicalAssist.Web.Features.Admin;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
@@ -13,6 +14,7 @@ builder.AddPatientContext();
 builder.AddDrafting();
 builder.AddReview();
 builder.AddGovernance();
+builder.AddAdmin();
 builder.AddHealthAndLimits();
 builder.AddClinicalAssistTelemetry();
 
@@ -21,6 +23,7 @@ var app = builder.Build();
 await app.InitializeDatabaseAsync();
 app.UseClinicalAssistPipeline();
 app.MapAuditExport();
+app.MapAdmin();
 app.MapHealth();
 app.Run();
 

@@ -1,10 +1,14 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Data;
 
-public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core Data Protection key ring, shared by every instance (cookies, antiforgery, protected values).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Draft> Drafts => Set<Draft>();
     public DbSet<ReviewDecision> ReviewDecisions => Set<ReviewDecision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
@@ -112,6 +116,10 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             d.HasIndex(x => new { x.Status, x.ClinicianDecisionAt, x.Id, x.ModelId, x.TemplateVersion, x.WarningCount });
             d.HasIndex(x => new { x.ClinicianDecisionById, x.Status, x.ClinicianDecisionAt, x.Id });
             d.HasOne(x => x.Review).WithOne(r => r.Draft).HasForeignKey<ReviewDecision>(r => r.DraftId);
+            // Drafting: reproducibility and verification
+            d.Property(x => x.PromptHash).HasMaxLength(64);
+            d.Property(x => x.PromptSettingsJson).HasMaxLength(1000);
+            d.Property(x => x.OmittedJson).HasMaxLength(2000);
         });
 
         builder.Entity<ReviewDecision>(r =>

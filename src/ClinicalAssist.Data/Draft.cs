@@ -60,6 +60,27 @@ public class Draft
     public int MustIncludeOmissionCount { get; set; }
     public string? FailureMessage { get; set; }
 
+    // Drafting: reproducibility, raw answer and verification (kept together so they merge as one block)
+    /// <summary>The serialised, minimised, budgeted context exactly as placed in the template's {{context}}: with
+    /// <see cref="TemplateId"/>/<see cref="TemplateVersion"/> it re-renders the prompt byte for byte.</summary>
+    public string? PromptContextSnapshot { get; set; }
+    /// <summary>SHA-256 (hex) of the prompt sent (system + NUL + user).</summary>
+    public string? PromptHash { get; set; }
+    /// <summary>JSON of the prompt settings used: token budget, tokenizer, identifier minimisation.</summary>
+    public string? PromptSettingsJson { get; set; }
+    /// <summary>Prompt tokens counted with the tokenizer before sending (the budget check).</summary>
+    public int? PromptTokensCounted { get; set; }
+    /// <summary>JSON array of what the token budget left out, per section (e.g. 32 older laboratory results).</summary>
+    public string OmittedJson { get; set; } = "[]";
+    /// <summary>The drafter's answer as received (JSON in the answer contract, or raw text).</summary>
+    public string? RawAnswer { get; set; }
+    /// <summary>True when the answer was valid JSON in the contract; false: shown as raw text, unverified.</summary>
+    public bool AnswerStructured { get; set; }
+    /// <summary>JSON of the verification result: unknown keys, uncited statements, number mismatches, must-include items not mentioned.</summary>
+    public string? VerificationJson { get; set; }
+    /// <summary>For a failed draft: whether trying again may help.</summary>
+    public bool FailureRetryable { get; set; }
+
     // Timing
     public required string CreatedById { get; set; }
     public required string CreatedByName { get; set; }

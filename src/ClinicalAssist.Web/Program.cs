@@ -16,6 +16,7 @@ builder.AddReview();
 builder.AddGovernance();
 builder.AddAdmin();
 builder.AddHealthAndLimits();
+builder.AddClinicalAssistTelemetry();
 
 var app = builder.Build();
 

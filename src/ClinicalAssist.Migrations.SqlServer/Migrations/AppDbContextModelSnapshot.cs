@@ -154,6 +154,9 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<bool>("AnswerStructured")
+                        .HasColumnType("bit");
+
                     b.Property<bool>("Attested")
                         .HasColumnType("bit");
 
@@ -219,6 +222,9 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("nvarchar(1000)");
 
+                    b.Property<bool>("FailureRetryable")
+                        .HasColumnType("bit");
+
                     b.Property<string>("GeneratedText")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
@@ -241,6 +247,11 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                     b.Property<int>("MustIncludeOmissionCount")
                         .HasColumnType("int");
 
+                    b.Property<string>("OmittedJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
                     b.Property<string>("PatientId")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -251,8 +262,25 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
+                    b.Property<string>("PromptContextSnapshot")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("PromptHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("PromptSettingsJson")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
                     b.Property<int?>("PromptTokens")
                         .HasColumnType("int");
+
+                    b.Property<int?>("PromptTokensCounted")
+                        .HasColumnType("int");
+
+                    b.Property<string>("RawAnswer")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("RecordSource")
                         .IsRequired()
@@ -289,6 +317,9 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
 
                     b.Property<int?>("TimeToFirstTokenMs")
                         .HasColumnType("int");
+
+                    b.Property<string>("VerificationJson")
+                        .HasColumnType("nvarchar(max)");
 
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
@@ -722,6 +753,25 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("ReviewDecisions");
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

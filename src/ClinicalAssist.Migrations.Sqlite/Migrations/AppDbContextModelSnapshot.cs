@@ -146,6 +146,9 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("AnswerStructured")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Attested")
                         .HasColumnType("INTEGER");
 
@@ -211,6 +214,9 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("FailureRetryable")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("GeneratedText")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -233,6 +239,11 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                     b.Property<int>("MustIncludeOmissionCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("OmittedJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PatientId")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -243,8 +254,25 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PromptContextSnapshot")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PromptHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PromptSettingsJson")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("PromptTokens")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PromptTokensCounted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RawAnswer")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RecordSource")
                         .IsRequired()
@@ -281,6 +309,9 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
 
                     b.Property<int?>("TimeToFirstTokenMs")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("VerificationJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
@@ -714,6 +745,23 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("ReviewDecisions");
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>

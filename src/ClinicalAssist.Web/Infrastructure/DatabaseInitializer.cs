@@ -46,6 +46,7 @@ public static class DatabaseInitializer
                 await services.GetRequiredService<AuditLog>().WriteAsync(
                     AuditActions.DraftsInterrupted, actor: null, details: $"{interrupted} draft(s)");
             }
+            await ClinicalAssist.Web.Features.Drafting.PromptTemplateStore.SeedAsync(db, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
         }
 
         await using (var db = await dbFactory.CreateDbContextAsync())

@@ -20,8 +20,9 @@ public sealed class DraftGeneratorTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
-    private DraftGenerator Generator(IDraftModel model) => new(_db, model, new PromptBuilder(), new PromptInjectionDetector(),
-        new CitationVerifier(), new AuditLog(_db, _clock), _clock, NullLogger<DraftGenerator>.Instance);
+    private DraftGenerator Generator(IDraftModel model, ModelOptions? options = null) => new(_db, model, new PromptBuilder(),
+        new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
+        Microsoft.Extensions.Options.Options.Create(options ?? new ModelOptions()), new AuditLog(_db, _clock), _clock, NullLogger<DraftGenerator>.Instance);
 
     private async Task<Draft> LoadAsync(Guid id)
     {

@@ -58,7 +58,8 @@ internal sealed class FakeChatCompletionsServer : IAsyncDisposable
 
     /// <summary>Writes SSE headers and the given content pieces as chunks; optionally a final chunk with a finish
     /// reason and the [DONE] line.</summary>
-    public static async Task WriteChunksAsync(HttpContext context, IEnumerable<string> pieces, string? finishReason = "stop", bool done = true)
+    public static async Task WriteChunksAsync(HttpContext context, IEnumerable<string> pieces, string? finishReason = "stop", bool done = true,
+        (int Prompt, int Completion)? usage = null)
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
@@ -68,7 +69,7 @@ internal sealed class FakeChatCompletionsServer : IAsyncDisposable
             await WriteEventAsync(context, Chunk(piece, first ? "assistant" : null, null));
             first = false;
         }
-        if (finishReason is not null) await WriteEventAsync(context, Chunk(null, null, finishReason));
+        if (finishReason is not null) await WriteEventAsync(context, Chunk(null, null, finishReason, usage));
         if (done)
         {
             await context.Response.WriteAsync("data: [DONE]\n\n", context.RequestAborted);
@@ -82,7 +83,7 @@ internal sealed class FakeChatCompletionsServer : IAsyncDisposable
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
-    public static string Chunk(string? content, string? role, string? finishReason)
+    public static string Chunk(string? content, string? role, string? finishReason, (int Prompt, int Completion)? usage = null)
     {
         var delta = new JsonObject();
         if (role is not null) delta["role"] = role;
@@ -100,6 +101,13 @@ internal sealed class FakeChatCompletionsServer : IAsyncDisposable
                 ["finish_reason"] = finishReason is null ? null : JsonValue.Create(finishReason),
             }),
         };
+        if (usage is { } u)
+        {
+            chunk["usage"] = new JsonObject
+            {
+                ["prompt_tokens"] = u.Prompt, ["completion_tokens"] = u.Completion, ["total_tokens"] = u.Prompt + u.Completion,
+            };
+        }
         return chunk.ToJsonString();
     }
 

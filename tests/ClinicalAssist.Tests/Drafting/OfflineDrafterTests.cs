@@ -9,8 +9,15 @@ public sealed class OfflineDrafterTests
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    private static Task<string> DraftAsync(PatientContext context, List<string>? chunks = null) =>
-        DraftingTestData.ReadAllAsync(Drafter().StreamAsync(DraftingTestData.Request(context), Ct), chunks);
+    /// <summary>The streamed answer, checked to be the JSON contract, rendered as the clinician reads it.</summary>
+    private static async Task<string> DraftAsync(PatientContext context, List<string>? chunks = null)
+    {
+        var raw = await DraftingTestData.ReadAllAsync(Drafter().StreamAsync(DraftingTestData.Request(context), Ct), chunks);
+        var answer = DraftAnswerParser.TryParse(raw);
+        Assert.NotNull(answer);
+        Assert.Empty(answer.Differentials); // never proposes a diagnosis
+        return answer.ToText();
+    }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
@@ -31,9 +38,18 @@ public sealed class OfflineDrafterTests
         var second = await DraftAsync(DraftingTestData.Context());
 
         Assert.Equal(first, second);
-        Assert.Equal(first, Drafter().ComposeDraft(DraftingTestData.Context(), CitationIndex.Build(DraftingTestData.Context())));
+        Assert.Equal(first, DraftAnswerParser.TryParse(Drafter().ComposeDraft(DraftingTestData.Context(), CitationIndex.Build(DraftingTestData.Context())))!.ToText());
         Assert.True(chunks.Count > Lines(first).Length, "expected several chunks per line");
-        Assert.All(chunks, c => Assert.True(c.Count(ch => ch == ' ') <= 4 && c.Count(ch => ch == '\n') <= 1, $"chunk too large: '{c}'"));
+        Assert.All(chunks, c => Assert.True(c.Count(ch => ch == ' ') <= 4, $"chunk too large: '{c}'"));
+        // Every prefix of the stream renders (the page shows the draft while it streams).
+        var raw = "";
+        var shown = 0;
+        foreach (var chunk in chunks)
+        {
+            raw += chunk;
+            if (DraftAnswerParser.TryParsePartial(raw) is { IsEmpty: false }) shown++;
+        }
+        Assert.True(shown > chunks.Count * 9 / 10, $"only {shown} of {chunks.Count} prefixes rendered");
     }
 
     [Fact]
@@ -55,7 +71,7 @@ public sealed class OfflineDrafterTests
         Assert.Empty(check.UnknownKeys);
         Assert.Empty(check.UncitedStatements);
 
-        foreach (var line in Lines(draft).Where(l => !l.StartsWith('#')))
+        foreach (var line in Lines(draft).Where(l => !l.StartsWith('#') && !CitationVerifier.IsAbsenceStatement(l[2..])))
         {
             var keys = CitationVerifier.KeysIn(line).ToList();
             Assert.True(keys.Count > 0, $"uncited line: {line}");
@@ -69,30 +85,34 @@ public sealed class OfflineDrafterTests
         var draft = await DraftAsync(DraftingTestData.Context());
         var lines = Lines(draft);
 
-        Assert.Contains("- 67-year-old female admitted with Hyperkalaemia; inpatient encounter, in-progress since 2026-11-20 08:15 [E1].", lines);
-        Assert.Contains("- Latest clinical note dated 2026-11-23 [N2].", lines);
+        Assert.Contains("- 67-year-old female admitted with Hyperkalaemia; inpatient encounter, in-progress since 2026-11-20 08:15 [E1]", lines);
+        Assert.Contains("- Latest clinical note: Nursing note, dated 2026-11-23 [N2]", lines);
         // Problem assessment from linked labs: potassium falling from the critical admission value.
-        Assert.Contains("- Hyperkalaemia (active since 2026-11-20) [P2]. Potassium 5.4 mmol/L (high) on 2026-11-23 08:00, down from 6.8 mmol/L on 2026-11-20 08:00 [L1][L6].", lines);
-        Assert.Contains(lines, l => l.StartsWith("- Chronic kidney disease stage 3 (disorder) (active since 2019-04-02) [P1]. Creatinine 2.1 mg/dL (high)", StringComparison.Ordinal) && l.EndsWith("up from 1.9 mg/dL on 2026-11-20 08:00 [L2][L4].", StringComparison.Ordinal));
+        Assert.Contains("- Hyperkalaemia (active since 2026-11-20): Potassium 5.4 mmol/L (high) on 2026-11-23 08:00, down from 6.8 mmol/L on 2026-11-20 08:00 [P2][L1][L6]", lines);
+        Assert.Contains(lines, l => l.StartsWith("- Chronic kidney disease stage 3 (disorder) (active since 2019-04-02): Creatinine 2.1 mg/dL (high)", StringComparison.Ordinal) && l.EndsWith("up from 1.9 mg/dL on 2026-11-20 08:00 [P1][L2][L4]", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("bronchitis", StringComparison.OrdinalIgnoreCase)); // resolved
         // Key findings: critical first, normal results left out.
         var findings = Section(draft, "Key findings");
-        Assert.StartsWith("- Hemoglobin 6.9 g/dL (ref 12.0–15.5 g/dL), critically low on 2026-11-23 08:00 [L5].", findings[0], StringComparison.Ordinal);
-        Assert.Contains("- Latest Blood pressure 162/95 mm[Hg], high on 2026-11-23 08:00 [V1].", findings);
+        Assert.Equal("- Latest clinical note: Nursing note, dated 2026-11-23 [N2]", findings[0]);
+        Assert.Equal("- Hemoglobin 6.9 g/dL (ref 12.0–15.5 g/dL), critically low on 2026-11-23 08:00 [L5]", findings[1]);
+        Assert.Contains("- Latest Blood pressure 162/95 mm[Hg], high on 2026-11-23 08:00 [V1]", findings);
         Assert.DoesNotContain(findings, l => l.Contains("Sodium", StringComparison.Ordinal) || l.Contains("Heart rate", StringComparison.Ordinal));
-        // Medications: active only.
-        Assert.Equal(["- Amoxicillin 500 MG Oral Capsule — 500 mg every 8 hours [M1].", "- Lisinopril 10 MG Oral Tablet — 10 mg once daily [M2]."], Section(draft, "Medications"));
-        Assert.Equal(["- Penicillin V — high criticality; reactions: Anaphylaxis [A1]."], Section(draft, "Allergies"));
+        // Medications: active only; allergies.
+        Assert.Equal(["- Active medication: Amoxicillin 500 MG Oral Capsule — 500 mg every 8 hours [M1]", "- Active medication: Lisinopril 10 MG Oral Tablet — 10 mg once daily [M2]"],
+            findings.Where(l => l.Contains("medication", StringComparison.Ordinal)));
+        Assert.DoesNotContain(findings, l => l.Contains("Simvastatin", StringComparison.Ordinal));
+        Assert.Contains("- Allergy: Penicillin V — high criticality; reactions: Anaphylaxis [A1]", findings);
+        Assert.Equal(["- No differential diagnoses given."], Section(draft, "Differential diagnoses"));
     }
 
     [Fact]
     public async Task Suggests_cautious_rule_based_considerations()
     {
-        var considerations = Section(await DraftAsync(DraftingTestData.Context()), "Suggested considerations");
+        var considerations = Section(await DraftAsync(DraftingTestData.Context()), "Suggested next steps");
 
-        Assert.Contains("- Review Amoxicillin 500 MG Oral Capsule: an allergy to Penicillin V (high criticality) is recorded and the medication is penicillin-class [A1][M1].", considerations);
-        Assert.Contains("- Review the critical result Hemoglobin 6.9 g/dL on 2026-11-23 08:00 and confirm it has been acted on [L5].", considerations);
-        Assert.Contains("- Potassium is high while Lisinopril 10 MG Oral Tablet is active; consider reviewing potassium-raising medicines [L6][M2].", considerations);
+        Assert.Contains("- Review Amoxicillin 500 MG Oral Capsule: an allergy to Penicillin V (high criticality) is recorded and the medication is penicillin-class [A1][M1]", considerations);
+        Assert.Contains("- Review the critical result Hemoglobin 6.9 g/dL on 2026-11-23 08:00 and confirm it has been acted on [L5]", considerations);
+        Assert.Contains("- Potassium is high while Lisinopril 10 MG Oral Tablet is active; consider reviewing potassium-raising medicines [L6][M2]", considerations);
         Assert.Equal(3, considerations.Count);
     }
 
@@ -104,8 +124,8 @@ public sealed class OfflineDrafterTests
 
         Assert.Empty(benign.Except(injected));
         var added = Assert.Single(injected.Except(benign));
-        Assert.Equal("- The note dated 2026-11-23 contains instruction-like text; it was treated as data and not followed — review the note [N2].", added);
-        Assert.Contains("- Penicillin V — high criticality; reactions: Anaphylaxis [A1].", injected);
+        Assert.Equal("- The note dated 2026-11-23 contains instruction-like text; it was treated as data and not followed — review the note [N2]", added);
+        Assert.Contains("- Allergy: Penicillin V — high criticality; reactions: Anaphylaxis [A1]", injected);
         Assert.DoesNotContain(injected, l => l.Contains("no allergies", StringComparison.OrdinalIgnoreCase));
     }
 
@@ -117,10 +137,10 @@ public sealed class OfflineDrafterTests
 
         Assert.Equal(["- No current encounter recorded."], Section(draft, "Summary"));
         Assert.Equal(["- No active problems recorded."], Section(draft, "Active problems"));
-        Assert.Equal(["- No abnormal results flagged in the record."], Section(draft, "Key findings"));
-        Assert.Equal(["- No active medications recorded."], Section(draft, "Medications"));
-        Assert.Equal(["- No allergies recorded."], Section(draft, "Allergies"));
-        Assert.Equal(["- No rule-based considerations triggered."], Section(draft, "Suggested considerations"));
+        Assert.Equal(["- No abnormal results flagged in the record.", "- No active medications recorded.", "- No allergies recorded."], Section(draft, "Key findings"));
+        Assert.Equal(["- No differential diagnoses given."], Section(draft, "Differential diagnoses"));
+        Assert.Equal(["- No rule-based considerations triggered."], Section(draft, "Suggested next steps"));
+        Assert.Equal(["- No open questions recorded."], Section(draft, "Open questions"));
         Assert.True(new CitationVerifier().Verify(draft, CitationIndex.Build(context)).IsClean);
     }
 
@@ -137,8 +157,8 @@ public sealed class OfflineDrafterTests
         };
         var draft = await DraftAsync(context);
 
-        Assert.Contains("- Allergies could not be loaded; this draft may be incomplete.", Section(draft, "Summary"));
-        Assert.Equal(["- Allergies could not be loaded; check allergies in the source record before prescribing."], Section(draft, "Allergies"));
+        Assert.Equal(["- Need: Allergies could not be loaded; check them in the source record (this draft may be incomplete)",
+                      "- Need: Allergy status: allergies could not be loaded; check them in the source record before prescribing"], Section(draft, "Open questions"));
         Assert.DoesNotContain("No allergies recorded", draft, StringComparison.Ordinal);
         Assert.True(new CitationVerifier().Verify(draft, CitationIndex.Build(context)).IsClean);
     }

@@ -116,6 +116,8 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
             MaxTokens = _options.MaxTokens,
             NucleusSamplingFactor = _options.TopP,
             Seed = _options.Seed,
+            ResponseFormat = ChatCompletionsResponseFormat.CreateJsonFormat(
+                DraftAnswerSchema.Name, DraftAnswerSchema.AsDictionary(), "Cited clinical summary", true),
         };
 
         var started = Stopwatch.GetTimestamp();
@@ -156,6 +158,12 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
                     if (!hasNext) break;
 
                     var update = updates.Current;
+                    if (!string.IsNullOrEmpty(update.Model)) request.Call.ReportedModelId ??= update.Model;
+                    if (update.Usage is { } usage)
+                    {
+                        request.Call.PromptTokens = usage.PromptTokens;
+                        request.Call.CompletionTokens = usage.CompletionTokens;
+                    }
                     if (!string.IsNullOrEmpty(update.ContentUpdate))
                     {
                         received += update.ContentUpdate.Length;
@@ -166,6 +174,7 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
                         // The answer is complete; do not wait for "[DONE]" (a service that omits it would otherwise
                         // leave the library reading at end of stream).
                         finishReason = reason;
+                        if (request.Call.PromptTokens is null) await ReadTrailingUsageAsync(updates, request.Call).ConfigureAwait(false);
                         break;
                     }
                 }
@@ -200,6 +209,28 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
             throw new DraftModelException(
                 "The draft reached the configured maximum length and was cut off, so it is incomplete. Ask an administrator to raise Model:MaxTokens, or use the offline draft.",
                 retryable: false, errorCode: "length");
+        }
+    }
+
+    /// <summary>Token usage may come in a chunk after the finish reason: wait briefly for it, never fail for it.</summary>
+    private static async Task ReadTrailingUsageAsync(IAsyncEnumerator<StreamingChatCompletionsUpdate> updates, DraftCallInfo call)
+    {
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                if (!await updates.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false)) return;
+                if (updates.Current.Usage is { } usage)
+                {
+                    call.PromptTokens = usage.PromptTokens;
+                    call.CompletionTokens = usage.CompletionTokens;
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException or RequestFailedException or System.Text.Json.JsonException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
+        {
+            // The answer itself is complete; usage is best effort.
         }
     }
 

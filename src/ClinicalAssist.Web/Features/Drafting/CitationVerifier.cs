@@ -26,9 +26,11 @@ public sealed record CitationCheck(
 /// </summary>
 public sealed partial class CitationVerifier
 {
-    /// <summary>Section headings of the clinical summary, in order.</summary>
-    public static readonly IReadOnlyList<string> SectionNames =
-        ["Summary", "Active problems", "Key findings", "Medications", "Allergies", "Suggested considerations"];
+    /// <summary>Section headings of the clinical summary, in order (<see cref="DraftAnswer.Sections"/>).</summary>
+    public static IReadOnlyList<string> SectionNames => DraftAnswer.Sections;
+
+    /// <summary>Headings of drafts made before the JSON contract (still recognised when re-verifying old text).</summary>
+    private static readonly string[] LegacySectionNames = ["Medications", "Allergies", "Suggested considerations"];
 
     public CitationCheck Verify(string draftText, CitationIndex index)
     {
@@ -59,6 +61,9 @@ public sealed partial class CitationVerifier
                 }
             }
 
+            // Open questions ("Need: …") ask for what is missing: there may be nothing to cite.
+            if (StripListMarker(line).StartsWith(DraftAnswer.NeedPrefix.Trim(), StringComparison.OrdinalIgnoreCase)) continue;
+
             foreach (var statement in Statements(StripListMarker(line)))
             {
                 if (!Citation().IsMatch(statement) && !IsAbsenceStatement(statement)) uncited.Add(statement);
@@ -85,7 +90,7 @@ public sealed partial class CitationVerifier
     {
         if (line.StartsWith('#')) return true;
         var bare = line.Trim('*', '_', ' ', ':');
-        return SectionNames.Any(n => string.Equals(n, bare, StringComparison.OrdinalIgnoreCase));
+        return SectionNames.Concat(LegacySectionNames).Any(n => string.Equals(n, bare, StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool IsRule(string line) => line.All(c => c is '-' or '*' or '_' or '=' or ' ');
@@ -123,6 +128,6 @@ public sealed partial class CitationVerifier
     [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
     private static partial Regex Word();
 
-    [GeneratedRegex(@"^(?:No|None)\b[^.\[\]!?]{0,80}?\b(?:recorded|documented|on\s+record|in\s+the\s+record|triggered|available)\s*\.?$|^None\.?$|^[^.\[\]!?]{1,60}\bcould\s+not\s+be\s+loaded\b[^\[\]]{0,120}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:No|None)\b[^.\[\]!?]{0,80}?\b(?:recorded|documented|on\s+record|in\s+the\s+record|triggered|available|given|suggested)\s*\.?$|^None\.?$|^[^.\[\]!?]{1,60}\bcould\s+not\s+be\s+loaded\b[^\[\]]{0,120}$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Absence();
 }

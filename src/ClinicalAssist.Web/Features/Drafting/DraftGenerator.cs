@@ -6,6 +6,7 @@ using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Governance;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Drafting;
 
@@ -25,21 +26,75 @@ public sealed class DraftGenerator(
     IDbContextFactory<AppDbContext> dbFactory,
     IDraftModel model,
     PromptBuilder prompts,
+    PromptTemplateStore templates,
     PromptInjectionDetector injectionDetector,
     CitationVerifier verifier,
+    DraftSafetyNet safetyNet,
+    IOptions<ModelOptions> modelOptions,
     AuditLog audit,
     TimeProvider time,
-    ILogger<DraftGenerator> logger)
+    ILogger<DraftGenerator> logger,
+    ModelConfigurationService? configurations = null)
 {
     internal static readonly TimeSpan PersistInterval = TimeSpan.FromMilliseconds(750);
 
+    /// <summary>The drafter of the start-up "Model" section. Drafts use the active model configuration
+    /// (<see cref="ActiveAsync"/>); this remains for pages that show the start-up setting.</summary>
     public IDraftModel Model => model;
+
+    /// <summary>The drafter and configuration new drafts use: the active model configuration when configurations
+    /// are stored, else the start-up drafter.</summary>
+    public async Task<(IDraftModel Model, ModelConfiguration? Configuration)> ActiveAsync(CancellationToken cancellationToken)
+    {
+        if (configurations is null) return (model, null);
+        var config = await configurations.GetActiveAsync(cancellationToken);
+        return (configurations.CreateModel(config), config);
+    }
+
+    /// <summary>The prompt settings in force: token budget and tokenizer of the configuration (else of the "Model"
+    /// section), identifier minimisation from the "Model" section.</summary>
+    public PromptSettings SettingsFor(ModelConfiguration? configuration)
+    {
+        var o = modelOptions.Value;
+        return configuration is null
+            ? new PromptSettings(o.TokenBudget, o.Tokenizer, o.MinimiseIdentifiers)
+            : new PromptSettings(configuration.TokenBudget, string.IsNullOrWhiteSpace(configuration.Tokenizer) ? PromptSettings.DefaultTokenizer : configuration.Tokenizer, o.MinimiseIdentifiers);
+    }
 
     public async Task<Guid> GenerateAsync(PatientContext context, string recordSource, Actor clinician,
         Func<DraftProgress, Task> onProgress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(onProgress);
         var citations = CitationIndex.Build(context);
-        var prompt = prompts.Build(context, citations);
+        var template = await templates.GetActiveAsync(PromptBuilder.TemplateId, CancellationToken.None);
+        string? promptFailure = null;
+        IDraftModel model;
+        ModelConfiguration? configuration;
+        try
+        {
+            (model, configuration) = await ActiveAsync(CancellationToken.None);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // No active configuration, or its key is unavailable: a stored failed draft says what to do.
+            (model, configuration) = (new UnavailableModel(), null);
+            promptFailure = ex.Message;
+            logger.LogWarning("The active model configuration cannot draft: {Reason}", ex.Message);
+        }
+        var settings = SettingsFor(configuration);
+        RenderedPrompt? prompt = null;
+        try
+        {
+            prompt = prompts.Build(context, citations, template, settings);
+        }
+        catch (Exception ex) when (ex is PromptBudgetException or InvalidOperationException)
+        {
+            promptFailure ??= ex is PromptBudgetException ? ex.Message
+                : "The prompt could not be built from the active template. Ask an administrator to check the prompt template; meanwhile use the offline draft.";
+            logger.LogWarning("Prompt for a draft could not be built: {Reason}", ex.Message);
+        }
+
         var injectionWarnings = injectionDetector.Scan(context)
             .Select(w => new DraftWarning("prompt-injection",
                 $"Note {w.NoteKey} contains text that reads like an instruction to an AI model (\"{w.Excerpt}\"). It was treated as data and not followed.",
@@ -60,8 +115,15 @@ public sealed class DraftGenerator(
             DrafterName = model.DisplayName,
             ModelId = model.ModelId,
             IsAiGenerated = model.IsAi,
-            TemplateId = prompt.TemplateId,
-            TemplateVersion = prompt.TemplateVersion,
+            ModelConfigurationId = configuration?.Id,
+            ModelConfigurationName = configuration?.Name,
+            TemplateId = template.TemplateId,
+            TemplateVersion = template.Version,
+            PromptContextSnapshot = prompt?.Context,
+            PromptHash = prompt is null ? null : PromptBuilder.Hash(prompt),
+            PromptSettingsJson = JsonSerializer.Serialize(settings),
+            PromptTokensCounted = prompt?.Tokens,
+            OmittedJson = JsonSerializer.Serialize(prompt?.Omitted ?? []),
             Status = DraftStatus.Generating,
             WarningsJson = JsonSerializer.Serialize(injectionWarnings),
             WarningCount = injectionWarnings.Count,
@@ -74,91 +136,148 @@ public sealed class DraftGenerator(
         {
             db.Drafts.Add(draft);
             db.AuditEvents.Add(audit.Create(AuditActions.DraftStarted, clinician, draft.PatientId, draft.Id,
-                details: $"model={model.ModelId} template={prompt.TemplateId}@{prompt.TemplateVersion}"));
+                details: $"model={model.ModelId} template={template.TemplateId}@{template.Version} prompt_tokens={prompt?.Tokens} budget={settings.TokenBudget}"));
             await db.SaveChangesAsync(CancellationToken.None);
         }
         await onProgress(new DraftProgress(draft.Id, DraftStatus.Generating, ""));
 
-        var text = new StringBuilder();
+        var raw = new StringBuilder();
+        var shown = "";
         var stopwatch = Stopwatch.StartNew();
         int? firstTokenMs = null;
         var lastPersisted = TimeSpan.Zero;
         DraftStatus outcome;
         string? failure = null;
+        var retryable = false;
+        var request = prompt is null ? null : new DraftRequest(context, citations, prompt);
         try
         {
-            await foreach (var chunk in model.StreamAsync(new DraftRequest(context, citations, prompt), cancellationToken))
+            if (request is null || promptFailure is not null) throw new DraftModelException(promptFailure!, retryable: false);
+            await foreach (var chunk in model.StreamAsync(request, cancellationToken))
             {
                 firstTokenMs ??= (int)stopwatch.ElapsedMilliseconds;
-                text.Append(chunk);
-                await onProgress(new DraftProgress(draft.Id, DraftStatus.Generating, text.ToString()));
+                raw.Append(chunk);
+                shown = Display(raw.ToString(), partial: true);
+                await onProgress(new DraftProgress(draft.Id, DraftStatus.Generating, shown));
                 if (stopwatch.Elapsed - lastPersisted >= PersistInterval)
                 {
                     lastPersisted = stopwatch.Elapsed;
-                    await PersistTextAsync(draft.Id, text.ToString());
+                    await PersistTextAsync(draft.Id, shown, raw.ToString());
                 }
             }
-            outcome = text.Length == 0 ? DraftStatus.Failed : DraftStatus.Draft;
-            if (outcome == DraftStatus.Failed) failure = "The model returned an empty answer. Try again.";
+            outcome = raw.Length == 0 ? DraftStatus.Failed : DraftStatus.Draft;
+            if (outcome == DraftStatus.Failed) { failure = "The model returned an empty answer. Try again."; retryable = true; }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             outcome = DraftStatus.Stopped;
             failure = "Stopped by the clinician. The text produced so far is kept.";
+            retryable = true;
         }
         catch (DraftModelException ex)
         {
             outcome = DraftStatus.Failed;
             failure = ex.Message;
+            retryable = ex.Retryable;
             logger.LogWarning("Draft {DraftId} failed at the model: {Reason} (retryable: {Retryable}).", draft.Id, ex.Message, ex.Retryable);
         }
         catch (Exception ex)
         {
             outcome = DraftStatus.Failed;
             failure = "The draft could not be completed because of an unexpected error. What was produced so far is kept; try again.";
+            retryable = true;
             logger.LogError(ex, "Draft {DraftId} failed unexpectedly.", draft.Id);
         }
 
-        var finalText = text.ToString();
+        var rawText = raw.ToString();
+        var answer = outcome == DraftStatus.Draft ? DraftAnswerParser.TryParse(rawText) : null;
+        var structured = answer is not null;
+        var finalText = answer is not null ? answer.ToText()
+            : outcome == DraftStatus.Draft ? rawText
+            : Display(rawText, partial: true);
+
         var warnings = new List<DraftWarning>(injectionWarnings);
+        DraftVerification? verification = null;
         if (finalText.Length > 0)
         {
+            if (outcome == DraftStatus.Draft && !structured)
+            {
+                warnings.Insert(0, new DraftWarning("unverified",
+                    "The model did not answer in the expected structured format, so its raw text is shown and is UNVERIFIED: check every statement against the record, or generate again."));
+            }
             var check = verifier.Verify(finalText, citations);
+            verification = safetyNet.Verify(finalText, structured, check, context, citations, time.GetUtcNow());
             warnings.AddRange(check.UnknownKeys.Select(k =>
                 new DraftWarning("unknown-citation", $"[{k}] does not point at anything in this patient's record.", k)));
             warnings.AddRange(check.UncitedStatements.Select(s =>
                 new DraftWarning("uncited", $"No source cited: \"{Truncate(s, 120)}\"")));
+            warnings.AddRange(verification.NumberMismatches.Select(m =>
+                new DraftWarning("number-mismatch", $"\"{m.Value}\" is not in the cited source{(m.CitedKeys.Count == 1 ? "" : "s")} {string.Concat(m.CitedKeys.Select(k => "[" + k + "]"))}: \"{Truncate(m.Statement, 100)}\"", m.CitedKeys.FirstOrDefault())));
+            if (outcome == DraftStatus.Draft)
+            {
+                warnings.AddRange(verification.NotMentioned.Select(m =>
+                    new DraftWarning("not-mentioned", $"Not mentioned in the draft: {m.Description}.", m.CitationKey)));
+            }
         }
 
         await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
         {
             var stored = await db.Drafts.SingleAsync(d => d.Id == draft.Id, CancellationToken.None);
             stored.GeneratedText = finalText;
+            stored.RawAnswer = rawText;
+            stored.AnswerStructured = structured;
             stored.Status = outcome;
             stored.FailureMessage = failure;
+            stored.FailureRetryable = outcome != DraftStatus.Draft && retryable;
             stored.WarningsJson = JsonSerializer.Serialize(warnings);
             stored.WarningCount = warnings.Count;
+            stored.VerificationJson = verification is null ? null : JsonSerializer.Serialize(verification);
+            stored.MustIncludeOmissionCount = outcome == DraftStatus.Draft ? verification?.NotMentioned.Count ?? 0 : 0;
             stored.CompletedAt = time.GetUtcNow();
             stored.TimeToFirstTokenMs = firstTokenMs;
             stored.DurationMs = (int)stopwatch.ElapsedMilliseconds;
+            stored.ReportedModelId = request?.Call.ReportedModelId;
+            stored.PromptTokens = request?.Call.PromptTokens;
+            stored.CompletionTokens = request?.Call.CompletionTokens;
             db.AuditEvents.Add(audit.Create(
                 outcome switch { DraftStatus.Draft => AuditActions.DraftGenerated, DraftStatus.Stopped => AuditActions.DraftStopped, _ => AuditActions.DraftFailed },
                 clinician, draft.PatientId, draft.Id, outcome == DraftStatus.Draft ? "success" : "failure",
-                $"duration_ms={stopwatch.ElapsedMilliseconds} chars={finalText.Length} warnings={warnings.Count}"));
+                $"duration_ms={stopwatch.ElapsedMilliseconds} chars={finalText.Length} structured={structured} warnings={warnings.Count} not_mentioned={stored.MustIncludeOmissionCount}"));
             await db.SaveChangesAsync(CancellationToken.None);
         }
 
+        Infrastructure.ClinicalAssistTelemetry.RecordDraft(outcome.ToString(), model.DisplayName, model.ModelId, (int)stopwatch.ElapsedMilliseconds, firstTokenMs, warnings.Select(w => w.Kind));
         await onProgress(new DraftProgress(draft.Id, outcome, finalText, failure));
         return draft.Id;
     }
 
-    private async Task PersistTextAsync(Guid draftId, string text)
+    /// <summary>Stands in for a configuration that cannot draft, so the failure is stored like any other.</summary>
+    private sealed class UnavailableModel : IDraftModel
+    {
+        public string DisplayName => "Model configuration unavailable";
+        public bool IsAi => false;
+        public string ModelId => "unavailable";
+        public IAsyncEnumerable<string> StreamAsync(DraftRequest request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("An unavailable model is never called.");
+    }
+
+    /// <summary>What the page shows for an answer received so far: the structured answer rendered as text, nothing
+    /// while a JSON answer has not produced a readable part yet, or the raw text when it is not JSON.</summary>
+    public static string Display(string raw, bool partial)
+    {
+        var answer = partial ? DraftAnswerParser.TryParsePartial(raw) : DraftAnswerParser.TryParse(raw);
+        if (answer is not null && !answer.IsEmpty) return answer.ToText(partial);
+        var trimmed = raw.TrimStart();
+        return trimmed.StartsWith('{') || trimmed.StartsWith("```", StringComparison.Ordinal) ? "" : raw;
+    }
+
+    private async Task PersistTextAsync(Guid draftId, string text, string raw)
     {
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             await db.Drafts.Where(d => d.Id == draftId && d.Status == DraftStatus.Generating)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.GeneratedText, text), CancellationToken.None);
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.GeneratedText, text).SetProperty(d => d.RawAnswer, raw), CancellationToken.None);
         }
         catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
         {

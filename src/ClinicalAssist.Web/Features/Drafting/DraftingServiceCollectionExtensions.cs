@@ -23,6 +23,8 @@ public static class DraftingServiceCollectionExtensions
         builder.Services.AddSingleton<PromptBuilder>();
         builder.Services.AddSingleton<PromptInjectionDetector>();
         builder.Services.AddSingleton<CitationVerifier>();
+        builder.Services.AddSingleton<DraftSafetyNet>();
+        builder.Services.AddSingleton<PromptTemplateStore>();
         builder.Services.AddSingleton<DraftGenerator>();
         builder.Services.AddSingleton(sp => new ModelConfigurationService(
             sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>(),

@@ -3,7 +3,19 @@ using ClinicalAssist.Web.Features.Context;
 namespace ClinicalAssist.Web.Features.Drafting;
 
 /// <summary>What a drafter is given: the context, its citation keys and the rendered prompt (for a model).</summary>
-public sealed record DraftRequest(PatientContext Context, CitationIndex Citations, RenderedPrompt Prompt);
+public sealed record DraftRequest(PatientContext Context, CitationIndex Citations, RenderedPrompt Prompt)
+{
+    /// <summary>Filled in by the model while it answers: what the endpoint reported.</summary>
+    public DraftCallInfo Call { get; } = new();
+}
+
+/// <summary>What a model call reported: the model id in the answer and the token usage.</summary>
+public sealed class DraftCallInfo
+{
+    public string? ReportedModelId { get; set; }
+    public int? PromptTokens { get; set; }
+    public int? CompletionTokens { get; set; }
+}
 
 /// <summary>The model seam: the offline rule-based drafter (default) or an Azure AI Foundry endpoint.</summary>
 public interface IDraftModel
@@ -17,6 +29,7 @@ public interface IDraftModel
     /// <summary>Model/deployment id recorded with the draft.</summary>
     string ModelId { get; }
 
-    /// <summary>Streams the draft text. Statements cite context items as [KEY] (see <see cref="CitationIndex"/>).</summary>
+    /// <summary>Streams the answer: JSON in the <see cref="DraftAnswer"/> contract (statements cite context items by
+    /// key, see <see cref="CitationIndex"/>). Anything else is shown as raw text, marked unverified.</summary>
     IAsyncEnumerable<string> StreamAsync(DraftRequest request, CancellationToken cancellationToken);
 }

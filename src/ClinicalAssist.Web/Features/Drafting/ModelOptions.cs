@@ -47,6 +47,16 @@ public sealed class ModelOptions : IValidatableObject
     /// <summary>Sampling seed for endpoints that support reproducible sampling; not sent when null.</summary>
     public long? Seed { get; set; }
 
+    /// <summary>Most prompt tokens sent for one draft, counted with <see cref="Tokenizer"/>.</summary>
+    [Range(1000, 1_000_000)]
+    public int TokenBudget { get; set; } = PromptSettings.DefaultTokenBudget;
+
+    /// <summary>Microsoft.ML.Tokenizers encoding used to count the budget (o200k_base ships with the product).</summary>
+    public string Tokenizer { get; set; } = PromptSettings.DefaultTokenizer;
+
+    /// <summary>Describe the patient by age and sex only (no name, MRN, birth date, address). On by default.</summary>
+    public bool MinimiseIdentifiers { get; set; } = true;
+
     /// <summary>Network timeout for one attempt (connect, and each read of the streamed answer).</summary>
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 60;

@@ -37,6 +37,18 @@ public sealed class OfflineDrafter : IDraftModel
 
     public string DisplayName => OfflineDisplayName;
 
+    public static bool IsActiveCondition(ContextCondition c) =>
+        ActiveConditionStatuses.Contains(c.ClinicalStatus?.Trim(), StringComparer.OrdinalIgnoreCase)
+        && !ExcludedVerificationStatuses.Contains(c.VerificationStatus?.Trim(), StringComparer.OrdinalIgnoreCase);
+
+    public static bool IsActiveAllergy(ContextAllergy a) =>
+        !InactiveAllergyStatuses.Contains(a.ClinicalStatus?.Trim(), StringComparer.OrdinalIgnoreCase)
+        && !string.Equals(a.ClinicalStatus?.Trim(), "entered-in-error", StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsActiveMedication(ContextMedication m) =>
+        string.Equals(m.Status?.Trim(), "active", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(m.Status?.Trim(), "on-hold", StringComparison.OrdinalIgnoreCase);
+
     public bool IsAi => false;
 
     public string ModelId => OfflineModelId;
@@ -56,13 +68,15 @@ public sealed class OfflineDrafter : IDraftModel
         }
     }
 
-    /// <summary>The whole draft at once (what <see cref="StreamAsync"/> streams).</summary>
-    public string ComposeDraft(PatientContext context, CitationIndex citations)
+    /// <summary>The whole draft at once, as the JSON answer <see cref="StreamAsync"/> streams.</summary>
+    public string ComposeDraft(PatientContext context, CitationIndex citations) => ComposeAnswer(context, citations).ToJson();
+
+    /// <summary>The draft in the answer contract: no differential diagnoses (it never proposes a diagnosis).</summary>
+    public DraftAnswer ComposeAnswer(PatientContext context, CitationIndex citations)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(citations);
-        var c = new Composer(context, citations, _detector.Scan(context));
-        return c.Compose();
+        return new Composer(context, citations, _detector.Scan(context)).Compose();
     }
 
     /// <summary>Splits text into chunks of a few words; every chunk that ends a line carries its "\n".</summary>
@@ -85,41 +99,32 @@ public sealed class OfflineDrafter : IDraftModel
         if (sb.Length > 0) yield return sb.ToString();
     }
 
-    /// <summary>Builds one draft. Each line is one statement (or a statement plus a cited assessment).</summary>
+    /// <summary>Builds one draft in the answer contract. Every statement cites the items it states.</summary>
     private sealed class Composer(PatientContext context, CitationIndex citations, IReadOnlyList<InjectionWarning> injections)
     {
-        private readonly StringBuilder _sb = new();
+        private CitedStatement? _summary;
+        private readonly List<AnswerProblem> _problems = [];
+        private readonly List<CitedStatement> _findings = [];
+        private readonly List<CitedStatement> _steps = [];
+        private readonly List<CitedStatement> _questions = [];
 
-        public string Compose()
+        public DraftAnswer Compose()
         {
             var labSeries = Series(context.Labs);
             var vitalSeries = Series(context.Vitals);
-
-            Heading("Summary");
             SummarySection();
-            Heading("Active problems");
             ProblemsSection();
-            Heading("Key findings");
             FindingsSection(labSeries, vitalSeries);
-            Heading("Medications");
             MedicationsSection();
-            Heading("Allergies");
             AllergiesSection();
-            Heading("Suggested considerations");
             ConsiderationsSection(labSeries);
-            return _sb.ToString().TrimEnd('\n') + "\n";
+            return new DraftAnswer(_summary, _problems, _findings, [], _steps, _questions);
         }
 
-        private void Heading(string name)
-        {
-            if (_sb.Length > 0) _sb.Append('\n');
-            _sb.Append("## ").Append(name).Append('\n');
-        }
+        private static CitedStatement S(string text) => new(text, []);
 
-        private void Line(string statement) => _sb.Append("- ").Append(statement).Append('\n');
-
-        private string Cite(params ResourceRef[] sources) =>
-            string.Concat(sources.Select(s => "[" + citations.KeyFor(s) + "]").Distinct(StringComparer.Ordinal));
+        private CitedStatement Cited(string text, params ResourceRef[] sources) =>
+            new(text, [.. sources.Select(citations.KeyFor).Distinct(StringComparer.Ordinal)]);
 
         private static string T(string? text, int max = 160) => ClinicalFormat.OneLine(text, max);
 
@@ -134,48 +139,43 @@ public sealed class OfflineDrafter : IDraftModel
                 var reason = e.Reason ?? p.AdmissionReason;
                 var admitted = string.IsNullOrWhiteSpace(reason) ? "" : " admitted with " + T(reason);
                 var encounter = $"{T(e.Class, 40)} encounter, {T(e.Status, 40)}" + (e.Start is { } s ? " since " + ClinicalFormat.When(s) : "");
-                Line($"{who}{admitted}; {encounter} {Cite(e.Source)}.");
+                _summary = Cited($"{who}{admitted}; {encounter}", e.Source);
             }
             else
             {
-                Line("No current encounter recorded.");
+                _summary = S("No current encounter recorded.");
             }
 
             foreach (var failed in context.Sections.Where(s => s.State == SectionState.Failed))
-                Line($"{T(failed.Section, 40)} could not be loaded; this draft may be incomplete.");
+                _questions.Add(S($"{T(failed.Section, 40)} could not be loaded; check them in the source record (this draft may be incomplete)"));
 
             var latestNote = context.Notes.Select((n, i) => (n, i))
                 .OrderByDescending(x => x.n.Date ?? DateTimeOffset.MinValue).ThenByDescending(x => x.i)
                 .Select(x => x.n).FirstOrDefault();
             if (latestNote is not null)
-                Line($"Latest clinical note dated {ClinicalFormat.Day(latestNote.Date)} {Cite(latestNote.Source)}.");
+                _findings.Add(Cited($"Latest clinical note: {T(latestNote.Title, 80)}, dated {ClinicalFormat.Day(latestNote.Date)}", latestNote.Source));
         }
 
         private static string Sex(string? sex) => string.IsNullOrWhiteSpace(sex) || sex.Equals("unknown", StringComparison.OrdinalIgnoreCase)
             ? "patient of unrecorded sex"
             : T(sex, 20).ToLowerInvariant();
 
-        private IEnumerable<ContextCondition> ActiveConditions() => context.Conditions.Where(c =>
-            ActiveConditionStatuses.Contains(c.ClinicalStatus?.Trim(), StringComparer.OrdinalIgnoreCase)
-            && !ExcludedVerificationStatuses.Contains(c.VerificationStatus?.Trim(), StringComparer.OrdinalIgnoreCase));
+        private IEnumerable<ContextCondition> ActiveConditions() => context.Conditions.Where(IsActiveCondition);
 
         private void ProblemsSection()
         {
-            var any = false;
             foreach (var c in ActiveConditions())
             {
-                any = true;
                 var since = c.Onset is { } onset ? " since " + ClinicalFormat.Day(onset) : "";
-                var line = $"{T(c.Display)} (active{since}) {Cite(c.Source)}.";
-                if (Assessment(c) is { } assessment) line += " " + assessment;
-                Line(line);
+                var (assessment, sources) = Assessment(c) ?? ("no linked results in the record", []);
+                _problems.Add(new AnswerProblem($"{T(c.Display)} (active{since})", assessment,
+                    [.. new[] { c.Source }.Concat(sources).Select(citations.KeyFor).Distinct(StringComparer.Ordinal)]));
             }
-            if (!any) Line("No active problems recorded.");
         }
 
         /// <summary>"Creatinine 2.1 mg/dL (high) on 2026-11-23, up from 1.4 mg/dL on 2026-11-20 [L2][L5]." for the
         /// most telling linked result series (critical, then abnormal, then the first listed with data).</summary>
-        private string? Assessment(ContextCondition condition)
+        private (string Text, ResourceRef[] Sources)? Assessment(ContextCondition condition)
         {
             var candidates = new List<List<ContextObservation>>();
             foreach (var analyte in ClinicalRules.AnalytesFor(condition.Display))
@@ -194,10 +194,10 @@ public sealed class OfflineDrafter : IDraftModel
 
             var latestText = $"{T(latest.Display, 80)} {T(latest.FormattedValue, 40)}{Flag(latest)} on {ClinicalFormat.When(latest.Effective)}";
             if (ReferenceEquals(first, latest) || first.Value is not { } from || latest.Value is not { } to || latest.Components.Count > 0)
-                return $"Latest {latestText} {Cite(latest.Source)}.";
+                return ($"latest {latestText}", [latest.Source]);
 
             var direction = to > from ? "up from" : to < from ? "down from" : "unchanged from";
-            return $"{latestText}, {direction} {T(first.FormattedValue, 40)} on {ClinicalFormat.When(first.Effective)} {Cite(first.Source, latest.Source)}.";
+            return ($"{latestText}, {direction} {T(first.FormattedValue, 40)} on {ClinicalFormat.When(first.Effective)}", [first.Source, latest.Source]);
         }
 
         private static string Flag(ContextObservation o) =>
@@ -210,21 +210,19 @@ public sealed class OfflineDrafter : IDraftModel
             foreach (var o in abnormalLabs)
             {
                 var range = string.IsNullOrWhiteSpace(o.ReferenceRange) ? "" : $" (ref {T(o.ReferenceRange, 60)})";
-                Line($"{T(o.Display, 80)} {T(o.FormattedValue, 40)}{range}, {ClinicalFormat.InterpretationWords(o.Interpretation)} on {ClinicalFormat.When(o.Effective)} {Cite(o.Source)}.");
+                _findings.Add(Cited($"{T(o.Display, 80)} {T(o.FormattedValue, 40)}{range}, {ClinicalFormat.InterpretationWords(o.Interpretation)} on {ClinicalFormat.When(o.Effective)}", o.Source));
             }
 
             var abnormalVitals = vitalSeries.Select(s => s[^1]).Where(o => o.IsAbnormal)
                 .OrderByDescending(o => o.IsCritical).ThenByDescending(o => o.Effective ?? DateTimeOffset.MinValue).ToList();
             foreach (var o in abnormalVitals)
-                Line($"Latest {T(o.Display, 80)} {T(o.FormattedValue, 40)}, {ClinicalFormat.InterpretationWords(o.Interpretation)} on {ClinicalFormat.When(o.Effective)} {Cite(o.Source)}.");
+                _findings.Add(Cited($"Latest {T(o.Display, 80)} {T(o.FormattedValue, 40)}, {ClinicalFormat.InterpretationWords(o.Interpretation)} on {ClinicalFormat.When(o.Effective)}", o.Source));
 
             if (abnormalLabs.Count == 0 && abnormalVitals.Count == 0)
-                Line("No abnormal results flagged in the record.");
+                _findings.Add(S("No abnormal results flagged in the record."));
         }
 
-        private IEnumerable<ContextMedication> ActiveMedications() => context.Medications.Where(m =>
-            string.Equals(m.Status?.Trim(), "active", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(m.Status?.Trim(), "on-hold", StringComparison.OrdinalIgnoreCase));
+        private IEnumerable<ContextMedication> ActiveMedications() => context.Medications.Where(IsActiveMedication);
 
         private void MedicationsSection()
         {
@@ -234,13 +232,12 @@ public sealed class OfflineDrafter : IDraftModel
                 any = true;
                 var dosage = string.IsNullOrWhiteSpace(m.Dosage) ? "" : " — " + T(m.Dosage);
                 var hold = string.Equals(m.Status?.Trim(), "on-hold", StringComparison.OrdinalIgnoreCase) ? " (on hold)" : "";
-                Line($"{T(m.Display)}{dosage}{hold} {Cite(m.Source)}.");
+                _findings.Add(Cited($"Active medication: {T(m.Display)}{dosage}{hold}", m.Source));
             }
-            if (!any) Line("No active medications recorded.");
+            if (!any) _findings.Add(S("No active medications recorded."));
         }
 
-        private IEnumerable<ContextAllergy> ActiveAllergies() => context.Allergies.Where(a =>
-            !InactiveAllergyStatuses.Contains(a.ClinicalStatus?.Trim(), StringComparer.OrdinalIgnoreCase));
+        private IEnumerable<ContextAllergy> ActiveAllergies() => context.Allergies.Where(IsActiveAllergy);
 
         private bool AllergiesFailed => context.Sections.Any(s =>
             s.State == SectionState.Failed && s.Section.Contains("allerg", StringComparison.OrdinalIgnoreCase));
@@ -253,13 +250,12 @@ public sealed class OfflineDrafter : IDraftModel
                 any = true;
                 var criticality = string.IsNullOrWhiteSpace(a.Criticality) ? "criticality not recorded" : $"{T(a.Criticality, 30)} criticality";
                 var reactions = a.Reactions.Count == 0 ? "" : "; reactions: " + string.Join(", ", a.Reactions.Select(r => T(r, 60)));
-                Line($"{T(a.Substance)} — {criticality}{reactions} {Cite(a.Source)}.");
+                _findings.Add(Cited($"Allergy: {T(a.Substance)} — {criticality}{reactions}", a.Source));
             }
             if (!any)
             {
-                Line(AllergiesFailed
-                    ? "Allergies could not be loaded; check allergies in the source record before prescribing."
-                    : "No allergies recorded.");
+                if (AllergiesFailed) _questions.Add(S("Allergy status: allergies could not be loaded; check them in the source record before prescribing"));
+                else _findings.Add(S("No allergies recorded."));
             }
         }
 
@@ -275,14 +271,14 @@ public sealed class OfflineDrafter : IDraftModel
                     if (ClinicalRules.AllergyConflict(a.Substance, m.Display) is not { } conflict) continue;
                     var criticality = string.IsNullOrWhiteSpace(a.Criticality) ? "" : $" ({T(a.Criticality, 30)} criticality)";
                     var why = conflict == "same-substance" ? "names the same substance" : $"is {conflict.Replace("-class", "", StringComparison.Ordinal)}-class";
-                    Line($"Review {T(m.Display, 80)}: an allergy to {T(a.Substance, 80)}{criticality} is recorded and the medication {why} {Cite(a.Source, m.Source)}.");
+                    _steps.Add(Cited($"Review {T(m.Display, 80)}: an allergy to {T(a.Substance, 80)}{criticality} is recorded and the medication {why}", a.Source, m.Source));
                     count++;
                 }
             }
 
             foreach (var o in labSeries.Select(s => s[^1]).Where(o => o.IsCritical))
             {
-                Line($"Review the critical result {T(o.Display, 80)} {T(o.FormattedValue, 40)} on {ClinicalFormat.When(o.Effective)} and confirm it has been acted on {Cite(o.Source)}.");
+                _steps.Add(Cited($"Review the critical result {T(o.Display, 80)} {T(o.FormattedValue, 40)} on {ClinicalFormat.When(o.Effective)} and confirm it has been acted on", o.Source));
                 count++;
             }
 
@@ -291,7 +287,7 @@ public sealed class OfflineDrafter : IDraftModel
             {
                 foreach (var m in medications.Where(m => ClinicalRules.RaisesPotassium(m.Display)))
                 {
-                    Line($"Potassium is high while {T(m.Display, 80)} is active; consider reviewing potassium-raising medicines {Cite(potassium.Source, m.Source)}.");
+                    _steps.Add(Cited($"Potassium is high while {T(m.Display, 80)} is active; consider reviewing potassium-raising medicines", potassium.Source, m.Source));
                     count++;
                 }
             }
@@ -299,11 +295,11 @@ public sealed class OfflineDrafter : IDraftModel
             foreach (var w in injections.DistinctBy(w => w.NoteKey))
             {
                 var note = context.Notes.First(n => n.Source.Reference == w.Source.Reference);
-                Line($"The note dated {ClinicalFormat.Day(note.Date)} contains instruction-like text; it was treated as data and not followed — review the note {Cite(note.Source)}.");
+                _steps.Add(Cited($"The note dated {ClinicalFormat.Day(note.Date)} contains instruction-like text; it was treated as data and not followed — review the note", note.Source));
                 count++;
             }
 
-            if (count == 0) Line("No rule-based considerations triggered.");
+            if (count == 0) _steps.Add(S("No rule-based considerations triggered."));
         }
 
         /// <summary>Results grouped by test (LOINC, else display), each in time order, groups in order of first appearance.</summary>

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ClinicalAssist.Web.Features.Context;
+
+namespace ClinicalAssist.Web.Features.Drafting;
+
+/// <summary>A value with a unit in a statement that none of the statement's cited sources contains.</summary>
+public sealed record NumberMismatch(string Value, string Statement, IReadOnlyList<string> CitedKeys);
+
+/// <summary>An item the draft had to mention and did not.</summary>
+public sealed record MustIncludeItem(string Kind, string Description, string CitationKey);
+
+/// <summary>The stored verification result of a draft (Draft.VerificationJson).</summary>
+public sealed record DraftVerification(
+    bool Structured,
+    IReadOnlyList<string> UnknownKeys,
+    IReadOnlyList<string> UncitedStatements,
+    IReadOnlyList<NumberMismatch> NumberMismatches,
+    IReadOnlyList<MustIncludeItem> NotMentioned,
+    IReadOnlyList<string> CitedKeys)
+{
+    public bool IsClean => Structured && UnknownKeys.Count == 0 && UncitedStatements.Count == 0 && NumberMismatches.Count == 0 && NotMentioned.Count == 0;
+}
+
+/// <summary>
+/// Deterministic checks of a finished draft before a clinician reads it: (1) numbers with units must appear in a
+/// cited source of the same statement; (2) the must-include net — active allergies (high criticality first),
+/// abnormal and critical laboratory results of the last 48 hours, and active high-alert medications
+/// (anticoagulants, insulin, opioids, …) — each must be cited or named in the draft, else it is reported as
+/// "not mentioned in the draft".
+/// </summary>
+public sealed partial class DraftSafetyNet
+{
+    /// <summary>Window for "recent" abnormal results.</summary>
+    public static readonly TimeSpan RecentWindow = TimeSpan.FromHours(48);
+
+    /// <summary>High-alert medication classes (ISMP) and name patterns, checked against the medication display.</summary>
+    private static readonly (string Class, Regex Pattern)[] HighAlert =
+    [
+        ("anticoagulant", P(@"warfarin|heparin|enoxaparin|dalteparin|tinzaparin|apixaban|rivaroxaban|dabigatran|edoxaban|fondaparinux|argatroban|bivalirudin")),
+        ("insulin", P(@"\binsulin")),
+        ("opioid", P(@"morphine|oxycodone|hydromorphone|fentanyl|codeine|tramadol|methadone|buprenorphine|tapentadol|hydrocodone|oxymorphone|pethidine|meperidine")),
+        ("sulfonylurea", P(@"glipizide|glyburide|glibenclamide|gliclazide|glimepiride")),
+        ("concentrated electrolyte", P(@"potassium chloride|magnesium sulfate")),
+        ("chemotherapy / methotrexate", P(@"methotrexate|cyclophosphamide|carboplatin|cisplatin|paclitaxel")),
+        ("antiarrhythmic / digoxin", P(@"digoxin|amiodarone")),
+    ];
+
+    /// <summary>The high-alert class of a medication, or null.</summary>
+    public static string? HighAlertClass(string? medication) =>
+        medication is null ? null : HighAlert.FirstOrDefault(h => h.Pattern.IsMatch(medication)).Class;
+
+    public DraftVerification Verify(string draftText, bool structured, CitationCheck citations, PatientContext context, CitationIndex index, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(citations);
+        var text = draftText ?? "";
+        return new DraftVerification(structured, citations.UnknownKeys, citations.UncitedStatements,
+            CheckNumbers(text, context, index), MustInclude(text, context, index, now), citations.CitedKeys);
+    }
+
+    /// <summary>Each line's values with units against the numbers of the sources that line cites.</summary>
+    public static IReadOnlyList<NumberMismatch> CheckNumbers(string draftText, PatientContext context, CitationIndex index)
+    {
+        var sources = SourceNumbers(context, index);
+        var result = new List<NumberMismatch>();
+        foreach (var raw in draftText.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var keys = CitationVerifier.KeysIn(line).Distinct(StringComparer.Ordinal).ToList();
+            var known = keys.Where(sources.ContainsKey).ToList();
+            if (known.Count == 0) continue; // uncited or unknown keys are flagged by the citation check
+            var allowed = known.SelectMany(k => sources[k]).ToHashSet();
+            var bare = CitationBrackets().Replace(line, " ");
+            foreach (Match m in ValueWithUnit().Matches(bare))
+            {
+                var values = new[] { m.Groups["a"].Value, m.Groups["b"].Value }.Where(v => v.Length > 0);
+                if (values.All(v => Parse(v) is { } d && allowed.Contains(d))) continue;
+                result.Add(new NumberMismatch(m.Value.Trim(), Truncate(StripBullet(line), 160), known));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Items of the must-include net that the draft neither cites nor names.</summary>
+    public static IReadOnlyList<MustIncludeItem> MustInclude(string draftText, PatientContext context, CitationIndex index, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var cited = CitationVerifier.KeysIn(draftText ?? "").ToHashSet(StringComparer.Ordinal);
+        var plain = CitationBrackets().Replace(draftText ?? "", " ");
+        var missing = new List<MustIncludeItem>();
+        bool Mentioned(ResourceRef source, string name) => cited.Contains(index.KeyFor(source)) || Names(plain, name);
+
+        foreach (var a in context.Allergies.Where(OfflineDrafter.IsActiveAllergy)
+                     .OrderByDescending(a => string.Equals(a.Criticality, "high", StringComparison.OrdinalIgnoreCase)))
+        {
+            if (Mentioned(a.Source, a.Substance)) continue;
+            var crit = string.IsNullOrWhiteSpace(a.Criticality) ? "" : $" ({ClinicalFormat.OneLine(a.Criticality, 30)} criticality)";
+            missing.Add(new MustIncludeItem("allergy", $"Allergy to {ClinicalFormat.OneLine(a.Substance, 80)}{crit}", index.KeyFor(a.Source)));
+        }
+        foreach (var o in context.Labs.Where(o => o.IsAbnormal && o.Effective is { } t && t <= now.AddMinutes(5) && now - t <= RecentWindow)
+                     .OrderByDescending(o => o.IsCritical).ThenByDescending(o => o.Effective))
+        {
+            if (cited.Contains(index.KeyFor(o.Source))) continue;
+            // A newer or older value of the same test cited with this one's value also counts.
+            if (Names(plain, o.Display) && plain.Contains(ValueText(o), StringComparison.OrdinalIgnoreCase)) continue;
+            var kind = o.IsCritical ? "critical result" : "abnormal result";
+            missing.Add(new MustIncludeItem(o.IsCritical ? "critical-lab" : "abnormal-lab",
+                $"{char.ToUpperInvariant(kind[0])}{kind[1..]} {ClinicalFormat.OneLine(o.Display, 80)} {ClinicalFormat.OneLine(o.FormattedValue, 40)} on {ClinicalFormat.When(o.Effective)}",
+                index.KeyFor(o.Source)));
+        }
+        foreach (var m in context.Medications.Where(OfflineDrafter.IsActiveMedication))
+        {
+            if (HighAlertClass(m.Display) is not { } cls || Mentioned(m.Source, m.Display)) continue;
+            missing.Add(new MustIncludeItem("high-alert-medication", $"High-alert medication ({cls}): {ClinicalFormat.OneLine(m.Display, 80)}", index.KeyFor(m.Source)));
+        }
+        return missing;
+    }
+
+    private static string ValueText(ContextObservation o) => o.Value is { } v ? v.ToString("0.##", CultureInfo.InvariantCulture) : o.FormattedValue;
+
+    /// <summary>The draft names the item: its first significant word (≥ 4 letters) appears as a word.</summary>
+    private static bool Names(string text, string? name)
+    {
+        var word = Word().Matches(name ?? "").Select(m => m.Value).FirstOrDefault(w => w.Length >= 4);
+        return word is not null && Regex.IsMatch(text, @"\b" + Regex.Escape(word) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Every number in each source as sent to the model (value, components, reference range, dosage, display).</summary>
+    private static Dictionary<string, HashSet<decimal>> SourceNumbers(PatientContext context, CitationIndex index)
+    {
+        var map = new Dictionary<string, HashSet<decimal>>(StringComparer.Ordinal);
+        void Add(ResourceRef source, params string?[] texts)
+        {
+            var set = new HashSet<decimal>();
+            foreach (var t in texts)
+                foreach (Match n in Number().Matches(t ?? ""))
+                    if (Parse(n.Value) is { } d) set.Add(d);
+            map[index.KeyFor(source)] = set;
+        }
+        if (context.Encounter is { } e) Add(e.Source, e.Reason);
+        foreach (var c in context.Conditions) Add(c.Source, c.Display);
+        foreach (var a in context.Allergies) Add(a.Source, a.Substance, string.Join(' ', a.Reactions));
+        foreach (var m in context.Medications) Add(m.Source, m.Display, m.Dosage);
+        foreach (var o in context.Labs.Concat(context.Vitals))
+        {
+            Add(o.Source, o.Display, o.FormattedValue, o.ReferenceRange, o.ValueText,
+                o.Value?.ToString(CultureInfo.InvariantCulture),
+                string.Join(' ', o.Components.Select(c => c.Value?.ToString(CultureInfo.InvariantCulture))));
+        }
+        foreach (var n in context.Notes) Add(n.Source, n.Title, n.Text);
+        return map;
+    }
+
+    private static decimal? Parse(string s) =>
+        decimal.TryParse(s, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d) ? d : null;
+
+    private static string StripBullet(string line) => line.StartsWith("- ", StringComparison.Ordinal) ? line[2..] : line;
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+
+    private static Regex P(string pattern) => new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    [GeneratedRegex(@"\[[A-Z]{1,2}\d{1,5}(?:\s*[,;]\s*[A-Z]{1,2}\d{1,5})*\]", RegexOptions.CultureInvariant)]
+    private static partial Regex CitationBrackets();
+
+    [GeneratedRegex(@"(?<![\w.])\d+(?:\.\d+)?(?![\w])", RegexOptions.CultureInvariant)]
+    private static partial Regex Number();
+
+    [GeneratedRegex(@"[\p{L}]+", RegexOptions.CultureInvariant)]
+    private static partial Regex Word();
+
+    /// <summary>"6.8 mmol/L", "162/95 mmHg", "38.5 °C", "92 %", "500 mg" — a value (or a pair) followed by a unit.</summary>
+    [GeneratedRegex(@"(?<![\w.\-/])(?<a>\d+(?:\.\d+)?)(?:\s*/\s*(?<b>\d+(?:\.\d+)?))?\s*(?:mmol/L|mmol/l|µmol/L|umol/L|μmol/L|mEq/L|mg/dL|mg/dl|g/dL|g/dl|g/L|mg/L|ng/mL|ng/L|pg/mL|U/L|IU/L|mL/min(?:/1\.73\s?m2)?|L/min|mm\s?\[?Hg\]?|bpm|beats/min|breaths/min|/min|%|°C|Cel|kg/m2|kg|mcg|µg|mg|mL|10\*9/L|10\^9/L|x10\^9/L|10\*3/uL|fL|pg|units?\b|IU\b)", RegexOptions.CultureInvariant)]
+    private static partial Regex ValueWithUnit();
+}

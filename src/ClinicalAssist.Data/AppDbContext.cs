@@ -10,6 +10,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ModelConfiguration> ModelConfigurations => Set<ModelConfiguration>();
     public DbSet<PromptTemplateVersion> PromptTemplateVersions => Set<PromptTemplateVersion>();
+    public DbSet<FhirWrite> FhirWrites => Set<FhirWrite>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -38,6 +39,14 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
         }
 
         foreach (var entry in ChangeTracker.Entries<Draft>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.Version = Guid.NewGuid();
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<FhirWrite>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
@@ -139,6 +148,21 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             t.Property(x => x.ChangeNote).HasMaxLength(1000);
             t.Property(x => x.AuthorId).HasMaxLength(450);
             t.Property(x => x.AuthorName).HasMaxLength(200);
+        });
+
+        builder.Entity<FhirWrite>(w =>
+        {
+            w.HasKey(x => x.Id);
+            w.HasIndex(x => x.DraftId).IsUnique();
+            w.HasOne(x => x.Draft).WithOne().HasForeignKey<FhirWrite>(x => x.DraftId);
+            w.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            w.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            w.Property(x => x.LastError).HasMaxLength(2000);
+            w.Property(x => x.DocumentReference).HasMaxLength(300);
+            w.Property(x => x.ProvenanceReference).HasMaxLength(300);
+            w.Property(x => x.DeviceReference).HasMaxLength(300);
+            w.Property(x => x.ChangedByName).HasMaxLength(200);
+            w.Property(x => x.Version).IsConcurrencyToken();
         });
 
         builder.Entity<AuditEvent>(a =>

@@ -145,8 +145,9 @@ public sealed class SqlServerProductQueriesTests
         await Step("audit purge", () => retention.PurgeAsync(Ct));
 
         // Drafting: the row created before the model runs, streamed text persisted, the final update.
-        var generator = new DraftGenerator(server, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), new PromptBuilder(), new PromptInjectionDetector(),
-            new CitationVerifier(), audit, clock, NullLogger<DraftGenerator>.Instance);
+        var generator = new DraftGenerator(server, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), new PromptBuilder(),
+            new PromptTemplateStore(server, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
+            Microsoft.Extensions.Options.Options.Create(new ModelOptions()), audit, clock, NullLogger<DraftGenerator>.Instance);
         await Step("draft generate", () => generator.GenerateAsync(DraftingTestData.Context(), "Demo", actor, _ => Task.CompletedTask, Ct));
 
         // Decisions (load), and the optimistic-concurrency update of a draft.

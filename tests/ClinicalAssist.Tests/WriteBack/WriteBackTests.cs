@@ -3,6 +3,7 @@ using System.Text.Json;
 using ClinicalAssist.Data;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Context;
+using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Review;
 using ClinicalAssist.Web.Features.WriteBack;
@@ -67,7 +68,7 @@ public sealed class WriteBackTests : IAsyncLifetime
 
     private WriteBackProcessor Processor(WriteBackOptions? options = null) => new(
         _db, new PlainHttpClientFactory(), Microsoft.Extensions.Options.Options.Create(options ?? Options()),
-        Microsoft.Extensions.Options.Options.Create(Fhir()), Validator, new AuditLog(_db, _clock), _clock, NullLogger<WriteBackProcessor>.Instance);
+        Microsoft.Extensions.Options.Options.Create(Fhir()), Validator, new PromptTemplateStore(_db, new PromptBuilder()), new AuditLog(_db, _clock), _clock, NullLogger<WriteBackProcessor>.Instance);
 
     private Draft NewDraft(string recordSource = "Server") => new()
     {
@@ -205,6 +206,44 @@ public sealed class WriteBackTests : IAsyncLifetime
         Assert.Equal(FhirWriteStatus.Written, (await ReloadAsync(second.Id)).Status);
         Assert.Single(_server.All<Device>());
         Assert.Equal(2, _server.All<Composition>().Count());
+    }
+
+    [Fact]
+    public async Task The_prompt_written_is_the_exact_prompt_the_model_received_and_the_card_is_the_admins()
+    {
+        await using (var db = _db.CreateDbContext())
+        {
+            await PromptTemplateStore.SeedAsync(db, _clock, Ct);
+            db.ModelCards.Add(new ModelCard { ModelConfigurationId = _configId, ModelName = "GPT-4o (ward summaries)", Developer = "OpenAI via Azure AI Foundry" });
+            await db.SaveChangesAsync(Ct);
+        }
+        var template = await new PromptTemplateStore(_db, new PromptBuilder()).GetActiveAsync("clinical-summary", Ct);
+        var draft = NewDraft();
+        draft.TemplateVersion = template.Version;
+        draft.PromptContextSnapshot = "[L1] Potassium 6.8 mmol/L (H) 2026-11-24";
+        await using (var db = _db.CreateDbContext())
+        {
+            db.Drafts.Add(draft);
+            await db.SaveChangesAsync(Ct);
+        }
+        var workflow = new DraftWorkflow(_db, new AuditLog(_db, _clock), _clock, NullLogger<DraftWorkflow>.Instance, Queue());
+        Assert.True((await workflow.SignAsync(draft.Id, SignedText, attested: true, Clinician, Ct)).Succeeded);
+
+        await Processor().ProcessDueAsync(Ct);
+
+        var documents = _server.All<DocumentReference>().ToList();
+        var prompt = documents.Single(d => d.Type.Coding[0].Code == "AIInputPrompt");
+        var promptText = System.Text.Encoding.UTF8.GetString(prompt.Content[0].Attachment.Data);
+        var rendered = PromptBuilder.Render(template, draft.PromptContextSnapshot);
+        Assert.Contains(rendered.User, promptText, StringComparison.Ordinal);
+        Assert.Contains(rendered.System, promptText, StringComparison.Ordinal);
+        Assert.Contains(PromptBuilder.Hash(rendered), promptText, StringComparison.Ordinal);
+        var card = documents.Single(d => d.Type.Coding[0].Code == "AIModelCard");
+        var cardText = System.Text.Encoding.UTF8.GetString(card.Content[0].Attachment.Data);
+        Assert.Contains("GPT-4o (ward summaries)", cardText, StringComparison.Ordinal);
+        Assert.Contains("Model card incomplete", cardText, StringComparison.Ordinal);
+        var device = Assert.Single(_server.All<Device>());
+        Assert.Equal($"DocumentReference/{card.Id}", device.Extension.Single(e => e.Url.EndsWith("modelCardDescription", StringComparison.Ordinal)).Value is ResourceReference r ? r.Reference : null);
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public sealed partial class WriteBackProcessor(
     IOptions<WriteBackOptions> options,
     IOptions<FhirOptions> fhir,
     FhirResourceValidator validator,
+    PromptTemplateStore templates,
     AuditLog audit,
     TimeProvider time,
     ILogger<WriteBackProcessor> logger)
@@ -149,42 +150,79 @@ public sealed partial class WriteBackProcessor(
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
+        var card = configuration is null ? null
+            : await db.ModelCards.AsNoTracking().SingleOrDefaultAsync(c => c.ModelConfigurationId == configuration.Id, ct);
+        var template = await templates.GetAsync(draft.TemplateId, draft.TemplateVersion, ct);
+
         return new WriteBackInput(
             draft,
             draft.ClinicianDecisionByName ?? signer?.DisplayName ?? "Signing clinician",
             email,
             mapped,
             configuration,
-            ModelCardMarkdown(draft, configuration),
-            PromptMarkdown(draft),
+            ModelCardMarkdown(draft, configuration, card),
+            PromptMarkdown(draft, template),
             sources);
     }
 
-    /// <summary>The model card as markdown: the configuration's identity and parameters.</summary>
-    internal static string ModelCardMarkdown(Draft draft, ModelConfiguration? configuration)
+    /// <summary>The model card as markdown: the admin-maintained card (HTI-1 source attributes, CHAI fields) when there
+    /// is one, marked incomplete where required fields are empty; the configuration's identity and parameters always.</summary>
+    internal static string ModelCardMarkdown(Draft draft, ModelConfiguration? configuration, ModelCard? card)
     {
-        var card = new StringBuilder();
-        card.AppendLine(CultureInfo.InvariantCulture, $"# Model card: {configuration?.Name ?? draft.DrafterName}");
-        card.AppendLine();
-        card.AppendLine(CultureInfo.InvariantCulture, $"- Kind: {(draft.IsAiGenerated ? "Large language model (Azure AI Foundry deployment)" : "Rule-based drafter — no AI model")}");
-        card.AppendLine(CultureInfo.InvariantCulture, $"- Model / deployment: {draft.ModelId}");
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Model card: {configuration?.Name ?? draft.DrafterName}");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Kind: {(draft.IsAiGenerated ? "Large language model (Azure AI Foundry deployment)" : "Rule-based drafter — no AI model")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Model / deployment: {draft.ModelId}{(draft.ReportedModelId is { } reported && reported != draft.ModelId ? $" (endpoint reported {reported})" : "")}");
         if (configuration is not null)
         {
-            card.AppendLine(CultureInfo.InvariantCulture, $"- Temperature: {configuration.Temperature}; max tokens: {configuration.MaxTokens}; token budget: {configuration.TokenBudget} ({configuration.Tokenizer})");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- Parameters: temperature {configuration.Temperature}, max tokens {configuration.MaxTokens}, token budget {configuration.TokenBudget} ({configuration.Tokenizer})");
         }
-        card.AppendLine("- Intended use: drafting a clinical summary for a clinician, who verifies and signs it. Not for use without clinician review.");
-        return card.ToString();
+        var missing = ModelCardFields.Missing(card);
+        if (missing.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"**Model card incomplete** — missing: {string.Join(", ", missing)}.");
+        }
+        if (card is not null)
+        {
+            foreach (var section in ModelCardFields.All.GroupBy(f => f.Section))
+            {
+                var filled = section.Where(f => !string.IsNullOrWhiteSpace(f.Get(card))).ToList();
+                if (filled.Count == 0) continue;
+                md.AppendLine();
+                md.AppendLine(CultureInfo.InvariantCulture, $"## {section.Key}");
+                foreach (var field in filled)
+                {
+                    md.AppendLine(CultureInfo.InvariantCulture, $"- {field.Label}: {field.Get(card)!.Trim()}");
+                }
+            }
+        }
+        return md.ToString();
     }
 
-    /// <summary>The input prompt record: the template and the exact context items the model received.</summary>
-    internal static string PromptMarkdown(Draft draft)
+    /// <summary>The input prompt: re-rendered byte for byte from the stored template version and context snapshot (what the
+    /// model received). Drafts from before snapshots were stored fall back to the list of citation keys sent.</summary>
+    internal static string PromptMarkdown(Draft draft, PromptTemplate? template)
     {
         var prompt = new StringBuilder();
         prompt.AppendLine(CultureInfo.InvariantCulture, $"# Input prompt: {draft.TemplateId} v{draft.TemplateVersion}");
         prompt.AppendLine();
-        prompt.AppendLine(CultureInfo.InvariantCulture, $"Context hash (SHA-256 of the resource list): {draft.ContextHash}");
-        prompt.AppendLine();
-        prompt.AppendLine("Citation keys sent to the model:");
+        if (template is not null && draft.PromptContextSnapshot is { } snapshot)
+        {
+            var rendered = PromptBuilder.Render(template, snapshot);
+            prompt.AppendLine(CultureInfo.InvariantCulture, $"SHA-256 of the prompt sent: {PromptBuilder.Hash(rendered)}");
+            prompt.AppendLine();
+            prompt.AppendLine("## System message");
+            prompt.AppendLine();
+            prompt.AppendLine(rendered.System);
+            prompt.AppendLine();
+            prompt.AppendLine("## User message");
+            prompt.AppendLine();
+            prompt.AppendLine(rendered.User);
+            return prompt.ToString();
+        }
+        prompt.AppendLine("The prompt text was not stored with this draft. Citation keys sent to the model:");
         foreach (var (key, reference) in DraftText.ReadCitationMap(draft.CitationsJson).OrderBy(k => k.Key, StringComparer.Ordinal))
         {
             prompt.AppendLine(CultureInfo.InvariantCulture, $"- [{key}] {reference}");

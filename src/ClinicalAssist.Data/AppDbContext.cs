@@ -14,6 +14,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ModelConfiguration> ModelConfigurations => Set<ModelConfiguration>();
     public DbSet<PromptTemplateVersion> PromptTemplateVersions => Set<PromptTemplateVersion>();
+    public DbSet<FhirWrite> FhirWrites => Set<FhirWrite>();
 
     // --- Model cards (admin / governance) ---
     public DbSet<ModelCard> ModelCards => Set<ModelCard>();
@@ -45,6 +46,14 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
         }
 
         foreach (var entry in ChangeTracker.Entries<Draft>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.Version = Guid.NewGuid();
+            }
+        }
+
+        foreach (var entry in ChangeTracker.Entries<FhirWrite>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
@@ -172,6 +181,21 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
                 property.SetMaxLength(property.Name == nameof(ModelCard.UpdatedByName) ? 200 : 4000);
             }
             c.Property(x => x.Version).IsConcurrencyToken();
+        });
+
+        builder.Entity<FhirWrite>(w =>
+        {
+            w.HasKey(x => x.Id);
+            w.HasIndex(x => x.DraftId).IsUnique();
+            w.HasOne(x => x.Draft).WithOne().HasForeignKey<FhirWrite>(x => x.DraftId);
+            w.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            w.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            w.Property(x => x.LastError).HasMaxLength(2000);
+            w.Property(x => x.DocumentReference).HasMaxLength(300);
+            w.Property(x => x.ProvenanceReference).HasMaxLength(300);
+            w.Property(x => x.DeviceReference).HasMaxLength(300);
+            w.Property(x => x.ChangedByName).HasMaxLength(200);
+            w.Property(x => x.Version).IsConcurrencyToken();
         });
 
         builder.Entity<AuditEvent>(a =>

@@ -3,6 +3,7 @@ using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Review;
+using ClinicalAssist.Web.Features.WriteBack;
 using ClinicalAssist.Web.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,6 +14,7 @@ builder.AddClinicalAssistIdentity();
 builder.AddPatientContext();
 builder.AddDrafting();
 builder.AddReview();
+builder.AddWriteBack();
 builder.AddGovernance();
 builder.AddAdmin();
 builder.AddHealthAndLimits();

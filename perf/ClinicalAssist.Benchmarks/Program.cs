@@ -4,6 +4,7 @@ using ClinicalAssist.Benchmarks.Queue;
 // Measurement harness. Usage (Release):
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- queue [--drafts 1000000] [--iterations 200] [--db path]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- demo-patients --count 30 --out <folder> [--seed N]
+//   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- quality [--drafts 1000000] [--iterations 10]
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine(QueueBenchmarkOptions.Usage);
@@ -14,6 +15,11 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 if (args[0] == "demo-patients")
 {
     return DemoPatientsCommand.Run(args.AsSpan(1), Console.Out, Console.Error);
+}
+
+if (args[0] == "quality")
+{
+    return await ClinicalAssist.Benchmarks.Quality.QualityBenchmark.RunAsync(args.AsSpan(1), Console.Out, Console.Error, CancellationToken.None);
 }
 
 if (args[0] != "queue")

@@ -170,6 +170,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             t.Property(x => x.AuthorName).HasMaxLength(200);
         });
 
+        // --- Quality metrics (admin): the dashboard reads drafts by creation time over a period ---
+        builder.Entity<Draft>().HasIndex(x => x.CreatedAt).HasDatabaseName("IX_Drafts_CreatedAt_Quality");
+
         // --- Model cards (admin / governance): one per model configuration, removed with it ---
         builder.Entity<ModelCard>(c =>
         {

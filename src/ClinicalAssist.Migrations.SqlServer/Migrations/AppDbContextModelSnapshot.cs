@@ -334,6 +334,9 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("IX_Drafts_CreatedAt_Quality");
+
                     b.HasIndex("PatientId", "CreatedAt");
 
                     b.HasIndex("Status", "CreatedAt");

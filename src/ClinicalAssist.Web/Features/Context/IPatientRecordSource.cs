@@ -17,4 +17,9 @@ public interface IPatientRecordSource
 
     /// <summary>The patient's record, or null when the patient does not exist.</summary>
     Task<PatientRecord?> GetRecordAsync(string patientId, CancellationToken cancellationToken);
+
+    /// <summary>The record, reporting each section as it finishes loading (sources that load everything at once
+    /// report nothing and the caller shows all sections done together).</summary>
+    Task<PatientRecord?> GetRecordAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken) =>
+        GetRecordAsync(patientId, cancellationToken);
 }

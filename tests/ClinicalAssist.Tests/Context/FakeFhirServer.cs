@@ -39,6 +39,11 @@ internal sealed class FakeFhirServer : IAsyncDisposable
     /// <summary>When set, the server publishes a CapabilityStatement offering Patient/$everything and serves it.</summary>
     public bool OffersEverything { get; set; }
 
+    /// <summary>When set, the server publishes .well-known/smart-configuration pointing at /token, answered by this.</summary>
+    public Func<IFormCollection, IResult>? TokenEndpoint { get; set; }
+
+    public Uri TokenUrl => new(BaseUrl, "../token");
+
     /// <summary>When set, pages hold this many entries whatever _count asked for.</summary>
     public int? ForcedPageSize { get; set; }
 
@@ -50,6 +55,23 @@ internal sealed class FakeFhirServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         FakeFhirServer? server = null;
+
+        app.MapGet("/fhir/.well-known/smart-configuration", () =>
+            server!.TokenEndpoint is null
+                ? Results.NotFound()
+                : Results.Json(new Dictionary<string, object>
+                {
+                    ["token_endpoint"] = server.TokenUrl.ToString(),
+                    ["token_endpoint_auth_methods_supported"] = new[] { "private_key_jwt" },
+                    ["token_endpoint_auth_signing_alg_values_supported"] = new[] { "RS384", "ES384" },
+                    ["grant_types_supported"] = new[] { "client_credentials" },
+                }));
+
+        app.MapPost("/token", async (HttpContext http) =>
+        {
+            var form = await http.Request.ReadFormAsync();
+            return server!.TokenEndpoint?.Invoke(form) ?? Results.NotFound();
+        });
 
         app.MapGet("/fhir/metadata", (HttpContext http) =>
         {
@@ -82,6 +104,9 @@ internal sealed class FakeFhirServer : IAsyncDisposable
                                 Type = "Patient",
                                 Operation = [new CapabilityStatement.OperationComponent { Name = "everything", Definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything" }],
                             },
+                            .. new[] { "Encounter", "Condition", "Observation", "MedicationRequest", "MedicationStatement", "Medication", "AllergyIntolerance",
+                                "Procedure", "DiagnosticReport", "DocumentReference", "Immunization", "CarePlan", "Goal", "Binary", "Location" }
+                                .Select(t => new CapabilityStatement.ResourceComponent { Type = t }),
                         ],
                     },
                 ],

@@ -165,7 +165,7 @@ public sealed class PatientContextBuilderTests
         Assert.Equal(PatientContextBuilder.SectionNames, context.Sections.Select(s => s.Section));
         Assert.All(context.Sections, s => Assert.Equal(s.Section is "Procedures" or "Reports" or "Immunizations" or "CarePlans" ? SectionState.Empty : SectionState.Loaded, s.State));
         Assert.Equal(
-            [1, 3, 3, 1, 4, 1, 2],
+            [1, 3, 3, 1, 4, 1, 0, 0, 0, 0, 2],
             context.Sections.Select(s => s.Count));
 
         var cited = context.Conditions.Select(c => c.Source).Concat(context.Medications.Select(m => m.Source))

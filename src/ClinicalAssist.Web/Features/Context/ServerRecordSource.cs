@@ -578,6 +578,8 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         FhirOperationException { Status: HttpStatusCode.Forbidden } => "the FHIR server refused access (403).",
         FhirOperationException { Status: HttpStatusCode.NotFound } => "the FHIR server does not offer this search (404).",
         FhirOperationException { Status: HttpStatusCode.TooManyRequests } => "the FHIR server is rate-limiting requests (429) and did not recover in time.",
+        // Firely reports an unreadable body of a successful answer as an "operation exception" with the 2xx status.
+        FhirOperationException { Status: >= HttpStatusCode.OK and < HttpStatusCode.Ambiguous } => "the FHIR server's answer could not be read (malformed FHIR JSON).",
         FhirOperationException f => $"server returned {(int)f.Status} ({f.Status}).",
         FhirAuthenticationException a => $"no access token: {a.Message}.",
         Polly.CircuitBreaker.BrokenCircuitException => "the FHIR server is failing repeatedly; requests are paused for a few seconds.",

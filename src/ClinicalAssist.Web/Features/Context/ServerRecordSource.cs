@@ -572,7 +572,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     }
 
     /// <summary>A clear, identifier-free reason for a failed request.</summary>
-    internal string Describe(Exception ex) => ex switch
+    internal string Describe(Exception ex) => Innermost(ex) switch
     {
         FhirOperationException { Status: HttpStatusCode.Unauthorized } => "the FHIR server did not accept our credentials (401).",
         FhirOperationException { Status: HttpStatusCode.Forbidden } => "the FHIR server refused access (403).",
@@ -588,6 +588,20 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         HttpRequestException => "the FHIR server could not be reached.",
         _ => "the FHIR server's answer could not be read.",
     };
+
+    /// <summary>The authentication failure inside whatever wrapped it, else the exception itself.</summary>
+    private static Exception Innermost(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is FhirAuthenticationException)
+            {
+                return e;
+            }
+        }
+
+        return ex;
+    }
 
     private static int? StatusOf(Exception ex) => ex is FhirOperationException f ? (int)f.Status : null;
 

@@ -344,7 +344,8 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             return new TypeResult([], []);
         }
 
-        var paged = await PageAsync(client, first, search.Type, _options.MaxResourcesPerType, cancellationToken).ConfigureAwait(false);
+        var paged = await PageAsync(client, first, search.Type, _options.MaxResourcesPerType, cancellationToken,
+            offset => client.SearchAsync(Clone(query).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), search.Type, cancellationToken)).ConfigureAwait(false);
         var failures = new List<SectionStatus>();
         if (paged.Error is { } error)
         {
@@ -357,7 +358,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             LogPageLimit(_logger, search.Type, paged.Pages);
             var total = first.Total is { } t && t > paged.Matches ? $" of {t:N0}" : "";
             failures.AddRange(search.Sections.Select(s => new SectionStatus(s, SectionState.Capped, paged.Matches,
-                $"showing {paged.Matches:N0}{total} {Plural(search.Type)}: the load stopped at the configured limit; the server holds more.")));
+                $"showing {paged.Matches:N0}{total} {Plural(search.Type)}: the rest was not loaded (the configured limit was reached or the server offered no way to page further).")));
         }
 
         return new TypeResult(paged.Resources, failures);
@@ -365,15 +366,18 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
     /// <summary>Collects a search's pages: follows <c>next</c> until none, <see cref="FhirOptions.MaxPages"/> or
     /// <paramref name="maxMatches"/>; a failing page ends the loop and is returned with what came before.</summary>
-    private async Task<Paged> PageAsync(FhirClient client, Bundle first, string type, int maxMatches, CancellationToken cancellationToken)
+    private async Task<Paged> PageAsync(FhirClient client, Bundle first, string type, int maxMatches, CancellationToken cancellationToken,
+        Func<int, Task<Bundle?>>? fetchOffset = null)
     {
         var resources = new List<Resource>();
         var matches = 0;
         var pages = 0;
         var seenLinks = new HashSet<string>(StringComparer.Ordinal);
+        var seenMatches = new HashSet<string>(StringComparer.Ordinal);
         for (var page = first; page is not null;)
         {
             pages++;
+            var fresh = 0;
             foreach (var entry in page.Entry)
             {
                 if (entry.Resource is not { } resource || string.IsNullOrEmpty(resource.Id) || resource is OperationOutcome)
@@ -392,14 +396,23 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
                     return new Paged(resources, matches, pages, Capped: true, Error: null);
                 }
 
+                if (!seenMatches.Add($"{resource.TypeName}/{resource.Id}"))
+                {
+                    continue; // a server that repeats entries across pages
+                }
+
+                fresh++;
                 matches++;
                 resources.Add(resource);
             }
 
             var next = page.NextLink?.ToString();
-            if (next is null || !seenLinks.Add(next))
+            var unlinkedRest = next is null && fetchOffset is not null && first.Total is { } total && total > matches && fresh > 0;
+            if ((next is null && !unlinkedRest) || (next is not null && !seenLinks.Add(next)))
             {
-                break; // done (or a server that links a page to itself)
+                // Done, or a server that links a page to itself. A server that says there are more (total) but gives
+                // no link and ignores _offset ends here too: the section says how many of how many were loaded.
+                return new Paged(resources, matches, pages, Capped: first.Total is { } t && t > matches, Error: null);
             }
 
             if (pages >= _options.MaxPages || matches >= maxMatches)
@@ -409,7 +422,11 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
             try
             {
-                page = await client.ContinueAsync(page, ct: cancellationToken).ConfigureAwait(false);
+                // No next link although the total says there is more: ask for the rest by _offset (Medplum, HAPI and
+                // others support it); a server that ignores it repeats entries we have, which ends the loop above.
+                page = next is not null
+                    ? await client.ContinueAsync(page, ct: cancellationToken).ConfigureAwait(false)
+                    : await fetchOffset!(matches).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -551,6 +568,23 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             LogTypeFailed(_logger, "Encounter", ex.GetType().Name, StatusOf(ex));
             return [];
         }
+    }
+
+    private static SearchParams Clone(SearchParams query)
+    {
+        var copy = new SearchParams();
+        foreach (var (name, value) in query.Parameters)
+        {
+            copy.Add(name, value);
+        }
+
+        copy.Count = query.Count;
+        foreach (var include in query.Include)
+        {
+            copy.Include.Add(include);
+        }
+
+        return copy;
     }
 
     private DateTimeOffset? WindowStart() =>

@@ -103,7 +103,9 @@ internal static class ContextBenchmark
         var patientId = (await source.SearchPatientsAsync(null, CancellationToken.None))
             .First(p => file.Contains(p.Mrn ?? "\0", StringComparison.Ordinal)).Id;
         var record = await source.GetRecordAsync(patientId, CancellationToken.None) ?? throw new InvalidOperationException("largest patient not found");
-        return (record.Patient, record.Resources.Where(r => r is not Patient).ToList());
+        // Only what the context loads (the clinical types and the Medications/Locations they point at): Claims and
+        // ExplanationOfBenefits in Synthea files are never fetched, so the plain fetch must not carry them either.
+        return (record.Patient, record.Resources.Where(r => Types.Contains(r.TypeName) || r is Medication or Location).ToList());
     }
 
     /// <summary>A patient with <paramref name="count"/> resources: the clinical resources of the sample repeated with new ids.</summary>

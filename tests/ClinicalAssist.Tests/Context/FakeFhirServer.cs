@@ -143,6 +143,17 @@ internal sealed class FakeFhirServer : IAsyncDisposable
             return resources.OfType<Binary>().FirstOrDefault(b => b.Id == id) is { } binary ? Fhir(binary) : Fhir(NotFound(), StatusCodes.Status404NotFound);
         });
 
+        app.MapGet("/fhir/{type}/{id}", (string type, string id, HttpContext http) =>
+        {
+            server!.Record(http);
+            if (server.Fault?.Invoke(type + "/read", 0) is { } fault)
+            {
+                return fault;
+            }
+
+            return resources.FirstOrDefault(r => r.TypeName == type && r.Id == id) is { } found ? Fhir(found) : Fhir(NotFound(), StatusCodes.Status404NotFound);
+        });
+
         app.MapGet("/fhir/{type}", async (string type, HttpContext http) =>
         {
             server!.Record(http);
@@ -169,6 +180,8 @@ internal sealed class FakeFhirServer : IAsyncDisposable
                   || (query["name"].Count == 0 && query["identifier"].Count == 0)
                     ? [patient]
                     : []
+                : type == "Encounter" && query["patient"].Count == 0 && query["subject"].Count == 0
+                    ? resources.OfType<Encounter>().Where(e => (string?)query["location"] is not { } location || e.Location.Any(l => l.Location?.Reference == location))
                 : (string?)query["_id"] is { } ids
                     ? resources.Where(r => r.TypeName == type && ids.Split(',').Contains(r.Id))
                     : resources.Where(r => r.TypeName == type && IsForPatient(query, patient.Id!));

@@ -54,6 +54,36 @@ public sealed class SmartBackendOptions
     public string? TokenUrl { get; set; }
 }
 
+/// <summary>Where the Server source's rounds list (census) comes from.</summary>
+public enum CensusMode
+{
+    /// <summary>Patients with an in-progress Encounter (optionally at <see cref="CensusOptions.Location"/> or for
+    /// <see cref="CensusOptions.ServiceProvider"/>).</summary>
+    Encounters,
+
+    /// <summary>The Patient entries of FHIR List <see cref="CensusOptions.ListId"/>.</summary>
+    List,
+
+    /// <summary>The Patient members of FHIR Group <see cref="CensusOptions.GroupId"/>.</summary>
+    Group,
+}
+
+/// <summary>"Fhir:Census": the rounds list of the Server source.</summary>
+public sealed class CensusOptions
+{
+    public CensusMode Mode { get; set; } = CensusMode.Encounters;
+
+    /// <summary>Location id (e.g. a ward) for <see cref="CensusMode.Encounters"/>.</summary>
+    public string? Location { get; set; }
+
+    /// <summary>Organization id (the service) for <see cref="CensusMode.Encounters"/>.</summary>
+    public string? ServiceProvider { get; set; }
+
+    public string? ListId { get; set; }
+
+    public string? GroupId { get; set; }
+}
+
 /// <summary>Configuration section "Fhir": where patient records come from.</summary>
 public sealed class FhirOptions : IValidatableObject
 {
@@ -74,6 +104,8 @@ public sealed class FhirOptions : IValidatableObject
     public FhirAuthMode Auth { get; set; } = FhirAuthMode.None;
 
     public SmartBackendOptions Smart { get; set; } = new();
+
+    public CensusOptions Census { get; set; } = new();
 
     /// <summary>Entra scope for <see cref="FhirAuthMode.AzureManagedIdentity"/>; defaults to "{ServerBaseUrl origin}/.default".</summary>
     public string? AzureScope { get; set; }

@@ -109,6 +109,90 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         }
     }
 
+    /// <summary>The rounds list per <see cref="FhirOptions.Census"/>: in-progress Encounters (at a location or for a
+    /// service) with their patients, or the patients of a FHIR List or Group. Every page is followed.</summary>
+    public async Task<IReadOnlyList<PatientSummary>> GetCensusAsync(CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        var census = _options.Census;
+        var encounters = new List<Resource>();
+        var patientIds = new List<string>();
+        switch (census.Mode)
+        {
+            case CensusMode.List or CensusMode.Group:
+            {
+                var id = census.Mode == CensusMode.List ? census.ListId : census.GroupId;
+                if (string.IsNullOrWhiteSpace(id) || !Hl7.Fhir.Model.Id.IsValidValue(id))
+                {
+                    throw new FhirSourceException($"The rounds list is not configured: Fhir:Census:{census.Mode}Id is missing.");
+                }
+
+                Resource? list = census.Mode == CensusMode.List
+                    ? await client.ReadAsync<List>($"List/{id}", ct: cancellationToken).ConfigureAwait(false)
+                    : await client.ReadAsync<Group>($"Group/{id}", ct: cancellationToken).ConfigureAwait(false);
+                var references = list switch
+                {
+                    List l => l.Entry.Where(e => e.Deleted != true).Select(e => e.Item),
+                    Group g => g.Member.Where(m => m.Inactive != true).Select(m => m.Entity),
+                    _ => [],
+                };
+                patientIds.AddRange(references.Select(FhirValues.ReferenceKey).OfType<string>()
+                    .Where(k => k.StartsWith("Patient/", StringComparison.Ordinal)).Select(k => k[8..]).Distinct());
+                break;
+            }
+
+            default:
+            {
+                var query = new SearchParams().Add("status", "in-progress").LimitTo(_options.PageSize);
+                if (!string.IsNullOrWhiteSpace(census.Location))
+                {
+                    query.Add("location", "Location/" + census.Location);
+                }
+
+                if (!string.IsNullOrWhiteSpace(census.ServiceProvider))
+                {
+                    query.Add("service-provider", "Organization/" + census.ServiceProvider);
+                }
+
+                var first = await client.SearchAsync(query, "Encounter", cancellationToken).ConfigureAwait(false);
+                if (first is not null)
+                {
+                    var paged = await PageAsync(client, first, "Encounter", _options.MaxResourcesPerType, cancellationToken,
+                        offset => client.SearchAsync(Clone(query).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), "Encounter", cancellationToken)).ConfigureAwait(false);
+                    if (paged.Error is { } error)
+                    {
+                        throw new FhirSourceException("The rounds list could not be loaded completely: " + Describe(error), error);
+                    }
+
+                    encounters.AddRange(paged.Resources.OfType<Encounter>());
+                    patientIds.AddRange(encounters.OfType<Encounter>().Select(e => FhirValues.ReferenceKey(e.Subject)).OfType<string>()
+                        .Where(k => k.StartsWith("Patient/", StringComparison.Ordinal)).Select(k => k[8..]).Distinct());
+                }
+
+                break;
+            }
+        }
+
+        var patients = new List<Patient>();
+        foreach (var chunk in patientIds.Where(Hl7.Fhir.Model.Id.IsValidValue).Chunk(50))
+        {
+            var found = await SearchByIdsAsync("Patient", chunk, cancellationToken).ConfigureAwait(false);
+            patients.AddRange(found.OfType<Patient>());
+        }
+
+        if (encounters.Count == 0 && patients.Count > 0)
+        {
+            encounters.AddRange(await OngoingEncountersAsync(client, patients.Select(p => p.Id!), cancellationToken).ConfigureAwait(false));
+        }
+
+        var now = _time.GetUtcNow();
+        return patients
+            .Select(p => PatientSummaries.Create(p, encounters, now))
+            .OrderBy(s => s.Location ?? "\uffff", StringComparer.OrdinalIgnoreCase)
+            .ThenBy(s => s.DisplayName, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
     public Task<PatientRecord?> GetRecordAsync(string patientId, CancellationToken cancellationToken) =>
         GetRecordAsync(patientId, progress: null, cancellationToken);
 

@@ -91,7 +91,7 @@ internal static class ContextBenchmark
 
         output.WriteLine();
         output.WriteLine("Plain fetch+parse = one GET of a Bundle holding all the patient's resources + Firely parse (the I/O limit).");
-        output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read, searches in parallel (6), next links, reference resolution, mapping).");
+        output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read in parallel with the searches, searches in parallel (12), next links, reference resolution, mapping).");
         output.WriteLine("Naive = one FhirClient search per resource type, one after the other, following next links, then the same mapping.");
         return 0;
     }

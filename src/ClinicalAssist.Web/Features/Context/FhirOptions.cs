@@ -129,9 +129,9 @@ public sealed class FhirOptions : IValidatableObject
     [Range(1, 600)]
     public int MaxRetryAfterSeconds { get; set; } = 30;
 
-    /// <summary>Sections fetched at the same time from the server.</summary>
+    /// <summary>Searches run at the same time against the server (12 = every section's search in one wave).</summary>
     [Range(1, 32)]
-    public int MaxConcurrency { get; set; } = 6;
+    public int MaxConcurrency { get; set; } = 12;
 
     /// <summary>Whether to use Patient/$everything when the CapabilityStatement offers it.</summary>
     public bool UseEverything { get; set; } = true;

@@ -203,43 +203,33 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             return null; // not a FHIR id: never let it become part of a URL
         }
 
-        var capabilities = GetCapabilitiesAsync(cancellationToken);
+        // The Patient read and the record's searches run at the same time (one round trip less); when the patient
+        // does not exist or cannot be read, the searches are cancelled and their results dropped.
+        using var loadCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var patientTask = ReadPatientAsync(patientId, cancellationToken);
+        var loadTask = LoadSectionsAsync(patientId, progress, loadCancellation.Token);
         Patient? patient;
-        using (var client = CreateClient())
+        try
         {
-            try
-            {
-                patient = await client.ReadAsync<Patient>($"Patient/{patientId}", ct: cancellationToken).ConfigureAwait(false);
-            }
-            catch (FhirOperationException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
-            {
-                return null;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogTypeFailed(_logger, "Patient", ex.GetType().Name, StatusOf(ex));
-                throw new FhirSourceException("The patient could not be loaded: " + Describe(ex), ex);
-            }
+            patient = await patientTask.ConfigureAwait(false);
+        }
+        catch
+        {
+            await loadCancellation.CancelAsync().ConfigureAwait(false);
+            await System.Threading.Tasks.Task.WhenAny(loadTask).ConfigureAwait(false);
+            _ = loadTask.Exception; // observed, result dropped
+            throw;
         }
 
         if (patient is null)
         {
+            await loadCancellation.CancelAsync().ConfigureAwait(false);
+            await System.Threading.Tasks.Task.WhenAny(loadTask).ConfigureAwait(false);
+            _ = loadTask.Exception;
             return null;
         }
 
-        var caps = await capabilities.ConfigureAwait(false);
-        var results = (IReadOnlyList<TypeResult>?)null;
-        if (_options.UseEverything && caps.PatientEverything)
-        {
-            results = await EverythingAsync(patientId, caps, cancellationToken).ConfigureAwait(false);
-            LastStrategy = results is null ? "searches" : "everything";
-        }
-        else
-        {
-            LastStrategy = "searches";
-        }
-
-        results ??= await SearchAllAsync(patientId, caps, progress, cancellationToken).ConfigureAwait(false);
+        var results = await loadTask.ConfigureAwait(false);
 
         var resources = new List<Resource>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -266,6 +256,38 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         }
 
         return new PatientRecord(patient, resources, failures);
+    }
+
+    private async Task<Patient?> ReadPatientAsync(string patientId, CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        try
+        {
+            return await client.ReadAsync<Patient>($"Patient/{patientId}", ct: cancellationToken).ConfigureAwait(false);
+        }
+        catch (FhirOperationException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogTypeFailed(_logger, "Patient", ex.GetType().Name, StatusOf(ex));
+            throw new FhirSourceException("The patient could not be loaded: " + Describe(ex), ex);
+        }
+    }
+
+    private async Task<IReadOnlyList<TypeResult>> LoadSectionsAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    {
+        var caps = await GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.UseEverything && caps.PatientEverything
+            && await EverythingAsync(patientId, caps, cancellationToken).ConfigureAwait(false) is { } everything)
+        {
+            LastStrategy = "everything";
+            return everything;
+        }
+
+        LastStrategy = "searches";
+        return await SearchAllAsync(patientId, caps, progress, cancellationToken).ConfigureAwait(false);
     }
 
     // ---- CapabilityStatement ----

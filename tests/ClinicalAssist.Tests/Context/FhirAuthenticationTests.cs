@@ -131,6 +131,23 @@ public sealed class FhirAuthenticationTests
         Assert.All(server.Authorizations, Assert.Null);
     }
 
+    [Theory]
+    [InlineData("SmartBackend", "https://fhir.example.org/r4", null, "Fhir:Smart:ClientId is required")]
+    [InlineData("Bearer", "https://fhir.example.org/r4", null, "Fhir:BearerToken is required")]
+    [InlineData("AzureManagedIdentity", "http://fhir.example.org/r4", null, "only be sent over https")]
+    [InlineData("SmartBackend", "https://fhir.example.org/r4", "ES256", "must be RS384 or ES384")]
+    public void Auth_settings_are_validated_at_start(string auth, string url, string? algorithm, string expected)
+    {
+        var options = new FhirOptions { Source = FhirSourceKind.Server, ServerBaseUrl = url, Auth = Enum.Parse<FhirAuthMode>(auth) };
+        if (algorithm is not null)
+        {
+            options.Smart = new SmartBackendOptions { ClientId = "c", PrivateKeyPem = "x", Algorithm = algorithm };
+        }
+
+        var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(e => e.ErrorMessage).ToList();
+        Assert.Contains(errors, e => e!.Contains(expected, StringComparison.Ordinal));
+    }
+
     /// <summary>What a SMART authorization server checks; null when the request is acceptable.</summary>
     private static string? Verify(IFormCollection form, AsymmetricAlgorithm key, string algorithm, string clientId, string tokenUrl, HashSet<string> jtis)
     {

@@ -222,6 +222,56 @@ public sealed class ServerFaultTests
         Assert.Contains("showing 5 of 7 observations", labs.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task Every_section_reports_its_progress_and_a_failed_one_says_so()
+    {
+        var (patient, resources) = DemoLikePatient();
+        await using var server = await FakeFhirServer.StartAsync(patient, resources);
+        server.Fault = (t, _) => t == "Procedure" ? Status(502) : null;
+        using var host = ServerRecordSourceTests.Host(server.BaseUrl, maxRetries: 0);
+        using var scope = host.Services.CreateScope();
+        var reported = new System.Collections.Concurrent.ConcurrentQueue<SectionStatus>();
+
+        var context = await scope.ServiceProvider.GetRequiredService<PatientContextBuilder>()
+            .BuildAsync("p1", new SyncProgress(reported.Enqueue), Ct);
+
+        Assert.NotNull(context);
+        Assert.Equal(PatientContextBuilder.SectionNames.Order(), reported.Select(r => r.Section).Order());
+        Assert.Equal(SectionState.Failed, reported.Single(r => r.Section == "Procedures").State);
+        Assert.All(reported.Where(r => r.Section != "Procedures"), r => Assert.NotEqual(SectionState.Failed, r.State));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task References_by_search_and_unresolvable_references_do_not_break_the_record()
+    {
+        var condition = new Condition
+        {
+            Id = "cond-search-ref", Subject = PatientRef("p1"),
+            Code = Concept("http://snomed.info/sct", "44054006", "Diabetes"),
+            ClinicalStatus = Concept("http://terminology.hl7.org/CodeSystem/condition-clinical", "active", "Active"),
+            Asserter = new ResourceReference("Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999999999"),
+            Encounter = new ResourceReference("Encounter?identifier=urn:x|visit-1"),
+        };
+        var request = new MedicationRequest
+        {
+            Id = "mr-search-ref", Subject = PatientRef("p1"), Status = MedicationRequest.MedicationrequestStatus.Active,
+            Intent = MedicationRequest.MedicationRequestIntent.Order,
+            Medication = new ResourceReference("Medication?code=http://www.nlm.nih.gov/research/umls/rxnorm|860975") { Display = "Metformin 500 mg" },
+        };
+        var (context, server) = await BuildAsync(null, extra: [condition, request], pageSize: 50);
+        await using var _ = server;
+
+        Assert.Contains(context.Conditions, c => c.Display == "Diabetes");
+        Assert.Contains(context.Medications, m => m.Display == "Metformin 500 mg");
+        Assert.DoesNotContain(context.Sections, s => s.State == SectionState.Failed);
+        Assert.DoesNotContain(server.Requests, r => r.Contains("Practitioner", StringComparison.Ordinal));
+    }
+
+    private sealed class SyncProgress(Action<SectionStatus> report) : IProgress<SectionStatus>
+    {
+        public void Report(SectionStatus value) => report(value);
+    }
+
     private sealed class RetryAfterResult(int seconds) : IResult
     {
         public async System.Threading.Tasks.Task ExecuteAsync(HttpContext httpContext)

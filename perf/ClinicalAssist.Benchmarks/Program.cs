@@ -4,12 +4,20 @@ using ClinicalAssist.Benchmarks.Queue;
 // Measurement harness. Usage (Release):
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- queue [--drafts 1000000] [--iterations 200] [--db path]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- demo-patients --count 30 --out <folder> [--seed N]
+//   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- context [--iterations 7] [--latency-ms 0,20]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- quality [--drafts 1000000] [--iterations 10]
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine(QueueBenchmarkOptions.Usage);
     Console.WriteLine(DemoPatientsCommand.Usage);
+    Console.WriteLine(ContextBenchmark.Usage);
+    Console.WriteLine(ClinicalAssist.Benchmarks.Quality.QualityBenchmark.Usage);
     return 0;
+}
+
+if (args[0] == "context")
+{
+    return await ContextBenchmark.RunAsync(args[1..], Console.Out, Console.Error);
 }
 
 if (args[0] == "demo-patients")

@@ -23,7 +23,8 @@ public static class ContentSecurityPolicy
     public static string GetNonce(HttpContext http)
     {
         if (http.Items[NonceKey] is string nonce) return nonce;
-        nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+        // 128 random bits as hex: valid in a CSP nonce and never HTML-encoded in the attribute ('+' would be).
+        nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         http.Items[NonceKey] = nonce;
         return nonce;
     }

@@ -99,6 +99,17 @@ public static class WebServiceCollectionExtensions
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRateLimiter();
         app.UseAntiforgery();
+        // A form post with a missing or bad antiforgery token ends as 400. It must not be re-executed as the not-found
+        // page: the re-executed request would meet the failed validation again and turn the 400 into a 500.
+        app.Use((http, next) =>
+        {
+            if (http.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false }
+                && http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } statusCodePages)
+            {
+                statusCodePages.Enabled = false;
+            }
+            return next(http);
+        });
         app.MapStaticAssets();
         // Our Content-Security-Policy already says frame-ancestors 'none' (ContentSecurityPolicy.cs); Blazor would add a
         // second CSP header with frame-ancestors 'self'.

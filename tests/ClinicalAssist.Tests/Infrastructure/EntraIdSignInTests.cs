@@ -27,6 +27,9 @@ public sealed partial class EntraIdSignInTests : IAsyncLifetime
     private WebApplication _authority = null!;
     private Uri _authorityBase = null!;
     private WebApplicationFactory<Program> _factory = null!;
+    private readonly System.Security.Cryptography.RSA _rsa = System.Security.Cryptography.RSA.Create(2048);
+    private string? _nonce;
+    private IReadOnlyList<(string Type, string Value)> _nextClaims = [];
 
     public async ValueTask InitializeAsync()
     {
@@ -50,7 +53,14 @@ public sealed partial class EntraIdSignInTests : IAsyncLifetime
                 ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
             });
         });
-        _authority.MapGet("/{tenant}/discovery/v2.0/keys", () => Results.Json(new { keys = Array.Empty<object>() }));
+        _authority.MapGet("/{tenant}/discovery/v2.0/keys", () =>
+        {
+            var p = _rsa.ExportParameters(false);
+            return Results.Json(new { keys = new[] { new { kty = "RSA", use = "sig", kid = "test-key", alg = "RS256",
+                n = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(p.Modulus), e = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(p.Exponent) } } });
+        });
+        _authority.MapPost("/{tenant}/oauth2/v2.0/token", (string tenant, HttpContext http) =>
+            Results.Json(new { token_type = "Bearer", expires_in = 3600, access_token = "opaque", id_token = IdToken($"{http.Request.Scheme}://{http.Request.Host}/{tenant}/v2.0") }));
         await _authority.StartAsync(TestContext.Current.CancellationToken);
         _authorityBase = new Uri(_authority.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
@@ -63,7 +73,17 @@ public sealed partial class EntraIdSignInTests : IAsyncLifetime
             ["AzureAd:TenantId"] = "test-tenant",
             ["AzureAd:ClientId"] = ClientId,
             ["AzureAd:CallbackPath"] = "/signin-oidc",
-        }, services => services.Configure<OpenIdConnectOptions>(EntraIdSignIn.Scheme, o => o.RequireHttpsMetadata = false)); // the fake authority is plain HTTP
+        }, services =>
+        {
+            services.Configure<OpenIdConnectOptions>(EntraIdSignIn.Scheme, o => o.RequireHttpsMetadata = false); // the fake authority is plain HTTP
+            // Microsoft.Identity.Web's issuer validator fetches Entra's instance metadata over HTTPS; the fake
+            // authority's issuer is checked as a fixed value instead (signature, audience, lifetime, nonce as usual).
+            services.PostConfigure<OpenIdConnectOptions>(EntraIdSignIn.Scheme, o =>
+            {
+                o.TokenValidationParameters.IssuerValidator = null;
+                o.TokenValidationParameters.ValidIssuer = new Uri(_authorityBase, "test-tenant/v2.0").ToString().TrimEnd('/');
+            });
+        });
     }
 
     public async ValueTask DisposeAsync()
@@ -71,6 +91,63 @@ public sealed partial class EntraIdSignInTests : IAsyncLifetime
         await _factory.DisposeAsync();
         await _authority.DisposeAsync();
         AppFactory.DeleteDirectory(_data);
+    }
+
+    /// <summary>An id_token as Entra ID would issue it, signed with the fake authority's key.</summary>
+    private string IdToken(string issuer)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            ["oid"] = "oid-e2e", ["sub"] = "sub-e2e", ["tid"] = "test-tenant", ["preferred_username"] = "e2e@hospital.example",
+            ["name"] = "Dr End To End", ["ver"] = "2.0",
+        };
+        if (_nonce is not null) claims["nonce"] = _nonce;
+        foreach (var group in _nextClaims.GroupBy(c => c.Type)) claims[group.Key] = group.Select(c => c.Value).ToArray();
+        var handler = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler();
+        return handler.CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = issuer, Audience = ClientId, Claims = claims,
+            IssuedAt = DateTime.UtcNow, NotBefore = DateTime.UtcNow.AddMinutes(-1), Expires = DateTime.UtcNow.AddMinutes(10),
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                new Microsoft.IdentityModel.Tokens.RsaSecurityKey(_rsa) { KeyId = "test-key" }, Microsoft.IdentityModel.Tokens.SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    [Fact]
+    public async Task A_full_OpenID_Connect_round_trip_signs_in_a_linked_account_with_the_mapped_role()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
+        var html = await client.GetStringAsync("/Account/Login?ReturnUrl=%2Freview", ct);
+        var token = WebUtility.HtmlDecode(Token().Match(EntraForm().Match(html).Value).Groups[1].Value);
+        using var post = new FormUrlEncodedContent([new("__RequestVerificationToken", token), new("returnUrl", "/review")]);
+        var challenge = await client.PostAsync("/Account/ExternalLogin", post, ct);
+        var authorize = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(challenge.Headers.Location!.Query);
+        _nonce = authorize["nonce"].ToString();
+        _nextClaims = [("groups", Group)];
+        var responseType = authorize["response_type"].ToString();
+
+        // The browser comes back from the authority to the callback (form_post).
+        var fields = new List<KeyValuePair<string, string>> { new("state", authorize["state"].ToString()) };
+        if (responseType.Contains("code", StringComparison.Ordinal)) fields.Add(new("code", "test-code"));
+        if (responseType.Contains("id_token", StringComparison.Ordinal)) fields.Add(new("id_token", IdToken(new Uri(_authorityBase, "test-tenant/v2.0").ToString().TrimEnd('/'))));
+        using var callbackForm = new FormUrlEncodedContent(fields);
+        var callback = await client.PostAsync("/signin-oidc", callbackForm, ct);
+        Assert.True(callback.StatusCode == HttpStatusCode.Redirect, $"{callback.StatusCode}: {await callback.Content.ReadAsStringAsync(ct)}");
+        Assert.StartsWith("/Account/ExternalLoginCallback", callback.Headers.Location!.OriginalString.Replace("https://localhost", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        var done = await client.GetAsync(callback.Headers.Location, ct);
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        Assert.Equal("/review", done.Headers.Location!.OriginalString);
+
+        // Signed in with the local cookie as a Reviewer (the group), not a Clinician.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/review", ct)).StatusCode);
+        var patients = await client.GetAsync("/patients", ct);
+        Assert.Contains("AccessDenied", patients.Headers.Location?.ToString() ?? await patients.Content.ReadAsStringAsync(ct), StringComparison.OrdinalIgnoreCase);
+        await using var db = await _factory.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
+        var user = await db.Users.SingleAsync(u => u.Email == "e2e@hospital.example", ct);
+        Assert.Equal("Dr End To End", user.DisplayName);
+        Assert.True(await db.AuditEvents.AnyAsync(a => a.Action == AuditActions.SignedIn && a.UserId == user.Id, ct));
     }
 
     private static ClaimsPrincipal Token(string oid, string email, string name, params (string Type, string Value)[] claims) =>

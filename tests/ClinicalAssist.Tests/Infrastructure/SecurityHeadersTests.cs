@@ -70,6 +70,17 @@ public sealed partial class SecurityHeadersTests : IAsyncLifetime
         Assert.False(post.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("ClinicalAssist.Auth=", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("/Account/Logout")]
+    [InlineData("/Account/Login")]
+    public async Task A_form_post_without_an_antiforgery_token_is_refused_with_400(string path)
+    {
+        using var client = _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var form = new FormUrlEncodedContent([new("returnUrl", "/"), new("_handler", "x")]);
+        var response = await client.PostAsync(path, form, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     [GeneratedRegex("script-src 'self' 'nonce-([A-Za-z0-9+/=]+)'")]
     private static partial Regex NonceInPolicy();
 

@@ -131,6 +131,29 @@ public sealed class SqlServerProductQueriesTests
             }
         }
         await Step("queue counts", () => queue.CountsAsync(Ct));
+        await Step("queue write states", () => queue.WriteStatesAsync([Guid.NewGuid(), Guid.NewGuid()], Ct));
+
+        // FHIR write-back: due writes, one write with its draft, admin retry and cancel.
+        var writeOptions = Microsoft.Extensions.Options.Options.Create(new ClinicalAssist.Web.Features.WriteBack.WriteBackOptions { Enabled = true });
+        var fhirOptions = Microsoft.Extensions.Options.Options.Create(new ClinicalAssist.Web.Features.Context.FhirOptions { Source = ClinicalAssist.Web.Features.Context.FhirSourceKind.Server, ServerBaseUrl = "http://127.0.0.1:9/fhir" });
+        var processor = new ClinicalAssist.Web.Features.WriteBack.WriteBackProcessor(server, new NoHttpClientFactory(), writeOptions, fhirOptions,
+            new ClinicalAssist.Web.Features.WriteBack.FhirResourceValidator(), new PromptTemplateStore(server, new PromptBuilder()), audit, clock,
+            NullLogger<ClinicalAssist.Web.Features.WriteBack.WriteBackProcessor>.Instance);
+        await Step("write-back due", () => processor.ProcessDueAsync(Ct));
+        await Step("write-back one", () => processor.ProcessAsync(Guid.NewGuid(), Ct));
+        var writeQueue = new ClinicalAssist.Web.Features.WriteBack.WriteBackQueue(server, writeOptions, fhirOptions, audit, clock);
+        await Step("write-back retry", () => writeQueue.RetryAsync(Guid.NewGuid(), actor, Ct));
+        await Step("write-back cancel", () => writeQueue.CancelAsync(Guid.NewGuid(), actor, Ct));
+
+        // Templates, model cards and quality metrics (admin and drafting).
+        var templates = new PromptTemplateStore(server, new PromptBuilder());
+        await Step("template active", () => templates.GetActiveAsync("clinical-summary", Ct));
+        await Step("template version", () => templates.GetAsync("clinical-summary", 1, Ct));
+        var cards = new ModelCardStore(server, audit, clock);
+        await Step("model card", () => cards.GetAsync(Guid.NewGuid(), Ct));
+        await Step("model card completeness", () => cards.CompletenessAsync([Guid.NewGuid()], Ct));
+        var metrics = new ClinicalAssist.Web.Features.Admin.QualityMetrics(server);
+        await Step("quality rows", () => metrics.RowsAsync(new ClinicalAssist.Web.Features.Admin.QualityFilter(clock.GetUtcNow().AddDays(-7), clock.GetUtcNow(), Guid.NewGuid(), "clinical-summary", 1), Ct));
         await Step("queue signers", () => queue.SignersAsync(Ct));
 
         // Audit trail: page, CSV export, action list, write, retention purge.
@@ -215,5 +238,10 @@ public sealed class SqlServerProductQueriesTests
         public T CurrentValue => value;
         public T Get(string? name) => value;
         public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+
+    private sealed class NoHttpClientFactory : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => throw new InvalidOperationException("no HTTP in this test");
     }
 }

@@ -1,15 +1,23 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Data;
 
-public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
+    /// <summary>ASP.NET Core Data Protection key ring, shared by every instance (cookies, antiforgery, protected values).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Draft> Drafts => Set<Draft>();
     public DbSet<ReviewDecision> ReviewDecisions => Set<ReviewDecision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ModelConfiguration> ModelConfigurations => Set<ModelConfiguration>();
     public DbSet<PromptTemplateVersion> PromptTemplateVersions => Set<PromptTemplateVersion>();
+    public DbSet<FhirWrite> FhirWrites => Set<FhirWrite>();
+
+    // --- Model cards (admin / governance) ---
+    public DbSet<ModelCard> ModelCards => Set<ModelCard>();
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -45,7 +53,24 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             }
         }
 
+        foreach (var entry in ChangeTracker.Entries<FhirWrite>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.Version = Guid.NewGuid();
+            }
+        }
+
         foreach (var entry in ChangeTracker.Entries<ModelConfiguration>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified)
+            {
+                entry.Entity.Version = Guid.NewGuid();
+            }
+        }
+
+        // --- Model cards (admin / governance) ---
+        foreach (var entry in ChangeTracker.Entries<ModelCard>())
         {
             if (entry.State is EntityState.Added or EntityState.Modified)
             {
@@ -143,6 +168,34 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             t.Property(x => x.ChangeNote).HasMaxLength(1000);
             t.Property(x => x.AuthorId).HasMaxLength(450);
             t.Property(x => x.AuthorName).HasMaxLength(200);
+        });
+
+        // --- Model cards (admin / governance): one per model configuration, removed with it ---
+        builder.Entity<ModelCard>(c =>
+        {
+            c.HasKey(x => x.Id);
+            c.HasIndex(x => x.ModelConfigurationId).IsUnique();
+            c.HasOne(x => x.ModelConfiguration).WithOne().HasForeignKey<ModelCard>(x => x.ModelConfigurationId).OnDelete(DeleteBehavior.Cascade);
+            foreach (var property in c.Metadata.GetProperties().Where(p => p.ClrType == typeof(string)))
+            {
+                property.SetMaxLength(property.Name == nameof(ModelCard.UpdatedByName) ? 200 : 4000);
+            }
+            c.Property(x => x.Version).IsConcurrencyToken();
+        });
+
+        builder.Entity<FhirWrite>(w =>
+        {
+            w.HasKey(x => x.Id);
+            w.HasIndex(x => x.DraftId).IsUnique();
+            w.HasOne(x => x.Draft).WithOne().HasForeignKey<FhirWrite>(x => x.DraftId);
+            w.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            w.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            w.Property(x => x.LastError).HasMaxLength(2000);
+            w.Property(x => x.DocumentReference).HasMaxLength(300);
+            w.Property(x => x.ProvenanceReference).HasMaxLength(300);
+            w.Property(x => x.DeviceReference).HasMaxLength(300);
+            w.Property(x => x.ChangedByName).HasMaxLength(200);
+            w.Property(x => x.Version).IsConcurrencyToken();
         });
 
         builder.Entity<AuditEvent>(a =>

@@ -1,7 +1,9 @@
+using ClinicalAssist.Web.Features.Admin;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Review;
+using ClinicalAssist.Web.Features.WriteBack;
 using ClinicalAssist.Web.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,14 +14,18 @@ builder.AddClinicalAssistIdentity();
 builder.AddPatientContext();
 builder.AddDrafting();
 builder.AddReview();
+builder.AddWriteBack();
 builder.AddGovernance();
+builder.AddAdmin();
 builder.AddHealthAndLimits();
+builder.AddClinicalAssistTelemetry();
 
 var app = builder.Build();
 
 await app.InitializeDatabaseAsync();
 app.UseClinicalAssistPipeline();
 app.MapAuditExport();
+app.MapAdmin();
 app.MapHealth();
 app.Run();
 

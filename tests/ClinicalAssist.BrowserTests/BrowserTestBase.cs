@@ -66,6 +66,7 @@ public abstract class BrowserTestBase : IAsyncLifetime
     protected async Task<IPage> SignInAsync(string email, int width = 1280, int height = 900)
     {
         var context = await Browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, AcceptDownloads = true });
+        await PrepareContextAsync(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url("Account/Login"));
         await page.GetByTestId("login-email").FillAsync(email);
@@ -82,6 +83,9 @@ public abstract class BrowserTestBase : IAsyncLifetime
         await page.WaitForURLAsync("**/Account/Login**");
         await page.Context.CloseAsync();
     }
+
+    /// <summary>Called for every browser context before its first page opens (e.g. to add init scripts).</summary>
+    protected virtual Task PrepareContextAsync(IBrowserContext context) => Task.CompletedTask;
 
     /// <summary>Opens the n-th patient of the list and waits for the chart.</summary>
     protected async Task<string> OpenPatientAsync(IPage page, int index)

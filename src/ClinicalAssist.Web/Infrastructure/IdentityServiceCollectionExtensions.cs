@@ -7,7 +7,8 @@ namespace ClinicalAssist.Web.Infrastructure;
 
 public static class IdentityServiceCollectionExtensions
 {
-    /// <summary>Local ASP.NET Core Identity accounts with roles Clinician, Reviewer, Admin. No self-registration.</summary>
+    /// <summary>Local ASP.NET Core Identity accounts with roles Clinician, Reviewer, Admin (no self-registration), and
+    /// Microsoft Entra ID sign-in when EntraId:Enabled is set.</summary>
     public static IHostApplicationBuilder AddClinicalAssistIdentity(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -15,12 +16,14 @@ public static class IdentityServiceCollectionExtensions
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
-        services.AddAuthentication(options =>
+        var authentication = services.AddAuthentication(options =>
             {
                 options.DefaultScheme = IdentityConstants.ApplicationScheme;
                 options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
-            })
-            .AddIdentityCookies();
+            });
+        authentication.AddIdentityCookies();
+        // Optional: Microsoft Entra ID (OpenID Connect) beside the local accounts, by configuration.
+        builder.AddEntraIdSignIn(authentication);
 
         services.AddOptions<IdleSessionOptions>().BindConfiguration(IdleSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<CircuitActivity>();

@@ -246,6 +246,7 @@ public sealed class DraftGenerator(
             await db.SaveChangesAsync(CancellationToken.None);
         }
 
+        Infrastructure.ClinicalAssistTelemetry.RecordDraft(outcome.ToString(), model.DisplayName, model.ModelId, (int)stopwatch.ElapsedMilliseconds, firstTokenMs, warnings.Select(w => w.Kind));
         await onProgress(new DraftProgress(draft.Id, outcome, finalText, failure));
         return draft.Id;
     }

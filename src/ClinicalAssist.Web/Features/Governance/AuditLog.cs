@@ -39,6 +39,22 @@ public static class AuditActions
     public const string DraftApproved = "review.approved";
     public const string DraftReturned = "review.returned";
     public const string DecisionRefused = "decision.refused";
+
+    // Administration (users, model configurations, model cards, quality metrics).
+    public const string UserCreated = "user.created";
+    public const string UserRolesChanged = "user.roles-changed";
+    public const string UserLocked = "user.locked";
+    public const string UserUnlocked = "user.unlocked";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+    public const string UserPasswordResetForced = "user.password-reset-forced";
+    public const string UserChangeRefused = "user.change-refused";
+    public const string ModelConfigurationCreated = "model-config.created";
+    public const string ModelConfigurationUpdated = "model-config.updated";
+    public const string ModelConfigurationActivated = "model-config.activated";
+    public const string ModelConfigurationTested = "model-config.connection-tested";
+    public const string ModelCardSaved = "model-card.saved";
+    public const string QualityMetricsExported = "quality.exported";
 }
 
 /// <summary>Append-only audit trail (HIPAA 164.312(b), EU AI Act Art. 12). Holds ids and codes, never note text.</summary>

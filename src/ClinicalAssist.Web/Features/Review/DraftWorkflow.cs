@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Features.WriteBack;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Web.Features.Review;
@@ -36,7 +37,8 @@ public sealed record DecisionResult(bool Succeeded, string Message)
 /// Every change of a draft's status after generation goes through here: the one place that knows which
 /// transitions are legal, who may make them, and that writes the decision and its audit event in one transaction.
 /// </summary>
-public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, AuditLog audit, TimeProvider time, ILogger<DraftWorkflow> logger)
+public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, AuditLog audit, TimeProvider time, ILogger<DraftWorkflow> logger,
+    WriteBackQueue? writeBack = null)
 {
     private static readonly Dictionary<DraftStatus, DraftStatus[]> Transitions = new()
     {
@@ -164,6 +166,12 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
 
         draft.Status = target;
         db.AuditEvents.Add(audit.Create(auditAction, actor, draft.PatientId, draft.Id, details: details));
+        // A signed summary that goes back to the FHIR server is queued in the sign-off's own transaction.
+        if (target == DraftStatus.Signed && writeBack?.CreateFor(draft) is { } write)
+        {
+            db.FhirWrites.Add(write);
+            db.AuditEvents.Add(audit.Create(WriteBackAuditActions.Queued, actor, draft.PatientId, draft.Id));
+        }
         try
         {
             await db.SaveChangesAsync(ct);

@@ -34,6 +34,9 @@ public sealed record QueueRow(Guid Id, string PatientId, string PatientLabel, st
     DateTimeOffset SignedAt, string Drafter, bool IsAiGenerated, string ModelId, string TemplateId, int TemplateVersion,
     double? EditDistance, int WarningCount, DraftStatus Status);
 
+/// <summary>The FHIR write-back state of a queued draft (pending, written with its document id, failed with the reason).</summary>
+public sealed record WriteState(FhirWriteStatus Status, string? Detail);
+
 public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
 
 /// <summary>
@@ -110,6 +113,17 @@ public sealed class ReviewQueueQuery(IDbContextFactory<AppDbContext> dbFactory)
     }
 
     /// <summary>How many drafts are in each status (the queue's tabs).</summary>
+    /// <summary>Write-back states of the drafts on one page (a separate small query: the page query stays as benchmarked).</summary>
+    public async Task<IReadOnlyDictionary<Guid, WriteState>> WriteStatesAsync(IReadOnlyCollection<Guid> draftIds, CancellationToken ct)
+    {
+        if (draftIds.Count == 0) return new Dictionary<Guid, WriteState>();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.FhirWrites.AsNoTracking()
+            .Where(w => draftIds.Contains(w.DraftId))
+            .ToDictionaryAsync(w => w.DraftId,
+                w => new WriteState(w.Status, w.Status == FhirWriteStatus.Written ? w.DocumentReference : w.LastError), ct);
+    }
+
     public async Task<IReadOnlyDictionary<DraftStatus, int>> CountsAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -24,9 +24,18 @@ internal static class ContextTestSupport
             dir = dir.Parent;
         }
 
-        var root = dir?.FullName ?? throw new InvalidOperationException("ClinicalAssist.sln not found above " + AppContext.BaseDirectory);
-        var samples = Path.GetFullPath(Path.Combine(root, "..", "shared", "fhir-samples", "synthea-r4"));
-        return Directory.Exists(samples) ? samples : throw new DirectoryNotFoundException(samples);
+        // shared/ sits beside the repository (a clone) or beside a folder of worktrees: look in every ancestor.
+        for (var ancestor = dir?.Parent ?? throw new InvalidOperationException("ClinicalAssist.sln not found above " + AppContext.BaseDirectory);
+             ancestor is not null; ancestor = ancestor.Parent)
+        {
+            var samples = Path.Combine(ancestor.FullName, "shared", "fhir-samples", "synthea-r4");
+            if (Directory.Exists(samples))
+            {
+                return samples;
+            }
+        }
+
+        throw new DirectoryNotFoundException("shared/fhir-samples/synthea-r4 not found beside the repository or above it");
     }
 
     public static CodeableConcept Concept(string system, string code, string display) => new(system, code, display, display);

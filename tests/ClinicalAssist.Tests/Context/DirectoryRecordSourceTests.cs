@@ -64,6 +64,9 @@ public sealed class DirectoryRecordSourceTests : IDisposable
         var byBothNames = await _source.SearchPatientsAsync("EURA treutel", Ct);
         var byMrn = await _source.SearchPatientsAsync("68CD1181-6359", Ct);
         var none = await _source.SearchPatientsAsync("Zebedee", Ct);
+        var byBirthDate = await _source.SearchPatientsAsync("1979-12-19", Ct);
+        Assert.Equal("Floyd Connelly", Assert.Single(byBirthDate).DisplayName);
+        Assert.Empty(await _source.SearchPatientsAsync("1979-12-20", Ct));
 
         Assert.Equal("Harland DuBuque", Assert.Single(byName).DisplayName);
         Assert.Equal("Eura Treutel", Assert.Single(byBothNames).DisplayName);

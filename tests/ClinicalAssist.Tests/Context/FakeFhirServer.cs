@@ -32,6 +32,21 @@ internal sealed class FakeFhirServer : IAsyncDisposable
 
     public ConcurrentQueue<string?> Authorizations { get; } = new();
 
+    /// <summary>Optional per-request fault: given the resource type (or "Patient", "metadata", "everything") and the
+    /// 0-based page index, returns the answer to send instead of the real one, or null to answer normally.</summary>
+    public Func<string, int, IResult?>? Fault { get; set; }
+
+    /// <summary>When set, the server publishes a CapabilityStatement offering Patient/$everything and serves it.</summary>
+    public bool OffersEverything { get; set; }
+
+    /// <summary>When set, the server publishes .well-known/smart-configuration pointing at /token, answered by this.</summary>
+    public Func<IFormCollection, IResult>? TokenEndpoint { get; set; }
+
+    public Uri TokenUrl => new(BaseUrl, "../token");
+
+    /// <summary>When set, pages hold this many entries whatever _count asked for.</summary>
+    public int? ForcedPageSize { get; set; }
+
     public static async Task<FakeFhirServer> StartAsync(Patient patient, IReadOnlyList<Resource> resources,
         IReadOnlySet<string>? failingTypes = null, IReadOnlySet<string>? slowTypes = null)
     {
@@ -41,16 +56,114 @@ internal sealed class FakeFhirServer : IAsyncDisposable
         var app = builder.Build();
         FakeFhirServer? server = null;
 
+        app.MapGet("/fhir/.well-known/smart-configuration", () =>
+            server!.TokenEndpoint is null
+                ? Results.NotFound()
+                : Results.Json(new Dictionary<string, object>
+                {
+                    ["token_endpoint"] = server.TokenUrl.ToString(),
+                    ["token_endpoint_auth_methods_supported"] = new[] { "private_key_jwt" },
+                    ["token_endpoint_auth_signing_alg_values_supported"] = new[] { "RS384", "ES384" },
+                    ["grant_types_supported"] = new[] { "client_credentials" },
+                }));
+
+        app.MapPost("/token", async (HttpContext http) =>
+        {
+            var form = await http.Request.ReadFormAsync();
+            return server!.TokenEndpoint?.Invoke(form) ?? Results.NotFound();
+        });
+
+        app.MapGet("/fhir/metadata", (HttpContext http) =>
+        {
+            server!.Record(http);
+            if (server.Fault?.Invoke("metadata", 0) is { } fault)
+            {
+                return fault;
+            }
+
+            if (!server.OffersEverything)
+            {
+                return Fhir(NotFound(), StatusCodes.Status404NotFound);
+            }
+
+            var statement = new CapabilityStatement
+            {
+                Status = PublicationStatus.Active,
+                Kind = CapabilityStatementKind.Instance,
+                FhirVersion = FHIRVersion.N4_0_1,
+                Format = ["json"],
+                Rest =
+                [
+                    new CapabilityStatement.RestComponent
+                    {
+                        Mode = CapabilityStatement.RestfulCapabilityMode.Server,
+                        Resource =
+                        [
+                            new CapabilityStatement.ResourceComponent
+                            {
+                                Type = "Patient",
+                                Operation = [new CapabilityStatement.OperationComponent { Name = "everything", Definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything" }],
+                            },
+                            .. new[] { "Encounter", "Condition", "Observation", "MedicationRequest", "MedicationStatement", "Medication", "AllergyIntolerance",
+                                "Procedure", "DiagnosticReport", "DocumentReference", "Immunization", "CarePlan", "Goal", "Binary", "Location" }
+                                .Select(t => new CapabilityStatement.ResourceComponent { Type = t }),
+                        ],
+                    },
+                ],
+            };
+            return Fhir(statement);
+        });
+
+        app.MapGet("/fhir/Patient/{id}/$everything", (string id, HttpContext http) =>
+        {
+            server!.Record(http);
+            var pageIndex = int.TryParse(http.Request.Query["page"], out var p) ? p : 0;
+            if (server.Fault?.Invoke("everything", pageIndex) is { } fault)
+            {
+                return fault;
+            }
+
+            return server.Page(http, "Patient/" + id + "/$everything", [patient, .. resources], pageIndex);
+        });
+
         app.MapGet("/fhir/Patient/{id}", (string id, HttpContext http) =>
         {
             server!.Record(http);
+            if (server.Fault?.Invoke("Patient", 0) is { } fault)
+            {
+                return fault;
+            }
+
             return id == patient.Id ? Fhir(patient) : Fhir(NotFound(), StatusCodes.Status404NotFound);
+        });
+
+        app.MapGet("/fhir/Binary/{id}", (string id, HttpContext http) =>
+        {
+            server!.Record(http);
+            return resources.OfType<Binary>().FirstOrDefault(b => b.Id == id) is { } binary ? Fhir(binary) : Fhir(NotFound(), StatusCodes.Status404NotFound);
+        });
+
+        app.MapGet("/fhir/{type}/{id}", (string type, string id, HttpContext http) =>
+        {
+            server!.Record(http);
+            if (server.Fault?.Invoke(type + "/read", 0) is { } fault)
+            {
+                return fault;
+            }
+
+            return resources.FirstOrDefault(r => r.TypeName == type && r.Id == id) is { } found ? Fhir(found) : Fhir(NotFound(), StatusCodes.Status404NotFound);
         });
 
         app.MapGet("/fhir/{type}", async (string type, HttpContext http) =>
         {
             server!.Record(http);
             var query = http.Request.Query;
+            var pageIndex = int.TryParse(query["page"], out var p2) ? p2 : 0;
+            if (server.Fault?.Invoke(type, pageIndex) is { } fault)
+            {
+                return fault;
+            }
+
             if (failingTypes?.Contains(type) == true)
             {
                 return Fhir(new OperationOutcome { Issue = [new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Fatal, Code = OperationOutcome.IssueType.Exception }] }, 500);
@@ -67,15 +180,18 @@ internal sealed class FakeFhirServer : IAsyncDisposable
                   || (query["name"].Count == 0 && query["identifier"].Count == 0)
                     ? [patient]
                     : []
-                : resources.Where(r => r.TypeName == type && (string?)query["patient"] is { } p && p.Split(',').Contains(patient.Id));
+                : type == "Encounter" && query["patient"].Count == 0 && query["subject"].Count == 0
+                    ? resources.OfType<Encounter>().Where(e => (string?)query["location"] is not { } location || e.Location.Any(l => l.Location?.Reference == location))
+                : (string?)query["_id"] is { } ids
+                    ? resources.Where(r => r.TypeName == type && ids.Split(',').Contains(r.Id))
+                    : resources.Where(r => r.TypeName == type && IsForPatient(query, patient.Id!));
             if (type == "Encounter" && (string?)query["status"] is { } statuses)
             {
                 matches = matches.OfType<Encounter>().Where(e => statuses.Split(',').Contains(e.Status?.GetLiteral()));
             }
 
             var all = matches.ToList();
-            var pageSize = int.TryParse(query["_count"], out var c) ? c : 10;
-            var pageIndex = int.TryParse(query["page"], out var p2) ? p2 : 0;
+            var pageSize = server.ForcedPageSize ?? (int.TryParse(query["_count"], out var c) ? c : 10);
             var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = all.Count, Id = Guid.NewGuid().ToString() };
             foreach (var resource in all.Skip(pageIndex * pageSize).Take(pageSize))
             {
@@ -110,6 +226,35 @@ internal sealed class FakeFhirServer : IAsyncDisposable
         return server;
     }
 
+    private static bool IsForPatient(IQueryCollection query, string patientId) =>
+        ((string?)query["patient"])?.Split(',').Any(p => p == patientId || p == "Patient/" + patientId) == true
+        || ((string?)query["subject"])?.Split(',').Any(p => p == "Patient/" + patientId) == true;
+
+    /// <summary>A searchset page of <paramref name="all"/> with a next link when more remain.</summary>
+    private IResult Page(HttpContext http, string path, IReadOnlyList<Resource> all, int pageIndex)
+    {
+        var query = http.Request.Query;
+        var pageSize = ForcedPageSize ?? (int.TryParse(query["_count"], out var c) ? c : 10);
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = all.Count, Id = Guid.NewGuid().ToString() };
+        foreach (var resource in all.Skip(pageIndex * pageSize).Take(pageSize))
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"{BaseUrl}{resource.TypeName}/{resource.Id}",
+                Resource = resource,
+                Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
+            });
+        }
+
+        if ((pageIndex + 1) * pageSize < all.Count)
+        {
+            var next = QueryString.Create(query.Where(kv => kv.Key != "page").Append(new("page", (pageIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = $"{BaseUrl}{path}{next}" });
+        }
+
+        return Fhir(bundle);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -122,10 +267,10 @@ internal sealed class FakeFhirServer : IAsyncDisposable
         Authorizations.Enqueue(http.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null);
     }
 
-    private static IResult Fhir(Resource resource, int status = 200) =>
+    public static IResult Fhir(Resource resource, int status = 200) =>
         Results.Text(Serializer.SerializeToString(resource), "application/fhir+json", statusCode: status);
 
-    private static OperationOutcome NotFound() => new()
+    public static OperationOutcome NotFound() => new()
     {
         Issue = [new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Error, Code = OperationOutcome.IssueType.NotFound }],
     };

@@ -11,7 +11,8 @@ public sealed class ServerRecordSourceTests
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    private static IHost Host(Uri baseUrl, int pageSize = 2, int maxPages = 50, int timeoutSeconds = 30, string? token = "test-token")
+    internal static IHost Host(Uri baseUrl, int pageSize = 2, int maxPages = 50, int timeoutSeconds = 30, string? token = "test-token",
+        int maxRetries = 1, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -22,8 +23,16 @@ public sealed class ServerRecordSourceTests
             ["Fhir:PageSize"] = pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Fhir:MaxPages"] = maxPages.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Fhir:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Fhir:MaxRetries"] = maxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Fhir:RetryBaseDelayMilliseconds"] = "10",
         });
+        if (extra is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(extra);
+        }
+
         builder.Services.AddSingleton<TimeProvider>(new FixedTimeProvider(Now));
+        services?.Invoke(builder.Services);
         builder.AddPatientContext();
         return builder.Build();
     }
@@ -47,7 +56,9 @@ public sealed class ServerRecordSourceTests
         Assert.Contains("500", conditions.Message);
         Assert.DoesNotContain("p1", conditions.Message);
         Assert.Empty(context.Conditions);
-        Assert.All(context.Sections.Where(s => s.Section != "Conditions"), s => Assert.Equal(SectionState.Loaded, s.State));
+        Assert.All(context.Sections.Where(s => s.Section is "Encounter" or "Medications" or "Allergies" or "Labs" or "Vitals" or "Notes"),
+            s => Assert.Equal(SectionState.Loaded, s.State));
+        Assert.DoesNotContain(context.Sections, s => s.Section != "Conditions" && s.State == SectionState.Failed);
 
         // 7 observations for p1 at _count=2 → 4 pages; all of this patient's labs and vitals arrived.
         Assert.Equal(4, server.Requests.Count(r => r.StartsWith("/fhir/Observation", StringComparison.Ordinal)));
@@ -71,7 +82,7 @@ public sealed class ServerRecordSourceTests
 
         Assert.NotNull(record);
         Assert.Equal(4, record.Resources.OfType<Observation>().Count());
-        Assert.Contains(record.Failures, f => f.Section == "Labs" && f.Message!.Contains("first 2 pages", StringComparison.Ordinal));
+        Assert.Contains(record.Failures, f => f.Section == "Labs" && f.State == SectionState.Capped && f.Message!.Contains("showing 4 of 7 observations", StringComparison.Ordinal));
         Assert.Contains(record.Failures, f => f.Section == "Vitals");
         Assert.DoesNotContain(record.Failures, f => f.Section == "Conditions");
     }
@@ -81,7 +92,7 @@ public sealed class ServerRecordSourceTests
     {
         var (patient, resources) = DemoLikePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources, slowTypes: new HashSet<string> { "DocumentReference" });
-        using var host = Host(server.BaseUrl, pageSize: 50, timeoutSeconds: 1);
+        using var host = Host(server.BaseUrl, pageSize: 50, timeoutSeconds: 1, maxRetries: 0);
         var source = host.Services.GetRequiredService<IPatientRecordSource>();
 
         var record = await source.GetRecordAsync("p1", Ct);

@@ -15,6 +15,75 @@ public enum FhirSourceKind
     Server,
 }
 
+/// <summary>How the Server source authenticates to the FHIR server.</summary>
+public enum FhirAuthMode
+{
+    /// <summary>No Authorization header (or <see cref="FhirOptions.BearerToken"/> when one is set, for compatibility).</summary>
+    None,
+
+    /// <summary>A static bearer token (<see cref="FhirOptions.BearerToken"/>).</summary>
+    Bearer,
+
+    /// <summary>SMART Backend Services: client_credentials with a private_key_jwt assertion (RS384 or ES384).</summary>
+    SmartBackend,
+
+    /// <summary>Azure managed identity / Entra ID (Azure Health Data Services) through Azure.Identity.</summary>
+    AzureManagedIdentity,
+}
+
+/// <summary>SMART Backend Services client settings ("Fhir:Smart").</summary>
+public sealed class SmartBackendOptions
+{
+    public string? ClientId { get; set; }
+
+    /// <summary>PEM file with the client's private key (RSA for RS384, P-384 EC for ES384). Preferred over <see cref="PrivateKeyPem"/>.</summary>
+    public string? PrivateKeyPath { get; set; }
+
+    /// <summary>The PEM text itself (a secret: environment or key vault only).</summary>
+    public string? PrivateKeyPem { get; set; }
+
+    /// <summary>RS384 or ES384.</summary>
+    public string Algorithm { get; set; } = "RS384";
+
+    /// <summary>The "kid" of the key in the client's registered JWKS.</summary>
+    public string? KeyId { get; set; }
+
+    public string Scope { get; set; } = "system/Patient.rs system/Encounter.rs system/Condition.rs system/Observation.rs system/MedicationRequest.rs system/MedicationStatement.rs system/Medication.rs system/AllergyIntolerance.rs system/Procedure.rs system/DiagnosticReport.rs system/DocumentReference.rs system/Binary.r system/Immunization.rs system/CarePlan.rs system/Goal.rs system/Location.rs";
+
+    /// <summary>Optional explicit token URL; when empty it is read from {base}/.well-known/smart-configuration.</summary>
+    public string? TokenUrl { get; set; }
+}
+
+/// <summary>Where the Server source's rounds list (census) comes from.</summary>
+public enum CensusMode
+{
+    /// <summary>Patients with an in-progress Encounter (optionally at <see cref="CensusOptions.Location"/> or for
+    /// <see cref="CensusOptions.ServiceProvider"/>).</summary>
+    Encounters,
+
+    /// <summary>The Patient entries of FHIR List <see cref="CensusOptions.ListId"/>.</summary>
+    List,
+
+    /// <summary>The Patient members of FHIR Group <see cref="CensusOptions.GroupId"/>.</summary>
+    Group,
+}
+
+/// <summary>"Fhir:Census": the rounds list of the Server source.</summary>
+public sealed class CensusOptions
+{
+    public CensusMode Mode { get; set; } = CensusMode.Encounters;
+
+    /// <summary>Location id (e.g. a ward) for <see cref="CensusMode.Encounters"/>.</summary>
+    public string? Location { get; set; }
+
+    /// <summary>Organization id (the service) for <see cref="CensusMode.Encounters"/>.</summary>
+    public string? ServiceProvider { get; set; }
+
+    public string? ListId { get; set; }
+
+    public string? GroupId { get; set; }
+}
+
 /// <summary>Configuration section "Fhir": where patient records come from.</summary>
 public sealed class FhirOptions : IValidatableObject
 {
@@ -32,8 +101,57 @@ public sealed class FhirOptions : IValidatableObject
     /// environment, never in appsettings, and never log it.</summary>
     public string? BearerToken { get; set; }
 
+    public FhirAuthMode Auth { get; set; } = FhirAuthMode.None;
+
+    public SmartBackendOptions Smart { get; set; } = new();
+
+    public CensusOptions Census { get; set; } = new();
+
+    /// <summary>Entra scope for <see cref="FhirAuthMode.AzureManagedIdentity"/>; defaults to "{ServerBaseUrl origin}/.default".</summary>
+    public string? AzureScope { get; set; }
+
+    /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one.</summary>
+    public string? AzureManagedIdentityClientId { get; set; }
+
+    /// <summary>Timeout of one HTTP attempt (the resilience handler retries a timed-out attempt).</summary>
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Retries after a 429, 408, 5xx, network error or attempt timeout; Retry-After is honoured.</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>First retry delay (exponential with jitter) when the server sends no Retry-After.</summary>
+    [Range(0, 60_000)]
+    public int RetryBaseDelayMilliseconds { get; set; } = 500;
+
+    /// <summary>Longest Retry-After the client will wait; a longer one fails the request at once.</summary>
+    [Range(1, 600)]
+    public int MaxRetryAfterSeconds { get; set; } = 30;
+
+    /// <summary>Searches run at the same time against the server (12 = every section's search in one wave).</summary>
+    [Range(1, 32)]
+    public int MaxConcurrency { get; set; } = 12;
+
+    /// <summary>Whether to use Patient/$everything when the CapabilityStatement offers it.</summary>
+    public bool UseEverything { get; set; } = true;
+
+    /// <summary>Upper bound on resources fetched per resource type (never trusting the server to honour _count).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxResourcesPerType { get; set; } = 5000;
+
+    /// <summary>Items kept per context section (newest first); the section then says "showing N of M".</summary>
+    [Range(1, 100_000)]
+    public int MaxItemsPerSection { get; set; } = 500;
+
+    /// <summary>Dated items (labs, vitals, procedures, reports, immunizations, notes) older than this many days
+    /// are left out; 0 = the whole record.</summary>
+    [Range(0, 36_500)]
+    public int WindowDays { get; set; }
+
+    /// <summary>Characters of note text kept per note; longer notes are cut and marked.</summary>
+    [Range(100, 10_000_000)]
+    public int MaxNoteCharacters { get; set; } = 20_000;
 
     /// <summary>Upper bound on the search pages followed per resource type (protects against runaway paging).</summary>
     [Range(1, 1000)]
@@ -67,10 +185,31 @@ public sealed class FhirOptions : IValidatableObject
                 {
                     yield return new ValidationResult("Fhir:ServerBaseUrl must be an absolute http(s) URL when Fhir:Source is Server.", [nameof(ServerBaseUrl)]);
                 }
-                else if (!string.IsNullOrEmpty(BearerToken) && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
+                else if ((!string.IsNullOrEmpty(BearerToken) || Auth != FhirAuthMode.None) && uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback)
                 {
                     // A bearer token over plain HTTP to another host would travel in clear text.
                     yield return new ValidationResult("Fhir:BearerToken may only be sent over https (or to a loopback address).", [nameof(BearerToken)]);
+                }
+                else if (Auth == FhirAuthMode.Bearer && string.IsNullOrWhiteSpace(BearerToken))
+                {
+                    yield return new ValidationResult("Fhir:BearerToken is required when Fhir:Auth is Bearer.", [nameof(BearerToken)]);
+                }
+                else if (Auth == FhirAuthMode.SmartBackend)
+                {
+                    if (string.IsNullOrWhiteSpace(Smart.ClientId))
+                    {
+                        yield return new ValidationResult("Fhir:Smart:ClientId is required when Fhir:Auth is SmartBackend.", [nameof(Smart)]);
+                    }
+
+                    if (string.IsNullOrWhiteSpace(Smart.PrivateKeyPath) && string.IsNullOrWhiteSpace(Smart.PrivateKeyPem))
+                    {
+                        yield return new ValidationResult("Fhir:Smart:PrivateKeyPath (or PrivateKeyPem) is required when Fhir:Auth is SmartBackend.", [nameof(Smart)]);
+                    }
+
+                    if (Smart.Algorithm is not ("RS384" or "ES384"))
+                    {
+                        yield return new ValidationResult("Fhir:Smart:Algorithm must be RS384 or ES384.", [nameof(Smart)]);
+                    }
                 }
                 break;
 

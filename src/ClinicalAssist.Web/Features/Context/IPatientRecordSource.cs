@@ -17,4 +17,18 @@ public interface IPatientRecordSource
 
     /// <summary>The patient's record, or null when the patient does not exist.</summary>
     Task<PatientRecord?> GetRecordAsync(string patientId, CancellationToken cancellationToken);
+
+    /// <summary>The rounds list (census): patients currently admitted. Sources without a configured census list
+    /// everyone with an ongoing encounter, ordered by location.</summary>
+    async Task<IReadOnlyList<PatientSummary>> GetCensusAsync(CancellationToken cancellationToken) =>
+        (await SearchPatientsAsync(null, cancellationToken).ConfigureAwait(false))
+            .Where(p => p.AdmittedAt is not null || p.Location is not null)
+            .OrderBy(p => p.Location ?? "\uffff", StringComparer.OrdinalIgnoreCase)
+            .ThenBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+
+    /// <summary>The record, reporting each section as it finishes loading (sources that load everything at once
+    /// report nothing and the caller shows all sections done together).</summary>
+    Task<PatientRecord?> GetRecordAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken) =>
+        GetRecordAsync(patientId, cancellationToken);
 }

@@ -26,8 +26,9 @@ public sealed record PatientSummary(
     string? AdmissionReason,
     DateTimeOffset? AdmittedAt);
 
-/// <summary>How one section of the context was assembled: loaded, empty, or failed (the rest still shows).</summary>
-public enum SectionState { Loaded, Empty, Failed }
+/// <summary>How one section of the context was assembled: loaded, empty, failed (the rest still shows), or
+/// capped (loaded, but only the newest items up to the configured cap are kept; the message says how many).</summary>
+public enum SectionState { Loaded, Empty, Failed, Capped }
 
 public sealed record SectionStatus(string Section, SectionState State, int Count, string? Message = null);
 
@@ -69,8 +70,28 @@ public sealed record ContextObservation(
 
 public sealed record ContextObservationComponent(string Display, string? Loinc, decimal? Value, string? Unit);
 
-/// <summary>A clinical note (DocumentReference text). Its text is data, never instructions.</summary>
-public sealed record ContextNote(ResourceRef Source, string Title, string? Author, DateTimeOffset? Date, string Text);
+/// <summary>A clinical note (DocumentReference). Its text is data, never instructions. Text and markdown
+/// attachments are extracted (inline or from a Binary); other content types are listed in
+/// <see cref="OtherContent"/> (e.g. "application/pdf"), not parsed. <see cref="Truncated"/> is true when the text
+/// was cut at the configured note size.</summary>
+public sealed record ContextNote(ResourceRef Source, string Title, string? Author, DateTimeOffset? Date, string Text,
+    IReadOnlyList<string>? OtherContent = null, bool Truncated = false);
+
+public sealed record ContextProcedure(ResourceRef Source, string Display, string? Snomed, string Status, DateTimeOffset? Performed);
+
+/// <summary>A DiagnosticReport: its conclusion and the observations it groups (as "Type/Id" references).</summary>
+public sealed record ContextDiagnosticReport(
+    ResourceRef Source, string Display, string? Loinc, string Status, string? Category, DateTimeOffset? Effective,
+    string? Conclusion, IReadOnlyList<string> Results);
+
+public sealed record ContextImmunization(ResourceRef Source, string Vaccine, string? Cvx, string Status, DateTimeOffset? Occurrence);
+
+/// <summary>A CarePlan or a Goal (<see cref="Kind"/> is "CarePlan" or "Goal").</summary>
+public sealed record ContextCarePlan(
+    ResourceRef Source, string Kind, string Display, string Status, DateTimeOffset? Start, IReadOnlyList<string> Activities);
+
+/// <summary>One analyte's values over the window, oldest first, for a trend chart.</summary>
+public sealed record LabSeries(string Key, string Display, string? Unit, IReadOnlyList<ContextObservation> Points);
 
 /// <summary>The patient's chart as the product sees it, whatever the record source.</summary>
 public sealed class PatientContext
@@ -83,10 +104,28 @@ public sealed class PatientContext
     public IReadOnlyList<ContextObservation> Labs { get; init; } = [];
     public IReadOnlyList<ContextObservation> Vitals { get; init; } = [];
     public IReadOnlyList<ContextNote> Notes { get; init; } = [];
+    public IReadOnlyList<ContextProcedure> Procedures { get; init; } = [];
+    public IReadOnlyList<ContextDiagnosticReport> DiagnosticReports { get; init; } = [];
+    public IReadOnlyList<ContextImmunization> Immunizations { get; init; } = [];
+
+    /// <summary>Care plans and goals.</summary>
+    public IReadOnlyList<ContextCarePlan> CarePlans { get; init; } = [];
     public IReadOnlyList<SectionStatus> Sections { get; init; } = [];
 
     /// <summary>Every resource the context was built from, keyed by "Type/Id", to show the source of a citation.</summary>
     public IReadOnlyDictionary<string, Resource> Resources { get; init; } = new Dictionary<string, Resource>();
 
     public DateTimeOffset AssembledAt { get; init; }
+
+    /// <summary>Lab values grouped per analyte (LOINC code, else display), oldest first; analytes with a numeric value only.</summary>
+    public IReadOnlyList<LabSeries> LabTrends() =>
+        Labs.Where(l => l.Value is not null)
+            .GroupBy(l => l.Loinc ?? l.Display, StringComparer.OrdinalIgnoreCase)
+            .Select(g =>
+            {
+                var points = g.OrderBy(l => l.Effective ?? DateTimeOffset.MinValue).ToList();
+                return new LabSeries(g.Key, points[^1].Display, points[^1].Unit, points);
+            })
+            .OrderBy(s => s.Display, StringComparer.OrdinalIgnoreCase)
+            .ToList();
 }

@@ -8,10 +8,29 @@ namespace ClinicalAssist.Web.Features.Context;
 /// <summary>Turns a patient's FHIR record (from the registered <see cref="IPatientRecordSource"/>) into the
 /// <see cref="PatientContext"/> the product shows and drafts from. Items it cannot use (no code, entered in
 /// error, another patient's) are skipped; a section whose source failed is marked Failed, the rest still shows.</summary>
-public sealed partial class PatientContextBuilder(IPatientRecordSource source, TimeProvider time, ILogger<PatientContextBuilder> logger)
+public sealed partial class PatientContextBuilder
 {
     /// <summary>The sections of a context, in display order.</summary>
-    public static readonly IReadOnlyList<string> SectionNames = ["Encounter", "Conditions", "Medications", "Allergies", "Labs", "Vitals", "Notes"];
+    public static readonly IReadOnlyList<string> SectionNames =
+        ["Encounter", "Conditions", "Medications", "Allergies", "Labs", "Vitals", "Procedures", "Reports", "Immunizations", "CarePlans", "Notes"];
+
+    private readonly IPatientRecordSource source;
+    private readonly TimeProvider time;
+    private readonly ILogger<PatientContextBuilder> logger;
+    private readonly FhirOptions options;
+
+    public PatientContextBuilder(IPatientRecordSource source, TimeProvider time, ILogger<PatientContextBuilder> logger)
+        : this(source, time, logger, Microsoft.Extensions.Options.Options.Create(new FhirOptions()))
+    {
+    }
+
+    public PatientContextBuilder(IPatientRecordSource source, TimeProvider time, ILogger<PatientContextBuilder> logger, Microsoft.Extensions.Options.IOptions<FhirOptions> options)
+    {
+        this.source = source ?? throw new ArgumentNullException(nameof(source));
+        this.time = time ?? throw new ArgumentNullException(nameof(time));
+        this.logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        this.options = options?.Value ?? throw new ArgumentNullException(nameof(options));
+    }
 
     private const string InterpretationSystem = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
     private const string SystolicLoinc = "8480-6";
@@ -19,10 +38,14 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     /// <summary>The patient's context, or null when the source has no such patient.</summary>
-    public async Task<PatientContext?> BuildAsync(string patientId, CancellationToken cancellationToken)
+    public Task<PatientContext?> BuildAsync(string patientId, CancellationToken cancellationToken) =>
+        BuildAsync(patientId, progress: null, cancellationToken);
+
+    /// <summary>The patient's context, reporting each section as its source finishes it.</summary>
+    public async Task<PatientContext?> BuildAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(patientId);
-        var record = await source.GetRecordAsync(patientId, cancellationToken).ConfigureAwait(false);
+        var record = await source.GetRecordAsync(patientId, progress, cancellationToken).ConfigureAwait(false);
         return record is null ? null : Build(record);
     }
 
@@ -31,7 +54,9 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
     {
         ArgumentNullException.ThrowIfNull(record);
         var now = time.GetUtcNow();
-        var mapping = new Mapping(record, logger);
+        var mapping = new Mapping(record, logger, options.MaxNoteCharacters);
+        var windowStart = options.WindowDays > 0 ? now.AddDays(-options.WindowDays) : (DateTimeOffset?)null;
+        bool InWindow(DateTimeOffset? when) => windowStart is null || when is null || when >= windowStart;
 
         var encounter = mapping.MapEncounter();
         var conditions = mapping.MapAll<Condition, ContextCondition>(mapping.MapCondition)
@@ -54,10 +79,32 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
             .OrderByDescending(o => o.Effective ?? DateTimeOffset.MinValue)
             .ThenBy(o => o.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var labs = observations.Where(o => o.Category == "laboratory").ToList();
-        var vitals = observations.Where(o => o.Category == "vital-signs").ToList();
+        var labs = observations.Where(o => o.Category == "laboratory" && InWindow(o.Effective)).ToList();
+        var vitals = observations.Where(o => o.Category == "vital-signs" && InWindow(o.Effective)).ToList();
         var notes = mapping.MapAll<DocumentReference, ContextNote>(mapping.MapNote)
+            .Where(n => InWindow(n.Date))
             .OrderByDescending(n => n.Date ?? DateTimeOffset.MinValue)
+            .ToList();
+        var procedures = mapping.MapAll<Procedure, ContextProcedure>(mapping.MapProcedure)
+            .Where(p => InWindow(p.Performed))
+            .OrderByDescending(p => p.Performed ?? DateTimeOffset.MinValue)
+            .ThenBy(p => p.Display, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        var reports = mapping.MapAll<DiagnosticReport, ContextDiagnosticReport>(mapping.MapReport)
+            .Where(r => InWindow(r.Effective))
+            .OrderByDescending(r => r.Effective ?? DateTimeOffset.MinValue)
+            .ThenBy(r => r.Display, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        var immunizations = mapping.MapAll<Immunization, ContextImmunization>(mapping.MapImmunization)
+            .Where(i => InWindow(i.Occurrence))
+            .OrderByDescending(i => i.Occurrence ?? DateTimeOffset.MinValue)
+            .ThenBy(i => i.Vaccine, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        var carePlans = mapping.MapAll<CarePlan, ContextCarePlan>(mapping.MapCarePlan)
+            .Concat(mapping.MapAll<Goal, ContextCarePlan>(mapping.MapGoal))
+            .OrderBy(c => c.Status is "active" or "in-progress" or "accepted" or "planned" or "on-hold" ? 0 : 1)
+            .ThenByDescending(c => c.Start ?? DateTimeOffset.MinValue)
+            .ThenBy(c => c.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
 
         if (mapping.Skipped > 0)
@@ -73,8 +120,37 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
             ["Allergies"] = allergies.Count,
             ["Labs"] = labs.Count,
             ["Vitals"] = vitals.Count,
+            ["Procedures"] = procedures.Count,
+            ["Reports"] = reports.Count,
+            ["Immunizations"] = immunizations.Count,
+            ["CarePlans"] = carePlans.Count,
             ["Notes"] = notes.Count,
         };
+
+        // Per-section cap: the newest items are kept (lists are sorted newest/active first); the section says so.
+        var capped = new Dictionary<string, int>(StringComparer.Ordinal);
+        var cap = options.MaxItemsPerSection;
+        conditions = Cap("Conditions", conditions);
+        medications = Cap("Medications", medications);
+        allergies = Cap("Allergies", allergies);
+        labs = Cap("Labs", labs);
+        vitals = Cap("Vitals", vitals);
+        procedures = Cap("Procedures", procedures);
+        reports = Cap("Reports", reports);
+        immunizations = Cap("Immunizations", immunizations);
+        carePlans = Cap("CarePlans", carePlans);
+        notes = Cap("Notes", notes);
+
+        List<T> Cap<T>(string section, List<T> items)
+        {
+            if (items.Count <= cap)
+            {
+                return items;
+            }
+
+            capped[section] = items.Count;
+            return items.Take(cap).ToList();
+        }
 
         return new PatientContext
         {
@@ -86,23 +162,45 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
             Labs = labs,
             Vitals = vitals,
             Notes = notes,
-            Sections = Sections(counts, record.Failures),
+            Procedures = procedures,
+            DiagnosticReports = reports,
+            Immunizations = immunizations,
+            CarePlans = carePlans,
+            Sections = Sections(counts, capped, cap, record.Failures),
             Resources = mapping.Cited,
             AssembledAt = now,
         };
     }
 
-    private static List<SectionStatus> Sections(Dictionary<string, int> counts, IReadOnlyList<SectionStatus> failures)
+    private static List<SectionStatus> Sections(Dictionary<string, int> counts, Dictionary<string, int> capped, int cap, IReadOnlyList<SectionStatus> failures)
     {
-        var failed = failures
-            .Where(f => f.State == SectionState.Failed)
+        static Dictionary<string, string> Messages(IEnumerable<SectionStatus> statuses) => statuses
             .GroupBy(f => f.Section, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => string.Join(" ", g.Select(f => f.Message).Where(m => !string.IsNullOrWhiteSpace(m)).Distinct()), StringComparer.Ordinal);
 
+        var failed = Messages(failures.Where(f => f.State == SectionState.Failed));
+        var sourceCapped = Messages(failures.Where(f => f.State == SectionState.Capped));
+
         var sections = SectionNames
-            .Select(name => failed.TryGetValue(name, out var message)
-                ? new SectionStatus(name, SectionState.Failed, counts[name], message.Length > 0 ? message : $"{name} could not be loaded.")
-                : new SectionStatus(name, counts[name] > 0 ? SectionState.Loaded : SectionState.Empty, counts[name]))
+            .Select(name =>
+            {
+                var shown = capped.ContainsKey(name) ? cap : counts[name];
+                if (failed.TryGetValue(name, out var message))
+                {
+                    return new SectionStatus(name, SectionState.Failed, shown, message.Length > 0 ? message : $"{name} could not be loaded.");
+                }
+
+                if (capped.TryGetValue(name, out var total))
+                {
+                    var more = sourceCapped.TryGetValue(name, out var m) ? " " + m : "";
+                    return new SectionStatus(name, SectionState.Capped, shown,
+                        $"showing {cap.ToString("N0", CultureInfo.InvariantCulture)} of {total.ToString("N0", CultureInfo.InvariantCulture)} {ServerRecordSource.SectionLabel(name).ToLowerInvariant()} (newest first).{more}");
+                }
+
+                return sourceCapped.TryGetValue(name, out var capMessage)
+                    ? new SectionStatus(name, SectionState.Capped, shown, capMessage)
+                    : new SectionStatus(name, shown > 0 ? SectionState.Loaded : SectionState.Empty, shown);
+            })
             .ToList();
 
         // Failures of anything else the source reports (not one of the standard sections) are passed through.
@@ -123,10 +221,12 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
         private readonly ILogger _logger;
         private readonly Dictionary<string, Resource> _byKey = new(StringComparer.Ordinal);
         private readonly List<Resource> _resources = [];
+        private readonly int _maxNoteCharacters;
 
-        public Mapping(PatientRecord record, ILogger logger)
+        public Mapping(PatientRecord record, ILogger logger, int maxNoteCharacters)
         {
             _record = record;
+            _maxNoteCharacters = maxNoteCharacters;
             _logger = logger;
             _patientId = record.Patient.Id ?? "";
             foreach (var resource in record.Resources)
@@ -371,11 +471,18 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
             }
 
             var texts = new List<string>();
+            var other = new List<string>();
             string? attachmentTitle = null;
             foreach (var content in document.Content)
             {
-                if (content.Attachment is not { } attachment || !IsText(attachment.ContentType))
+                if (content.Attachment is not { } attachment)
                 {
+                    continue;
+                }
+
+                if (!IsText(attachment.ContentType))
+                {
+                    other.Add(string.IsNullOrWhiteSpace(attachment.ContentType) ? "unknown content" : attachment.ContentType.Trim());
                     continue;
                 }
 
@@ -388,17 +495,30 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
                     Cited[key] = binary;
                 }
 
-                var text = bytes is { Length: > 0 } ? Utf8.GetString(bytes).Trim('\uFEFF', ' ', '\r', '\n', '\t') : null;
+                // Decode at most a little more than the cap (4 bytes per char worst case): a huge note costs no more than that.
+                var limit = Math.Min(bytes?.Length ?? 0, (_maxNoteCharacters + 1) * 4);
+                var text = bytes is { Length: > 0 } ? Utf8.GetString(bytes, 0, limit).Trim('\uFEFF', ' ', '\r', '\n', '\t') : null;
                 if (!string.IsNullOrWhiteSpace(text))
                 {
-                    texts.Add(text);
+                    texts.Add(StripControl(text));
                     attachmentTitle ??= attachment.Title;
+                }
+                else if (bytes is null && !string.IsNullOrWhiteSpace(attachment.Url))
+                {
+                    other.Add((attachment.ContentType ?? "text") + " (not retrieved)");
                 }
             }
 
-            if (texts.Count == 0)
+            if (texts.Count == 0 && other.Count == 0)
             {
                 return null;
+            }
+
+            var body = string.Join("\n\n", texts);
+            var truncated = body.Length > _maxNoteCharacters;
+            if (truncated)
+            {
+                body = body[.._maxNoteCharacters] + $"\n[… note truncated at {_maxNoteCharacters.ToString("N0", CultureInfo.InvariantCulture)} characters]";
             }
 
             var title = FirstNonBlank(document.Description, attachmentTitle, FhirValues.Display(document.Type)) ?? "Clinical note";
@@ -408,8 +528,110 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
                 title,
                 author,
                 document.Date ?? FhirValues.ToDateTimeOffset(document.Context?.Period?.StartElement),
-                string.Join("\n\n", texts));
+                body,
+                other.Count == 0 ? null : other,
+                truncated);
         }
+
+        public ContextProcedure? MapProcedure(Procedure procedure)
+        {
+            if (!FhirValues.IsForPatient(procedure.Subject, _patientId)
+                || procedure.Status is EventStatus.EnteredInError
+                || FhirValues.Display(procedure.Code) is not { } display)
+            {
+                return null;
+            }
+
+            return new ContextProcedure(
+                ResourceRef.From(procedure),
+                display,
+                FhirValues.Code(procedure.Code, FhirValues.Snomed),
+                procedure.Status?.GetLiteral() ?? "unknown",
+                FhirValues.ToDateTimeOffset(procedure.Performed));
+        }
+
+        public ContextDiagnosticReport? MapReport(DiagnosticReport report)
+        {
+            if (!FhirValues.IsForPatient(report.Subject, _patientId)
+                || report.Status is DiagnosticReport.DiagnosticReportStatus.EnteredInError or DiagnosticReport.DiagnosticReportStatus.Cancelled
+                || FhirValues.Display(report.Code) is not { } display)
+            {
+                return null;
+            }
+
+            return new ContextDiagnosticReport(
+                ResourceRef.From(report),
+                display,
+                FhirValues.Code(report.Code, FhirValues.Loinc),
+                report.Status?.GetLiteral() ?? "unknown",
+                report.Category.Select(FhirValues.Display).FirstOrDefault(c => c is not null),
+                FhirValues.ToDateTimeOffset(report.Effective) ?? report.Issued,
+                string.IsNullOrWhiteSpace(report.Conclusion) ? null : StripControl(report.Conclusion.Trim()),
+                report.Result.Select(FhirValues.ReferenceKey).OfType<string>().ToList());
+        }
+
+        public ContextImmunization? MapImmunization(Immunization immunization)
+        {
+            if (!FhirValues.IsForPatient(immunization.Patient, _patientId)
+                || immunization.Status is Immunization.ImmunizationStatusCodes.EnteredInError
+                || FhirValues.Display(immunization.VaccineCode) is not { } vaccine)
+            {
+                return null;
+            }
+
+            return new ContextImmunization(
+                ResourceRef.From(immunization),
+                vaccine,
+                FhirValues.Code(immunization.VaccineCode, "http://hl7.org/fhir/sid/cvx"),
+                immunization.Status?.GetLiteral() ?? "unknown",
+                FhirValues.ToDateTimeOffset(immunization.Occurrence));
+        }
+
+        public ContextCarePlan? MapCarePlan(CarePlan plan)
+        {
+            if (!FhirValues.IsForPatient(plan.Subject, _patientId)
+                || plan.Status is RequestStatus.EnteredInError)
+            {
+                return null;
+            }
+
+            var display = FirstNonBlank(plan.Title, plan.Category.Select(FhirValues.Display).FirstOrDefault(c => c is not null), plan.Description);
+            if (display is null)
+            {
+                return null;
+            }
+
+            var activities = plan.Activity
+                .Select(a => FhirValues.Display(a.Detail?.Code) ?? a.Reference?.Display)
+                .OfType<string>()
+                .Distinct(StringComparer.OrdinalIgnoreCase)
+                .ToList();
+            return new ContextCarePlan(ResourceRef.From(plan), "CarePlan", display, plan.Status?.GetLiteral() ?? "unknown",
+                FhirValues.ToDateTimeOffset(plan.Period?.StartElement), activities);
+        }
+
+        public ContextCarePlan? MapGoal(Goal goal)
+        {
+            if (!FhirValues.IsForPatient(goal.Subject, _patientId)
+                || goal.LifecycleStatus is Goal.GoalLifecycleStatus.EnteredInError
+                || FhirValues.Display(goal.Description) is not { } display)
+            {
+                return null;
+            }
+
+            var targets = goal.Target
+                .Select(t => FhirValues.Display(t.Measure) is { } measure ? measure + (t.Detail is Quantity q && q.Value is { } v ? $" {Number(v)} {UnitOf(q)}".TrimEnd() : "") : null)
+                .OfType<string>()
+                .ToList();
+            return new ContextCarePlan(ResourceRef.From(goal), "Goal", display, goal.LifecycleStatus?.GetLiteral() ?? "unknown",
+                FhirValues.ToDateTimeOffset(goal.Start), targets);
+        }
+
+        /// <summary>Control characters (other than line breaks and tabs) removed: note text is shown and sent as data.</summary>
+        private static string StripControl(string text) =>
+            text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
+                ? new string(text.Where(c => !char.IsControl(c) || c is '\n' or '\r' or '\t').ToArray())
+                : text;
 
         private (string Display, string? RxNorm)? ResolveMedication(DataType? medication, List<Resource> contained)
         {
@@ -502,6 +724,8 @@ public sealed partial class PatientContextBuilder(IPatientRecordSource source, T
             return null;
         }
 
+        /// <summary>Plain text and markdown (text/*, incl. text/markdown) are extracted; anything else (PDF, HTML is
+        /// text/html and extracted as-is, images, CDA XML) is only listed.</summary>
         private static bool IsText(string? contentType) =>
             contentType is null || contentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase);
 

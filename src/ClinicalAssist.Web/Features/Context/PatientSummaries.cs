@@ -84,8 +84,8 @@ public static class PatientSummaries
         _ => "Unknown",
     };
 
-    /// <summary>True when every word of <paramref name="query"/> is in the display name, or the query is (part of)
-    /// the MRN, or equals the id. Case-insensitive; an empty query matches everyone.</summary>
+    /// <summary>True when the query is a birth date (yyyy-MM-dd) equal to the patient's, or every word of
+    /// <paramref name="query"/> is in the display name, or the query is (part of) the MRN, or equals the id. Case-insensitive; an empty query matches everyone.</summary>
     public static bool Matches(PatientSummary summary, string? query)
     {
         ArgumentNullException.ThrowIfNull(summary);
@@ -95,6 +95,11 @@ public static class PatientSummaries
         }
 
         var q = query.Trim();
+        if (DateOnly.TryParseExact(q, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var born))
+        {
+            return summary.BirthDate == born;
+        }
+
         if (string.Equals(summary.Id, q, StringComparison.OrdinalIgnoreCase)
             || (summary.Mrn is { } mrn && mrn.Contains(q, StringComparison.OrdinalIgnoreCase)))
         {

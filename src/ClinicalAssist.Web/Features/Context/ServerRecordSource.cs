@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
@@ -5,25 +6,39 @@ using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Context;
 
-/// <summary>Reads patients from a FHIR R4 server with Firely's <see cref="FhirClient"/> over the named
-/// HttpClient <see cref="HttpClientName"/> (timeout and bearer token configured in DI).</summary>
-/// <remarks>A record is the Patient read plus one paged search per clinical resource type, run in parallel.
-/// A type that fails becomes a <see cref="SectionState.Failed"/> section; the rest of the record still loads.
-/// URLs (which carry patient ids and search terms) and tokens are never logged.</remarks>
+/// <summary>Reads patients from a FHIR R4 server with Firely's <see cref="FhirClient"/> (JSON, lenient parser) over
+/// the named HttpClient <see cref="HttpClientName"/> (authorization, retry with Retry-After, circuit breaker and
+/// timeouts configured in DI).</summary>
+/// <remarks>
+/// <para>The server's CapabilityStatement is read once. When it offers <c>Patient/$everything</c> the record is one
+/// paged $everything call (with <c>start</c> and <c>_type</c>); otherwise (or when $everything fails) each section
+/// declares its searches, searches shared by two sections are run once, and they run in parallel with bounded
+/// concurrency. Every search follows <c>next</c> links until there is none, the page cap or the per-type resource
+/// cap; <c>_count</c> is asked for but never relied on. A search that fails marks only its sections Failed and keeps
+/// what its earlier pages delivered. Medications, Binaries and Locations referenced but not returned are fetched
+/// by id afterwards.</para>
+/// <para>URLs (which carry patient ids and search terms) and tokens are never logged.</para>
+/// </remarks>
 public sealed partial class ServerRecordSource : IPatientRecordSource
 {
     public const string HttpClientName = "fhir";
 
-    /// <summary>Searched per record: resource type, the context sections it feeds, and extra includes.</summary>
-    private static readonly (string Type, string[] Sections, string[] Includes)[] RecordSearches =
+    /// <summary>The searches the context sections declare: resource type, the sections it feeds, the patient
+    /// search parameter, the date parameter used for the time window, and includes.</summary>
+    internal static readonly IReadOnlyList<SectionSearch> Searches =
     [
-        ("Encounter", ["Encounter"], []),
-        ("Condition", ["Conditions"], []),
-        ("Observation", ["Labs", "Vitals"], []),
-        ("MedicationRequest", ["Medications"], ["MedicationRequest:medication"]),
-        ("MedicationStatement", ["Medications"], ["MedicationStatement:medication"]),
-        ("AllergyIntolerance", ["Allergies"], []),
-        ("DocumentReference", ["Notes"], []),
+        new("Encounter", ["Encounter"], "subject", "date", []),
+        new("Condition", ["Conditions"], "subject", null, []),
+        new("Observation", ["Labs", "Vitals"], "subject", "date", []),
+        new("MedicationRequest", ["Medications"], "subject", null, ["MedicationRequest:medication"]),
+        new("MedicationStatement", ["Medications"], "subject", null, ["MedicationStatement:medication"]),
+        new("AllergyIntolerance", ["Allergies"], "patient", null, []),
+        new("Procedure", ["Procedures"], "subject", "date", []),
+        new("DiagnosticReport", ["Reports"], "subject", "date", []),
+        new("DocumentReference", ["Notes"], "subject", "date", []),
+        new("Immunization", ["Immunizations"], "patient", "date", []),
+        new("CarePlan", ["CarePlans"], "subject", null, []),
+        new("Goal", ["CarePlans"], "subject", null, []),
     ];
 
     private readonly IHttpClientFactory _httpClientFactory;
@@ -31,6 +46,8 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     private readonly Uri _baseUrl;
     private readonly TimeProvider _time;
     private readonly ILogger<ServerRecordSource> _logger;
+    private readonly SemaphoreSlim _capabilityGate = new(1, 1);
+    private ServerCapabilities? _capabilities;
 
     public ServerRecordSource(IHttpClientFactory httpClientFactory, IOptions<FhirOptions> options, TimeProvider time, ILogger<ServerRecordSource> logger)
     {
@@ -38,7 +55,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         _httpClientFactory = httpClientFactory ?? throw new ArgumentNullException(nameof(httpClientFactory));
         _options = options.Value;
         _baseUrl = Uri.TryCreate(_options.ServerBaseUrl, UriKind.Absolute, out var url)
-            ? url
+            ? new Uri(url.ToString().TrimEnd('/') + "/")
             : throw new ArgumentException("Fhir:ServerBaseUrl must be an absolute URL for the Server source.", nameof(options));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
@@ -46,6 +63,10 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
     public string Name => "Server";
 
+    /// <summary>How the last record was fetched ("everything" or "searches"), for tests and the benchmark.</summary>
+    public string? LastStrategy { get; private set; }
+
+    /// <summary>Patients by name, identifier (MRN) or birth date (yyyy-MM-dd); the first page of each search.</summary>
     public async Task<IReadOnlyList<PatientSummary>> SearchPatientsAsync(string? query, CancellationToken cancellationToken)
     {
         using var client = CreateClient();
@@ -57,10 +78,18 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         else
         {
             var term = query.Trim();
-            var byName = client.SearchAsync(new SearchParams().Add("name", term).LimitTo(_options.PageSize), "Patient", cancellationToken);
-            var byIdentifier = client.SearchAsync(new SearchParams().Add("identifier", term).LimitTo(_options.PageSize), "Patient", cancellationToken);
-            AddPatients(await byName.ConfigureAwait(false));
-            AddPatients(await byIdentifier.ConfigureAwait(false));
+            if (DateOnly.TryParseExact(term, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            {
+                AddPatients(await client.SearchAsync(new SearchParams().Add("birthdate", term).LimitTo(_options.PageSize), "Patient", cancellationToken).ConfigureAwait(false));
+            }
+            else
+            {
+                using var identifierClient = CreateClient();
+                var byName = client.SearchAsync(new SearchParams().Add("name", term).LimitTo(_options.PageSize), "Patient", cancellationToken);
+                var byIdentifier = identifierClient.SearchAsync(new SearchParams().Add("identifier", term).LimitTo(_options.PageSize), "Patient", cancellationToken);
+                AddPatients(await byName.ConfigureAwait(false));
+                AddPatients(await byIdentifier.ConfigureAwait(false));
+            }
         }
 
         var encounters = await OngoingEncountersAsync(client, patients.Keys, cancellationToken).ConfigureAwait(false);
@@ -80,33 +109,127 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         }
     }
 
-    public async Task<PatientRecord?> GetRecordAsync(string patientId, CancellationToken cancellationToken)
+    /// <summary>The rounds list per <see cref="FhirOptions.Census"/>: in-progress Encounters (at a location or for a
+    /// service) with their patients, or the patients of a FHIR List or Group. Every page is followed.</summary>
+    public async Task<IReadOnlyList<PatientSummary>> GetCensusAsync(CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        var census = _options.Census;
+        var encounters = new List<Resource>();
+        var patientIds = new List<string>();
+        switch (census.Mode)
+        {
+            case CensusMode.List or CensusMode.Group:
+            {
+                var id = census.Mode == CensusMode.List ? census.ListId : census.GroupId;
+                if (string.IsNullOrWhiteSpace(id) || !Hl7.Fhir.Model.Id.IsValidValue(id))
+                {
+                    throw new FhirSourceException($"The rounds list is not configured: Fhir:Census:{census.Mode}Id is missing.");
+                }
+
+                Resource? list = census.Mode == CensusMode.List
+                    ? await client.ReadAsync<List>($"List/{id}", ct: cancellationToken).ConfigureAwait(false)
+                    : await client.ReadAsync<Group>($"Group/{id}", ct: cancellationToken).ConfigureAwait(false);
+                var references = list switch
+                {
+                    List l => l.Entry.Where(e => e.Deleted != true).Select(e => e.Item),
+                    Group g => g.Member.Where(m => m.Inactive != true).Select(m => m.Entity),
+                    _ => [],
+                };
+                patientIds.AddRange(references.Select(FhirValues.ReferenceKey).OfType<string>()
+                    .Where(k => k.StartsWith("Patient/", StringComparison.Ordinal)).Select(k => k[8..]).Distinct());
+                break;
+            }
+
+            default:
+            {
+                var query = new SearchParams().Add("status", "in-progress").LimitTo(_options.PageSize);
+                if (!string.IsNullOrWhiteSpace(census.Location))
+                {
+                    query.Add("location", "Location/" + census.Location);
+                }
+
+                if (!string.IsNullOrWhiteSpace(census.ServiceProvider))
+                {
+                    query.Add("service-provider", "Organization/" + census.ServiceProvider);
+                }
+
+                var first = await client.SearchAsync(query, "Encounter", cancellationToken).ConfigureAwait(false);
+                if (first is not null)
+                {
+                    var paged = await PageAsync(client, first, "Encounter", _options.MaxResourcesPerType, cancellationToken,
+                        offset => client.SearchAsync(Clone(query).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), "Encounter", cancellationToken)).ConfigureAwait(false);
+                    if (paged.Error is { } error)
+                    {
+                        throw new FhirSourceException("The rounds list could not be loaded completely: " + Describe(error), error);
+                    }
+
+                    encounters.AddRange(paged.Resources.OfType<Encounter>());
+                    patientIds.AddRange(encounters.OfType<Encounter>().Select(e => FhirValues.ReferenceKey(e.Subject)).OfType<string>()
+                        .Where(k => k.StartsWith("Patient/", StringComparison.Ordinal)).Select(k => k[8..]).Distinct());
+                }
+
+                break;
+            }
+        }
+
+        var patients = new List<Patient>();
+        foreach (var chunk in patientIds.Where(Hl7.Fhir.Model.Id.IsValidValue).Chunk(50))
+        {
+            var found = await SearchByIdsAsync("Patient", chunk, cancellationToken).ConfigureAwait(false);
+            patients.AddRange(found.OfType<Patient>());
+        }
+
+        if (encounters.Count == 0 && patients.Count > 0)
+        {
+            encounters.AddRange(await OngoingEncountersAsync(client, patients.Select(p => p.Id!), cancellationToken).ConfigureAwait(false));
+        }
+
+        var now = _time.GetUtcNow();
+        return patients
+            .Select(p => PatientSummaries.Create(p, encounters, now))
+            .OrderBy(s => s.Location ?? "\uffff", StringComparer.OrdinalIgnoreCase)
+            .ThenBy(s => s.DisplayName, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    public Task<PatientRecord?> GetRecordAsync(string patientId, CancellationToken cancellationToken) =>
+        GetRecordAsync(patientId, progress: null, cancellationToken);
+
+    public async Task<PatientRecord?> GetRecordAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(patientId) || !Hl7.Fhir.Model.Id.IsValidValue(patientId))
         {
             return null; // not a FHIR id: never let it become part of a URL
         }
 
+        // The Patient read and the record's searches run at the same time (one round trip less); when the patient
+        // does not exist or cannot be read, the searches are cancelled and their results dropped.
+        using var loadCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var patientTask = ReadPatientAsync(patientId, cancellationToken);
+        var loadTask = LoadSectionsAsync(patientId, progress, loadCancellation.Token);
         Patient? patient;
-        using (var client = CreateClient())
+        try
         {
-            try
-            {
-                patient = await client.ReadAsync<Patient>($"Patient/{patientId}", ct: cancellationToken).ConfigureAwait(false);
-            }
-            catch (FhirOperationException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
-            {
-                return null;
-            }
+            patient = await patientTask.ConfigureAwait(false);
+        }
+        catch
+        {
+            await loadCancellation.CancelAsync().ConfigureAwait(false);
+            await System.Threading.Tasks.Task.WhenAny(loadTask).ConfigureAwait(false);
+            _ = loadTask.Exception; // observed, result dropped
+            throw;
         }
 
         if (patient is null)
         {
+            await loadCancellation.CancelAsync().ConfigureAwait(false);
+            await System.Threading.Tasks.Task.WhenAny(loadTask).ConfigureAwait(false);
+            _ = loadTask.Exception;
             return null;
         }
 
-        var searches = RecordSearches.Select(s => SearchTypeAsync(s.Type, s.Sections, s.Includes, patientId, cancellationToken)).ToArray();
-        var results = await System.Threading.Tasks.Task.WhenAll(searches).ConfigureAwait(false);
+        var results = await loadTask.ConfigureAwait(false);
 
         var resources = new List<Resource>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -116,66 +239,414 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             failures.AddRange(result.Failures);
             foreach (var resource in result.Resources)
             {
-                if (seen.Add($"{resource.TypeName}/{resource.Id}"))
+                if (resource is not Patient && seen.Add($"{resource.TypeName}/{resource.Id}"))
                 {
                     resources.Add(resource);
                 }
             }
         }
 
+        await ResolveReferencesAsync(resources, seen, cancellationToken).ConfigureAwait(false);
+        if (LastStrategy == "everything" && progress is not null)
+        {
+            foreach (var section in Searches.SelectMany(s => s.Sections).Distinct())
+            {
+                progress.Report(new SectionStatus(section, SectionState.Loaded, 0));
+            }
+        }
+
         return new PatientRecord(patient, resources, failures);
     }
 
-    private async Task<TypeResult> SearchTypeAsync(string type, string[] sections, string[] includes, string patientId, CancellationToken cancellationToken)
+    private async Task<Patient?> ReadPatientAsync(string patientId, CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        try
+        {
+            return await client.ReadAsync<Patient>($"Patient/{patientId}", ct: cancellationToken).ConfigureAwait(false);
+        }
+        catch (FhirOperationException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogTypeFailed(_logger, "Patient", ex.GetType().Name, StatusOf(ex));
+            throw new FhirSourceException("The patient could not be loaded: " + Describe(ex), ex);
+        }
+    }
+
+    private async Task<IReadOnlyList<TypeResult>> LoadSectionsAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    {
+        var caps = await GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.UseEverything && caps.PatientEverything
+            && await EverythingAsync(patientId, caps, cancellationToken).ConfigureAwait(false) is { } everything)
+        {
+            LastStrategy = "everything";
+            return everything;
+        }
+
+        LastStrategy = "searches";
+        return await SearchAllAsync(patientId, caps, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- CapabilityStatement ----
+
+    private async Task<ServerCapabilities> GetCapabilitiesAsync(CancellationToken cancellationToken)
+    {
+        if (_capabilities is { } known)
+        {
+            return known;
+        }
+
+        await _capabilityGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_capabilities is { } again)
+            {
+                return again;
+            }
+
+            using var client = CreateClient();
+            CapabilityStatement? statement = null;
+            try
+            {
+                statement = await client.CapabilityStatementAsync(ct: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // No (readable) CapabilityStatement: assume plain searches with the standard parameters.
+                LogTypeFailed(_logger, "CapabilityStatement", ex.GetType().Name, StatusOf(ex));
+            }
+
+            return _capabilities = ServerCapabilities.From(statement);
+        }
+        finally
+        {
+            _capabilityGate.Release();
+        }
+    }
+
+    // ---- Patient/$everything ----
+
+    private async Task<IReadOnlyList<TypeResult>?> EverythingAsync(string patientId, ServerCapabilities caps, CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        var types = Searches.Select(s => s.Type).Distinct().Where(caps.Offers)
+            .Concat(["Medication", "Location", "Binary"]).Distinct().ToList();
+        var url = $"Patient/{patientId}/$everything?_count={_options.PageSize}&_type={string.Join(',', types)}";
+        if (WindowStart() is { } start)
+        {
+            url += "&start=" + start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        }
+
+        try
+        {
+            var first = await client.GetAsync(url, cancellationToken).ConfigureAwait(false) as Bundle;
+            if (first is null)
+            {
+                return null;
+            }
+
+            var paged = await PageAsync(client, first, "everything", _options.MaxResourcesPerType * Searches.Count, cancellationToken).ConfigureAwait(false);
+            if (paged.Error is not null)
+            {
+                LogEverythingFailed(_logger, paged.Error.GetType().Name, StatusOf(paged.Error));
+                return null; // an incomplete $everything cannot say which sections are short: search per section instead
+            }
+
+            var failures = new List<SectionStatus>();
+            foreach (var search in Searches)
+            {
+                var count = paged.Resources.Count(r => r.TypeName == search.Type);
+                if (paged.Capped)
+                {
+                    failures.AddRange(search.Sections.Select(s => new SectionStatus(s, SectionState.Capped, count,
+                        $"showing the first {paged.Resources.Count:N0} resources of the record; the server holds more.")));
+                }
+            }
+
+            return [new TypeResult(paged.Resources, failures)];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogEverythingFailed(_logger, ex.GetType().Name, StatusOf(ex));
+            return null;
+        }
+    }
+
+    // ---- Section searches ----
+
+    private async Task<IReadOnlyList<TypeResult>> SearchAllAsync(string patientId, ServerCapabilities caps, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    {
+        using var gate = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
+        var remaining = Searches.SelectMany(s => s.Sections).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+        var tasks = Searches.Select(async search =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            TypeResult result;
+            try
+            {
+                result = caps.Offers(search.Type)
+                    ? await SearchTypeAsync(search, patientId, caps, cancellationToken).ConfigureAwait(false)
+                    : new TypeResult([], search.Sections.Select(s => new SectionStatus(s, SectionState.Failed, 0,
+                        $"{SectionLabel(s)} unavailable: the FHIR server does not offer {search.Type}.")).ToList());
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            if (progress is not null)
+            {
+                lock (remaining)
+                {
+                    foreach (var section in search.Sections)
+                    {
+                        if (--remaining[section] == 0)
+                        {
+                            progress.Report(result.Failures.FirstOrDefault(f => f.Section == section)
+                                            ?? new SectionStatus(section, SectionState.Loaded, result.Resources.Count));
+                        }
+                    }
+                }
+            }
+
+            return result;
+        }).ToArray();
+        return await System.Threading.Tasks.Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    private async Task<TypeResult> SearchTypeAsync(SectionSearch search, string patientId, ServerCapabilities caps, CancellationToken cancellationToken)
     {
         // One FhirClient per search: the client keeps per-call state (LastResult), the HttpClient underneath is shared.
         using var client = CreateClient();
-        var resources = new List<Resource>();
+        var parameter = caps.PatientParameter(search.Type, search.PatientParameter);
+        var query = new SearchParams().Add(parameter, parameter == "patient" ? patientId : $"Patient/{patientId}").LimitTo(_options.PageSize);
+        if (search.DateParameter is { } dateParameter && WindowStart() is { } start)
+        {
+            query.Add(dateParameter, "ge" + start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        foreach (var include in search.Includes)
+        {
+            query.Include(include);
+        }
+
+        Bundle? first;
         try
         {
-            var query = new SearchParams().Add("patient", patientId).LimitTo(_options.PageSize);
-            foreach (var include in includes)
+            first = await client.SearchAsync(query, search.Type, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogTypeFailed(_logger, search.Type, ex.GetType().Name, StatusOf(ex));
+            return new TypeResult([], search.Sections.Select(s => new SectionStatus(s, SectionState.Failed, 0,
+                $"{SectionLabel(s)} unavailable: {Describe(ex)}")).ToList());
+        }
+
+        if (first is null)
+        {
+            return new TypeResult([], []);
+        }
+
+        var paged = await PageAsync(client, first, search.Type, _options.MaxResourcesPerType, cancellationToken,
+            offset => client.SearchAsync(Clone(query).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), search.Type, cancellationToken)).ConfigureAwait(false);
+        var failures = new List<SectionStatus>();
+        if (paged.Error is { } error)
+        {
+            LogTypeFailed(_logger, search.Type, error.GetType().Name, StatusOf(error));
+            failures.AddRange(search.Sections.Select(s => new SectionStatus(s, SectionState.Failed, paged.Matches,
+                $"{SectionLabel(s)} incomplete: only the first {paged.Matches:N0} {Plural(search.Type)} were loaded; the next page failed ({Describe(error)})")));
+        }
+        else if (paged.Capped)
+        {
+            LogPageLimit(_logger, search.Type, paged.Pages);
+            var total = first.Total is { } t && t > paged.Matches ? $" of {t:N0}" : "";
+            failures.AddRange(search.Sections.Select(s => new SectionStatus(s, SectionState.Capped, paged.Matches,
+                $"showing {paged.Matches:N0}{total} {Plural(search.Type)}: the rest was not loaded (the configured limit was reached or the server offered no way to page further).")));
+        }
+
+        return new TypeResult(paged.Resources, failures);
+    }
+
+    /// <summary>Collects a search's pages: follows <c>next</c> until none, <see cref="FhirOptions.MaxPages"/> or
+    /// <paramref name="maxMatches"/>; a failing page ends the loop and is returned with what came before.</summary>
+    private async Task<Paged> PageAsync(FhirClient client, Bundle first, string type, int maxMatches, CancellationToken cancellationToken,
+        Func<int, Task<Bundle?>>? fetchOffset = null)
+    {
+        var resources = new List<Resource>();
+        var matches = 0;
+        var pages = 0;
+        var seenLinks = new HashSet<string>(StringComparer.Ordinal);
+        var seenMatches = new HashSet<string>(StringComparer.Ordinal);
+        for (var page = first; page is not null;)
+        {
+            pages++;
+            var fresh = 0;
+            foreach (var entry in page.Entry)
             {
-                query.Include(include);
+                if (entry.Resource is not { } resource || string.IsNullOrEmpty(resource.Id) || resource is OperationOutcome)
+                {
+                    continue;
+                }
+
+                if (entry.Search?.Mode is Bundle.SearchEntryMode.Include)
+                {
+                    resources.Add(resource);
+                    continue;
+                }
+
+                if (matches >= maxMatches)
+                {
+                    return new Paged(resources, matches, pages, Capped: true, Error: null);
+                }
+
+                if (!seenMatches.Add($"{resource.TypeName}/{resource.Id}"))
+                {
+                    continue; // a server that repeats entries across pages
+                }
+
+                fresh++;
+                matches++;
+                resources.Add(resource);
             }
 
-            var page = await client.SearchAsync(query, type, cancellationToken).ConfigureAwait(false);
-            for (var pages = 1; page is not null; pages++)
+            var next = page.NextLink?.ToString();
+            var unlinkedRest = next is null && fetchOffset is not null && first.Total is { } total && total > matches && fresh > 0;
+            if ((next is null && !unlinkedRest) || (next is not null && !seenLinks.Add(next)))
             {
-                resources.AddRange(page.Entry.Select(e => e.Resource).OfType<Resource>().Where(r => !string.IsNullOrEmpty(r.Id) && r is not OperationOutcome));
-                if (pages >= _options.MaxPages)
-                {
-                    if (page.NextLink is not null)
+                // Done, or a server that links a page to itself. A server that says there are more (total) but gives
+                // no link and ignores _offset ends here too: the section says how many of how many were loaded.
+                return new Paged(resources, matches, pages, Capped: first.Total is { } t && t > matches, Error: null);
+            }
+
+            if (pages >= _options.MaxPages || matches >= maxMatches)
+            {
+                return new Paged(resources, matches, pages, Capped: true, Error: null);
+            }
+
+            try
+            {
+                // No next link although the total says there is more: ask for the rest by _offset (Medplum, HAPI and
+                // others support it); a server that ignores it repeats entries we have, which ends the loop above.
+                page = next is not null
+                    ? await client.ContinueAsync(page, ct: cancellationToken).ConfigureAwait(false)
+                    : await fetchOffset!(matches).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogTypeFailed(_logger, type, ex.GetType().Name, StatusOf(ex));
+                return new Paged(resources, matches, pages, Capped: false, Error: ex);
+            }
+        }
+
+        return new Paged(resources, matches, pages, Capped: false, Error: null);
+    }
+
+    /// <summary>Fetches Medications, Locations and text Binaries the record points at but did not include, by id
+    /// (Medication and Location in one <c>_id</c> search each, Binaries read one by one up to a bound). Failures
+    /// only cost names and note texts; they are logged without identifiers.</summary>
+    private async System.Threading.Tasks.Task ResolveReferencesAsync(List<Resource> resources, HashSet<string> seen, CancellationToken cancellationToken)
+    {
+        var wanted = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        void Want(ResourceReference? reference, string type)
+        {
+            if (FhirValues.ReferenceKey(reference) is { } key && key.StartsWith(type + "/", StringComparison.Ordinal) && !seen.Contains(key)
+                && Hl7.Fhir.Model.Id.IsValidValue(key[(type.Length + 1)..]))
+            {
+                (wanted.TryGetValue(type, out var ids) ? ids : wanted[type] = []).Add(key[(type.Length + 1)..]);
+            }
+        }
+
+        foreach (var resource in resources)
+        {
+            switch (resource)
+            {
+                case MedicationRequest { Medication: ResourceReference medication }:
+                    Want(medication, "Medication");
+                    break;
+                case MedicationStatement { Medication: ResourceReference medication }:
+                    Want(medication, "Medication");
+                    break;
+                case Encounter encounter:
+                    foreach (var location in encounter.Location)
                     {
-                        LogPageLimit(_logger, type, _options.MaxPages);
-                        return new TypeResult(resources, sections.Select(s => new SectionStatus(s, SectionState.Failed, 0,
-                            $"Only the first {_options.MaxPages} pages of {Plural(type)} were loaded; the list may be incomplete.")).ToList());
+                        Want(location.Location, "Location");
                     }
 
                     break;
-                }
+                case DocumentReference document:
+                    foreach (var content in document.Content)
+                    {
+                        if (content.Attachment is { Data: null, Url: { Length: > 0 } url } attachment
+                            && (attachment.ContentType is null || attachment.ContentType.StartsWith("text/", StringComparison.OrdinalIgnoreCase)))
+                        {
+                            Want(new ResourceReference(url), "Binary");
+                        }
+                    }
 
-                page = page.NextLink is null ? null : await client.ContinueAsync(page, ct: cancellationToken).ConfigureAwait(false);
+                    break;
             }
+        }
 
-            return new TypeResult(resources, []);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        var tasks = new List<Task<IReadOnlyList<Resource>>>();
+        foreach (var (type, ids) in wanted)
         {
-            throw;
-        }
-        catch (Exception ex) when (ex is FhirOperationException or HttpRequestException or OperationCanceledException or FormatException
-                                       or Hl7.Fhir.Serialization.DeserializationFailedException or Hl7.Fhir.ElementModel.StructuralTypeException)
-        {
-            var message = ex switch
+            if (type == "Binary")
             {
-                FhirOperationException f => $"{Plural(type)} could not be loaded: the FHIR server answered {(int)f.Status} ({f.Status}).",
-                OperationCanceledException => $"{Plural(type)} could not be loaded: the FHIR server did not answer within {_options.TimeoutSeconds} s.",
-                HttpRequestException => $"{Plural(type)} could not be loaded: the FHIR server could not be reached.",
-                _ => $"{Plural(type)} could not be loaded: the FHIR server's answer could not be read.",
-            };
-            LogTypeFailed(_logger, type, ex.GetType().Name, ex is FhirOperationException fo ? (int)fo.Status : null);
-            return new TypeResult([], sections.Select(s => new SectionStatus(s, SectionState.Failed, 0, message)).ToList());
+                foreach (var id in ids.Take(50))
+                {
+                    tasks.Add(ReadOneAsync<Binary>($"Binary/{id}", cancellationToken));
+                }
+            }
+            else
+            {
+                foreach (var chunk in ids.Chunk(50))
+                {
+                    tasks.Add(SearchByIdsAsync(type, chunk, cancellationToken));
+                }
+            }
+        }
+
+        foreach (var found in await System.Threading.Tasks.Task.WhenAll(tasks).ConfigureAwait(false))
+        {
+            foreach (var resource in found)
+            {
+                if (seen.Add($"{resource.TypeName}/{resource.Id}"))
+                {
+                    resources.Add(resource);
+                }
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<Resource>> SearchByIdsAsync(string type, string[] ids, CancellationToken cancellationToken)
+    {
+        using var client = CreateClient();
+        try
+        {
+            var bundle = await client.SearchAsync(new SearchParams().Add("_id", string.Join(',', ids)).LimitTo(ids.Length), type, cancellationToken).ConfigureAwait(false);
+            return bundle is null ? [] : (await PageAsync(client, bundle, type, ids.Length, cancellationToken).ConfigureAwait(false)).Resources;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogTypeFailed(_logger, type, ex.GetType().Name, StatusOf(ex));
+            return [];
+        }
+    }
+
+    private async Task<IReadOnlyList<Resource>> ReadOneAsync<T>(string location, CancellationToken cancellationToken) where T : Resource
+    {
+        using var client = CreateClient();
+        try
+        {
+            return await client.ReadAsync<T>(location, ct: cancellationToken).ConfigureAwait(false) is { } resource ? [resource] : [];
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogTypeFailed(_logger, typeof(T).Name, ex.GetType().Name, StatusOf(ex));
+            return [];
         }
     }
 
@@ -198,16 +669,32 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             var bundle = await client.SearchAsync(query, "Encounter", cancellationToken).ConfigureAwait(false);
             return Matches<Encounter>(bundle).ToList<Resource>();
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw;
-        }
-        catch (Exception ex) when (ex is FhirOperationException or HttpRequestException or OperationCanceledException or FormatException)
-        {
-            LogTypeFailed(_logger, "Encounter", ex.GetType().Name, ex is FhirOperationException fo ? (int)fo.Status : null);
+            LogTypeFailed(_logger, "Encounter", ex.GetType().Name, StatusOf(ex));
             return [];
         }
     }
+
+    private static SearchParams Clone(SearchParams query)
+    {
+        var copy = new SearchParams();
+        foreach (var (name, value) in query.Parameters)
+        {
+            copy.Add(name, value);
+        }
+
+        copy.Count = query.Count;
+        foreach (var include in query.Include)
+        {
+            copy.Include.Add(include);
+        }
+
+        return copy;
+    }
+
+    private DateTimeOffset? WindowStart() =>
+        _options.WindowDays > 0 ? _time.GetUtcNow().AddDays(-_options.WindowDays) : null;
 
     private FhirClient CreateClient()
     {
@@ -216,10 +703,47 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         {
             PreferredFormat = ResourceFormat.Json,
             VerifyFhirVersion = false,
-            Timeout = checked(_options.TimeoutSeconds * 1000),
+            // The resilience handler owns the timeouts (per attempt and overall); this is only a backstop.
+            Timeout = checked(_options.TimeoutSeconds * 1000 * (_options.MaxRetries + 2) + _options.MaxRetryAfterSeconds * 1000 * _options.MaxRetries),
         };
-        return new FhirClient(_baseUrl, http, settings);
+        var client = new FhirClient(_baseUrl, http, settings);
+        client.WithLenientSerializer();
+        return client;
     }
+
+    /// <summary>A clear, identifier-free reason for a failed request.</summary>
+    internal string Describe(Exception ex) => Innermost(ex) switch
+    {
+        FhirOperationException { Status: HttpStatusCode.Unauthorized } => "the FHIR server did not accept our credentials (401).",
+        FhirOperationException { Status: HttpStatusCode.Forbidden } => "the FHIR server refused access (403).",
+        FhirOperationException { Status: HttpStatusCode.NotFound } => "the FHIR server does not offer this search (404).",
+        FhirOperationException { Status: HttpStatusCode.TooManyRequests } => "the FHIR server is rate-limiting requests (429) and did not recover in time.",
+        // Firely reports an unreadable body of a successful answer as an "operation exception" with the 2xx status.
+        FhirOperationException { Status: >= HttpStatusCode.OK and < HttpStatusCode.Ambiguous } => "the FHIR server's answer could not be read (malformed FHIR JSON).",
+        FhirOperationException f => $"server returned {(int)f.Status} ({f.Status}).",
+        FhirAuthenticationException a => $"no access token: {a.Message}.",
+        Polly.CircuitBreaker.BrokenCircuitException => "the FHIR server is failing repeatedly; requests are paused for a few seconds.",
+        Polly.Timeout.TimeoutRejectedException or OperationCanceledException or TimeoutException =>
+            $"the FHIR server did not answer within {_options.TimeoutSeconds} s.",
+        HttpRequestException => "the FHIR server could not be reached.",
+        _ => "the FHIR server's answer could not be read.",
+    };
+
+    /// <summary>The authentication failure inside whatever wrapped it, else the exception itself.</summary>
+    private static Exception Innermost(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is FhirAuthenticationException)
+            {
+                return e;
+            }
+        }
+
+        return ex;
+    }
+
+    private static int? StatusOf(Exception ex) => ex is FhirOperationException f ? (int)f.Status : null;
 
     private static IEnumerable<T> Matches<T>(Bundle? bundle) where T : Resource =>
         bundle?.Entry
@@ -229,23 +753,85 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             .Where(r => !string.IsNullOrEmpty(r.Id))
         ?? [];
 
-    private static string Plural(string type) => type switch
+    internal static string SectionLabel(string section) => section switch
     {
         "Encounter" => "Encounters",
-        "Condition" => "Conditions",
-        "Observation" => "Observations",
-        "MedicationRequest" => "Medication orders",
-        "MedicationStatement" => "Medication statements",
-        "AllergyIntolerance" => "Allergies",
-        "DocumentReference" => "Clinical notes",
-        _ => type,
+        "Reports" => "Diagnostic reports",
+        "CarePlans" => "Care plans and goals",
+        "Notes" => "Clinical notes",
+        _ => section,
     };
+
+    private static string Plural(string type) => type switch
+    {
+        "Encounter" => "encounters",
+        "Condition" => "conditions",
+        "Observation" => "observations",
+        "MedicationRequest" => "medication orders",
+        "MedicationStatement" => "medication statements",
+        "AllergyIntolerance" => "allergies",
+        "DocumentReference" => "clinical notes",
+        "Procedure" => "procedures",
+        "DiagnosticReport" => "diagnostic reports",
+        "Immunization" => "immunizations",
+        "CarePlan" => "care plans",
+        "Goal" => "goals",
+        _ => "resources",
+    };
+
+    internal sealed record SectionSearch(string Type, string[] Sections, string PatientParameter, string? DateParameter, string[] Includes);
 
     private sealed record TypeResult(IReadOnlyList<Resource> Resources, IReadOnlyList<SectionStatus> Failures);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "FHIR search for {ResourceType} failed ({ExceptionType}, HTTP {Status})")]
+    private sealed record Paged(List<Resource> Resources, int Matches, int Pages, bool Capped, Exception? Error);
+
+    /// <summary>What the CapabilityStatement says (everything allowed when there is none).</summary>
+    private sealed record ServerCapabilities(bool PatientEverything, IReadOnlyDictionary<string, IReadOnlySet<string>>? Types)
+    {
+        public bool Offers(string type) => Types is null || Types.Count == 0 || Types.ContainsKey(type);
+
+        /// <summary>The declared parameter, unless the server lists its search parameters for the type and names only the other.</summary>
+        public string PatientParameter(string type, string preferred)
+        {
+            if (Types is null || !Types.TryGetValue(type, out var parameters) || parameters.Count == 0 || parameters.Contains(preferred))
+            {
+                return preferred;
+            }
+
+            var other = preferred == "subject" ? "patient" : "subject";
+            return parameters.Contains(other) ? other : preferred;
+        }
+
+        public static ServerCapabilities From(CapabilityStatement? statement)
+        {
+            if (statement is null)
+            {
+                return new ServerCapabilities(false, null);
+            }
+
+            var rest = statement.Rest.Where(r => r.Mode is null or CapabilityStatement.RestfulCapabilityMode.Server).ToList();
+            var resources = rest.SelectMany(r => r.Resource).Where(r => !string.IsNullOrEmpty(r.Type)).ToList();
+            var everything = resources.Any(r => r.Type == "Patient" && r.Operation.Any(IsEverything))
+                             || rest.Any(r => r.Operation.Any(IsEverything));
+            var types = resources
+                .GroupBy(r => r.Type!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.SelectMany(r => r.SearchParam).Select(p => p.Name).OfType<string>().ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+            return new ServerCapabilities(everything, types);
+
+            static bool IsEverything(CapabilityStatement.OperationComponent o) =>
+                o.Name is "everything" or "$everything" || (o.Definition?.EndsWith("/Patient-everything", StringComparison.Ordinal) ?? false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "FHIR request for {ResourceType} failed ({ExceptionType}, HTTP {Status})")]
     private static partial void LogTypeFailed(ILogger logger, string resourceType, string exceptionType, int? status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "FHIR search for {ResourceType} stopped at the page limit ({MaxPages})")]
-    private static partial void LogPageLimit(ILogger logger, string resourceType, int maxPages);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "FHIR search for {ResourceType} stopped at the limit after {Pages} pages")]
+    private static partial void LogPageLimit(ILogger logger, string resourceType, int pages);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Patient/$everything failed ({ExceptionType}, HTTP {Status}); falling back to section searches")]
+    private static partial void LogEverythingFailed(ILogger logger, string exceptionType, int? status);
 }
+
+/// <summary>The record source could not load the patient at all; the message is safe to show (no identifiers).</summary>
+public sealed class FhirSourceException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,381 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ClinicalAssist.Web.Features.Context;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Rest;
+using Hl7.Fhir.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ClinicalAssist.Benchmarks;
+
+/// <summary>P1: patient-context assembly through the Server source against a loopback FHIR server (Kestrel, pages
+/// pre-serialized, optional per-request latency), compared with one plain fetch-and-parse of the same resources
+/// (the I/O limit) and with naive sequential per-type paging; plus Firely JSON parse throughput.</summary>
+internal static class ContextBenchmark
+{
+    public const string Usage =
+        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500]   P1: context assembly vs plain fetch and naive paging";
+
+    private static readonly string[] Types =
+        ["Encounter", "Condition", "Observation", "MedicationRequest", "MedicationStatement", "AllergyIntolerance",
+         "Procedure", "DiagnosticReport", "DocumentReference", "Immunization", "CarePlan", "Goal"];
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        string? samples = null;
+        var iterations = 7;
+        var latencies = new[] { 0, 20 };
+        var pageSize = 500;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : null;
+            switch (args[i])
+            {
+                case "--samples" when value is not null: samples = value; i++; break;
+                case "--iterations" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0: iterations = n; i++; break;
+                case "--latency-ms" when value is not null: latencies = value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); i++; break;
+                case "--page-size" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 1000: pageSize = p; i++; break;
+                default:
+                    error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
+                    error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+
+        samples ??= FindSamples();
+        var largestFile = Directory.GetFiles(samples, "*.json").OrderByDescending(f => new FileInfo(f).Length).First();
+        var (patient, resources) = await LoadAsync(samples, largestFile);
+        var generated = Generate(patient, resources, 10_000);
+
+        output.WriteLine($"# P1 context benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
+        output.WriteLine($"page size {pageSize}, {iterations} timed runs per figure (median reported) after 2 warm-up runs");
+        output.WriteLine();
+
+        ParseThroughput(output, "Largest Synthea bundle (file as is)", await File.ReadAllBytesAsync(largestFile), iterations);
+        var generatedBytes = Encoding.UTF8.GetBytes(new FhirJsonSerializer().SerializeToString(AsBundle(generated.Patient, generated.Resources)));
+        ParseThroughput(output, "Generated 10,000-resource patient (collection bundle)", generatedBytes, iterations);
+        output.WriteLine();
+
+        output.WriteLine("| Patient | Resources | Latency/request | Plain fetch+parse ms | Assembly (searches) ms | ratio (goal ≤ 1.3) | Assembly ($everything) ms | ratio | Naive sequential ms | naive ÷ assembly (goal ≥ 3) | Requests (searches / naive) |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var latency in latencies)
+        {
+            foreach (var (name, data) in new[] { ("Largest Synthea (" + Path.GetFileName(largestFile)[..Path.GetFileName(largestFile).IndexOf('_', StringComparison.Ordinal)] + ")", (patient, resources)), ("Generated", generated) })
+            {
+                await using var server = await BenchServer.StartAsync(data.Item1, data.Item2, latency, pageSize);
+                var plain = Median(await TimeAsync(iterations, () => PlainFetchAsync(server)));
+                var (searchTimes, searchRequests) = await AssembleAsync(server, pageSize, everything: false, iterations);
+                var (everythingTimes, _) = await AssembleAsync(server, pageSize, everything: true, iterations);
+                server.Requests = 0;
+                var naive = Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize, data.Item1.Id!)));
+                var naiveRequests = server.Requests / (iterations + 2);
+                var assembly = Median(searchTimes);
+                var viaEverything = Median(everythingTimes);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {data.Item2.Count + 1:N0} | {latency} ms | {plain:F1} | {assembly:F1} | {assembly / plain:F2} | {viaEverything:F1} | {viaEverything / plain:F2} | {naive:F1} | {naive / Math.Min(assembly, viaEverything):F1} | {searchRequests} / {naiveRequests} |"));
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine("Plain fetch+parse = one GET of a Bundle holding all the patient's resources + Firely parse (the I/O limit).");
+        output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read in parallel with the searches, searches in parallel (12), next links, reference resolution, mapping).");
+        output.WriteLine("Naive = one FhirClient search per resource type, one after the other, following next links, then the same mapping.");
+        return 0;
+    }
+
+    private static async Task<(Patient Patient, List<Resource> Resources)> LoadAsync(string samples, string file)
+    {
+        var options = Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = samples });
+        var source = new DirectoryRecordSource(options, TimeProvider.System, NullLogger<DirectoryRecordSource>.Instance);
+        var patientId = (await source.SearchPatientsAsync(null, CancellationToken.None))
+            .First(p => file.Contains(p.Mrn ?? "\0", StringComparison.Ordinal)).Id;
+        var record = await source.GetRecordAsync(patientId, CancellationToken.None) ?? throw new InvalidOperationException("largest patient not found");
+        // Only what the context loads (the clinical types and the Medications/Locations they point at): Claims and
+        // ExplanationOfBenefits in Synthea files are never fetched, so the plain fetch must not carry them either.
+        return (record.Patient, record.Resources.Where(r => Types.Contains(r.TypeName) || r is Medication or Location).ToList());
+    }
+
+    /// <summary>A patient with <paramref name="count"/> resources: the clinical resources of the sample repeated with new ids.</summary>
+    private static (Patient Patient, List<Resource> Resources) Generate(Patient patient, List<Resource> resources, int count)
+    {
+        var clinical = resources.Where(r => Types.Contains(r.TypeName)).ToList();
+        var shared = resources.Where(r => !Types.Contains(r.TypeName)).ToList();
+        var result = new List<Resource>(shared);
+        for (var i = 0; result.Count < count - 1; i++)
+        {
+            var copy = (Resource)clinical[i % clinical.Count].DeepCopy();
+            copy.Id = $"{copy.Id}-g{i / clinical.Count}";
+            result.Add(copy);
+        }
+
+        return (patient, result);
+    }
+
+    private static Bundle AsBundle(Patient patient, IEnumerable<Resource> resources)
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset };
+        foreach (var resource in resources.Prepend(patient))
+        {
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"urn:x:{resource.TypeName}/{resource.Id}", Resource = resource, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
+        }
+
+        bundle.Total = bundle.Entry.Count;
+        return bundle;
+    }
+
+    private static void ParseThroughput(TextWriter output, string name, byte[] bytes, int iterations)
+    {
+        var deserializer = new FhirJsonDeserializer(new DeserializerSettings().UsingMode(DeserializationMode.Recoverable));
+        var json = Encoding.UTF8.GetString(bytes);
+        var times = new List<double>();
+        var entries = 0;
+        for (var i = 0; i < iterations + 2; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var bundle = deserializer.Deserialize<Bundle>(json);
+            clock.Stop();
+            entries = bundle.Entry.Count;
+            if (i >= 2)
+            {
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        var ms = Median(times);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Firely parse, {name}: {bytes.Length / 1048576.0:F2} MB, {entries:N0} entries, median {ms:F1} ms → {bytes.Length / 1048576.0 / (ms / 1000):F1} MB/s"));
+    }
+
+    private static async System.Threading.Tasks.Task PlainFetchAsync(BenchServer server)
+    {
+        using var http = new HttpClient();
+        var json = await http.GetStringAsync(new Uri(server.BaseUrl, "_all"));
+        var bundle = new FhirJsonDeserializer(new DeserializerSettings().UsingMode(DeserializationMode.Recoverable)).Deserialize<Bundle>(json);
+        if (bundle.Entry.Count == 0)
+        {
+            throw new InvalidOperationException("empty");
+        }
+    }
+
+    private static async Task<(List<double> Times, int Requests)> AssembleAsync(BenchServer server, int pageSize, bool everything, int iterations)
+    {
+        server.OffersEverything = everything;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Fhir:Source"] = "Server",
+            ["Fhir:ServerBaseUrl"] = server.BaseUrl.ToString(),
+            ["Fhir:PageSize"] = pageSize.ToString(CultureInfo.InvariantCulture),
+            ["Fhir:MaxResourcesPerType"] = "100000",
+            ["Fhir:MaxItemsPerSection"] = "100000",
+            ["Fhir:MaxPages"] = "1000",
+        });
+        builder.Logging.ClearProviders();
+        builder.AddPatientContext();
+        using var host = builder.Build();
+        var contextBuilder = host.Services.CreateScope().ServiceProvider.GetRequiredService<PatientContextBuilder>();
+        var source = (ServerRecordSource)host.Services.GetRequiredService<IPatientRecordSource>();
+        await source.GetRecordAsync(server.PatientId, CancellationToken.None); // reads the CapabilityStatement once
+        server.Requests = 0;
+        var times = await TimeAsync(iterations, async () =>
+        {
+            var context = await contextBuilder.BuildAsync(server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no context");
+            if (context.Sections.Any(s => s.State is SectionState.Failed or SectionState.Capped))
+            {
+                throw new InvalidOperationException("incomplete context: " + string.Join("; ", context.Sections.Where(s => s.Message is not null).Select(s => s.Message)));
+            }
+
+            if (source.LastStrategy != (everything ? "everything" : "searches"))
+            {
+                throw new InvalidOperationException("unexpected strategy " + source.LastStrategy);
+            }
+        });
+        return (times, server.Requests / (iterations + 2));
+    }
+
+    private static async System.Threading.Tasks.Task NaiveAsync(BenchServer server, int pageSize, string patientId)
+    {
+        using var http = new HttpClient();
+        var client = new FhirClient(server.BaseUrl, http, new FhirClientSettings { PreferredFormat = ResourceFormat.Json, VerifyFhirVersion = false });
+        client.WithLenientSerializer();
+        var patient = await client.ReadAsync<Patient>($"Patient/{patientId}") ?? throw new InvalidOperationException("no patient");
+        var resources = new List<Resource>();
+        foreach (var type in Types)
+        {
+            var page = await client.SearchAsync(new SearchParams().Add("subject", "Patient/" + patientId).LimitTo(pageSize), type);
+            while (page is not null)
+            {
+                resources.AddRange(page.Entry.Select(e => e.Resource).OfType<Resource>());
+                page = page.NextLink is null ? null : await client.ContinueAsync(page);
+            }
+        }
+
+        var context = new PatientContextBuilder(new NullSource(), TimeProvider.System, NullLogger<PatientContextBuilder>.Instance,
+            Options.Create(new FhirOptions { MaxItemsPerSection = 100_000 })).Build(new PatientRecord(patient, resources, []));
+        if (context.Sections.Count == 0)
+        {
+            throw new InvalidOperationException("empty");
+        }
+    }
+
+    private static async Task<List<double>> TimeAsync(int iterations, Func<System.Threading.Tasks.Task> run)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < iterations + 2; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await run();
+            if (i >= 2)
+            {
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return times;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+
+    private static string FindSamples()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "fhir-samples", "synthea-r4");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("shared/fhir-samples/synthea-r4 not found above the benchmark; pass --samples");
+    }
+
+    private sealed class NullSource : IPatientRecordSource
+    {
+        public string Name => "none";
+
+        public Task<IReadOnlyList<PatientSummary>> SearchPatientsAsync(string? query, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<PatientRecord?> GetRecordAsync(string patientId, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    /// <summary>A loopback FHIR server whose pages are serialized once and served from memory.</summary>
+    private sealed class BenchServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly ConcurrentDictionary<string, byte[]> _pages = new();
+        private readonly FhirJsonSerializer _serializer = new();
+        private int _requests;
+
+        private BenchServer(WebApplication app) => _app = app;
+
+        public Uri BaseUrl { get; private set; } = default!;
+
+        public string PatientId { get; private set; } = "";
+
+        public bool OffersEverything { get; set; }
+
+        public int Requests { get => _requests; set => _requests = value; }
+
+        public static async Task<BenchServer> StartAsync(Patient patient, List<Resource> resources, int latencyMs, int defaultPageSize)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            var server = new BenchServer(app) { PatientId = patient.Id! };
+            var byType = resources.GroupBy(r => r.TypeName).ToDictionary(g => g.Key, g => g.ToList());
+            var all = resources.Prepend(patient).ToList();
+
+            app.Use(async (http, next) =>
+            {
+                Interlocked.Increment(ref server._requests);
+                if (latencyMs > 0)
+                {
+                    await System.Threading.Tasks.Task.Delay(latencyMs);
+                }
+
+                await next(http);
+            });
+            app.MapGet("/fhir/_all", () => server.Send("_all", () => AsBundle(patient, resources)));
+            app.MapGet("/fhir/metadata", () => server.OffersEverything
+                ? server.Send("metadata", () => new CapabilityStatement
+                {
+                    Status = PublicationStatus.Active, Kind = CapabilityStatementKind.Instance, FhirVersion = FHIRVersion.N4_0_1,
+                    Rest = [new CapabilityStatement.RestComponent { Mode = CapabilityStatement.RestfulCapabilityMode.Server, Resource =
+                        [.. Types.Append("Patient").Select(t => new CapabilityStatement.ResourceComponent { Type = t, Operation = t == "Patient" ? [new CapabilityStatement.OperationComponent { Name = "everything" }] : [] })] }],
+                })
+                : Results.NotFound());
+            app.MapGet("/fhir/Patient/{id}", (string id) => server.Send("patient", () => patient));
+            app.MapGet("/fhir/Patient/{id}/$everything", (HttpContext http) => server.SendPage("everything", all, http, defaultPageSize, "Patient/" + patient.Id + "/$everything"));
+            app.MapGet("/fhir/{type}", (string type, HttpContext http) =>
+                server.SendPage(type + http.Request.Query["_id"], byType.TryGetValue(type, out var list)
+                    ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : list
+                    : [], http, defaultPageSize, type));
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            server.BaseUrl = new Uri(address.TrimEnd('/') + "/fhir/");
+            return server;
+        }
+
+        private IResult Send(string key, Func<Resource> make) =>
+            Results.Bytes(_pages.GetOrAdd(key, _ => Encoding.UTF8.GetBytes(_serializer.SerializeToString(make()))), "application/fhir+json");
+
+        private IResult SendPage(string key, List<Resource> all, HttpContext http, int defaultPageSize, string path)
+        {
+            var size = int.TryParse(http.Request.Query["_count"], out var c) ? c : defaultPageSize;
+            var page = int.TryParse(http.Request.Query["page"], out var p) ? p : 0;
+            return Results.Bytes(_pages.GetOrAdd($"{key}|{size}|{page}", _ =>
+            {
+                var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Total = all.Count };
+                foreach (var resource in all.Skip(page * size).Take(size))
+                {
+                    bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = $"{BaseUrl}{resource.TypeName}/{resource.Id}", Resource = resource, Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match } });
+                }
+
+                if ((page + 1) * size < all.Count)
+                {
+                    var query = QueryString.Create(http.Request.Query.Where(kv => kv.Key != "page").Append(new("page", (page + 1).ToString(CultureInfo.InvariantCulture))));
+                    bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = $"{BaseUrl}{path}{query}" });
+                }
+
+                return Encoding.UTF8.GetBytes(_serializer.SerializeToString(bundle));
+            }), "application/fhir+json");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+
+namespace ClinicalAssist.Tests.Context;
+
+/// <summary>Medplum's in-memory FHIR engine (@medplum/fhir-router, Apache-2.0) behind the thin loopback host in
+/// tests/medplum-host, started as a child process. Runs <c>npm ci</c> first when node_modules is missing.
+/// The process is stopped (by its own id) on dispose.</summary>
+internal sealed class MedplumServer : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private MedplumServer(Process process, Uri baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public static async Task<MedplumServer> StartAsync(CancellationToken cancellationToken)
+    {
+        var host = HostDirectory();
+        if (!Directory.Exists(Path.Combine(host, "node_modules", "@medplum", "fhir-router")))
+        {
+            await RunAsync("npm", "ci --no-audit --no-fund", host, TimeSpan.FromMinutes(4), cancellationToken);
+        }
+
+        var start = new ProcessStartInfo("node", "--experimental-websocket server.mjs 0")
+        {
+            WorkingDirectory = host,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started");
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            if (line is null)
+            {
+                throw new InvalidOperationException("the Medplum host exited: " + await errors);
+            }
+
+            if (line.StartsWith("LISTENING ", StringComparison.Ordinal))
+            {
+                return new MedplumServer(process, new Uri($"http://127.0.0.1:{line[10..].Trim()}/fhir/"));
+            }
+        }
+    }
+
+    /// <summary>Posts a transaction Bundle file (Synthea's own output) as it is.</summary>
+    public async System.Threading.Tasks.Task LoadTransactionAsync(HttpClient http, string bundlePath, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(await File.ReadAllBytesAsync(bundlePath, cancellationToken));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+json");
+        using var response = await http.PostAsync(BaseUrl, content, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode || !body.Contains("\"transaction-response\"", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"loading {Path.GetFileName(bundlePath)} into Medplum failed: {(int)response.StatusCode} {body[..Math.Min(body.Length, 500)]}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.StandardInput.Close(); // the host exits when its stdin ends
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private static string HostDirectory()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ClinicalAssist.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("ClinicalAssist.sln not found"), "tests", "medplum-host");
+    }
+
+    private static async System.Threading.Tasks.Task RunAsync(string file, string arguments, string directory, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException(file + " could not be started");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {await output} {await errors}");
+        }
+    }
+}

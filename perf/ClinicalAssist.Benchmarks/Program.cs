@@ -3,6 +3,7 @@ using ClinicalAssist.Benchmarks.Queue;
 
 // Measurement harness. Usage (Release):
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- queue [--drafts 1000000] [--iterations 200] [--db path]
+//   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- prompt [--resources 10000] [--iterations 200] [--budget N]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- demo-patients --count 30 --out <folder> [--seed N]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- context [--iterations 7] [--latency-ms 0,20]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- quality [--drafts 1000000] [--iterations 10]
@@ -10,9 +11,15 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine(QueueBenchmarkOptions.Usage);
     Console.WriteLine(DemoPatientsCommand.Usage);
+    Console.WriteLine(PromptBenchmark.Usage);
     Console.WriteLine(ContextBenchmark.Usage);
     Console.WriteLine(ClinicalAssist.Benchmarks.Quality.QualityBenchmark.Usage);
     return 0;
+}
+
+if (args[0] == "prompt")
+{
+    return PromptBenchmark.Run(args.AsSpan(1), Console.Out, Console.Error);
 }
 
 if (args[0] == "context")

@@ -157,6 +157,36 @@ public sealed class AzureAIInferenceDraftModelTests
     }
 
     [Fact]
+    public async Task A_finished_answer_completes_even_if_the_service_keeps_the_connection_open()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync(async (ctx, _) =>
+        {
+            await FakeChatCompletionsServer.WriteChunksAsync(ctx, ["{\"summary\":", "\"ok\"}"], finishReason: "stop", done: false);
+            await Task.Delay(TimeSpan.FromSeconds(20), ctx.RequestAborted);
+        });
+        var watch = Stopwatch.StartNew();
+
+        var text = await RunAsync(Model(server, timeoutSeconds: 30));
+
+        Assert.Equal("{\"summary\":\"ok\"}", text);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(6), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Records_the_reported_model_and_token_usage()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>
+            FakeChatCompletionsServer.WriteChunksAsync(ctx, ["{}"], usage: (900, 120)));
+        var request = DraftingTestData.Request(DraftingTestData.Context());
+
+        await DraftingTestData.ReadAllAsync(Model(server).StreamAsync(request, Ct));
+
+        Assert.Equal(("gpt-4o-mini", 900, 120), (request.Call.ReportedModelId, request.Call.PromptTokens!.Value, request.Call.CompletionTokens!.Value));
+        var body = Assert.Single(server.Requests).Body;
+        Assert.Equal("json_schema", (string?)body["response_format"]!["type"]);
+    }
+
+    [Fact]
     public async Task A_draft_cut_off_at_the_token_limit_is_reported()
     {
         await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>

@@ -174,7 +174,7 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
                         // The answer is complete; do not wait for "[DONE]" (a service that omits it would otherwise
                         // leave the library reading at end of stream).
                         finishReason = reason;
-                        if (request.Call.PromptTokens is null) await ReadTrailingUsageAsync(updates, request.Call).ConfigureAwait(false);
+                        if (request.Call.PromptTokens is null) await ReadTrailingUsageAsync(updates, response, request.Call).ConfigureAwait(false);
                         break;
                     }
                 }
@@ -212,25 +212,32 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
         }
     }
 
-    /// <summary>Token usage may come in a chunk after the finish reason: wait briefly for it, never fail for it.</summary>
-    private static async Task ReadTrailingUsageAsync(IAsyncEnumerator<StreamingChatCompletionsUpdate> updates, DraftCallInfo call)
+    /// <summary>Token usage may come in a chunk after the finish reason: wait briefly for it, never fail for it. A
+    /// service that keeps the connection open after the answer is cut off after 2 s (the response is closed so that
+    /// no read is left pending).</summary>
+    private static async Task ReadTrailingUsageAsync(IAsyncEnumerator<StreamingChatCompletionsUpdate> updates, IDisposable response, DraftCallInfo call)
     {
-        try
+        for (var i = 0; i < 4; i++)
         {
-            for (var i = 0; i < 4; i++)
+            var next = updates.MoveNextAsync().AsTask();
+            if (await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false) != next)
             {
-                if (!await updates.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false)) return;
-                if (updates.Current.Usage is { } usage)
-                {
-                    call.PromptTokens = usage.PromptTokens;
-                    call.CompletionTokens = usage.CompletionTokens;
-                    return;
-                }
+                response.Dispose();
             }
-        }
-        catch (Exception ex) when (ex is IOException or TimeoutException or RequestFailedException or System.Text.Json.JsonException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
-        {
-            // The answer itself is complete; usage is best effort.
+            try
+            {
+                if (!await next.ConfigureAwait(false)) return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return; // the answer itself is complete; usage is best effort
+            }
+            if (updates.Current.Usage is { } usage)
+            {
+                call.PromptTokens = usage.PromptTokens;
+                call.CompletionTokens = usage.CompletionTokens;
+                return;
+            }
         }
     }
 

@@ -50,12 +50,13 @@ public sealed class CitationIndex
 
     private void Add(string prefix, ResourceRef source)
     {
-        if (_byReference.ContainsKey(source.Reference)) return;
-        var number = _counts.GetValueOrDefault(prefix) + 1;
-        _counts[prefix] = number;
+        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byReference, source.Reference, out var exists);
+        if (exists) return;
+        ref var number = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_counts, prefix, out _);
+        number++;
         var key = prefix + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        slot = key;
         _byKey[key] = source;
-        _byReference[source.Reference] = key;
     }
 }
 

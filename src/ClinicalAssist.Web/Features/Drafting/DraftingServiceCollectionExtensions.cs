@@ -25,6 +25,7 @@ public static class DraftingServiceCollectionExtensions
         builder.Services.AddSingleton<CitationVerifier>();
         builder.Services.AddSingleton<DraftSafetyNet>();
         builder.Services.AddSingleton<PromptTemplateStore>();
+        builder.Services.AddSingleton<PromptTemplateAdmin>();
         builder.Services.AddSingleton<DraftGenerator>();
         builder.Services.AddSingleton(sp => new ModelConfigurationService(
             sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>(),

@@ -17,7 +17,7 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
     private const string ConfigName = "E2E loopback model";
 
     [Fact]
-    public async Task Admin_creates_tests_and_activates_a_configuration_and_the_next_draft_records_it()
+    public async Task Admin_activates_a_configuration_and_a_template_version_and_the_next_draft_records_both()
     {
         await using var model = LoopbackChatModel.Start();
 
@@ -54,6 +54,23 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
         await admin.WaitForInteractiveAsync();
         await Expect(admin.GetByTestId("active-configuration")).ToHaveTextAsync(ConfigName);
 
+        // --- Admin: a new prompt-template version, activated (the drafting feature's template page) ------------
+        await admin.GetByTestId("go-templates").ClickAsync();
+        await admin.WaitForURLAsync("**/admin/templates");
+        await admin.WaitForInteractiveAsync();
+        await Expect(admin.GetByTestId("active-version")).ToHaveCountAsync(1);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Start new version from this" }).First.ClickAsync();
+        var body = admin.GetByTestId("new-template-body");
+        await Expect(body).Not.ToHaveValueAsync("");
+        await body.FillAsync(await body.InputValueAsync() + "\nKeep every statement short.");
+        await admin.GetByTestId("new-template-note").FillAsync("E2E: shorter statements");
+        await admin.GetByTestId("add-template-version").ClickAsync();
+        var added = admin.GetByText(new System.Text.RegularExpressions.Regex(@"Version \d+ added"));
+        await Expect(added).ToBeVisibleAsync();
+        var version = int.Parse(System.Text.RegularExpressions.Regex.Match(await added.InnerTextAsync(), @"Version (\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        await admin.GetByTestId($"activate-v{version}").ClickAsync();
+        await Expect(admin.Locator("tr").Filter(new() { Has = admin.GetByTestId("active-version") })).ToContainTextAsync($"v{version}");
+
         // --- Clinician: the next draft comes from the loopback model and records the configuration ------------
         var clinician = await SignInAsync("clinician@demo.local");
         await OpenPatientAsync(clinician, 2);
@@ -66,6 +83,7 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
         await clinician.WaitForURLAsync("**/drafts/**");
         await clinician.WaitForInteractiveAsync();
         await Expect(clinician.GetByText($"configuration {ConfigName}")).ToBeVisibleAsync();
+        await Expect(clinician.GetByText($"template clinical-summary v{version}")).ToBeVisibleAsync();
         await Expect(clinician.GetByTestId("model-card-incomplete")).ToBeVisibleAsync();
         await clinician.GetByTestId("about-model").ClickAsync();
         await Expect(clinician.GetByTestId("model-card-dialog")).ToContainTextAsync("Model card incomplete");
@@ -81,6 +99,7 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
         var line = Assert.Single((await csv.TextAsync()).Split('\n'), l => l.Contains(ConfigName, StringComparison.Ordinal));
         Assert.Contains(LoopbackChatModel.ReportedModel, line, StringComparison.Ordinal);
         Assert.Contains(",1234,56,", line, StringComparison.Ordinal);
+        Assert.Contains($",clinical-summary,{version},", line, StringComparison.Ordinal);
 
         await admin.GotoAsync(Url("admin/quality"));
         await admin.WaitForInteractiveAsync();

@@ -246,7 +246,8 @@ public sealed class DraftGenerator(
             await db.SaveChangesAsync(CancellationToken.None);
         }
 
-        Infrastructure.ClinicalAssistTelemetry.RecordDraft(outcome.ToString(), model.DisplayName, model.ModelId, (int)stopwatch.ElapsedMilliseconds, firstTokenMs, warnings.Select(w => w.Kind));
+        Infrastructure.ClinicalAssistTelemetry.RecordDraft(outcome.ToString(), model.DisplayName, model.ModelId, (int)stopwatch.ElapsedMilliseconds, firstTokenMs,
+            warnings.Select(w => w.Kind), request?.Call.PromptTokens, request?.Call.CompletionTokens);
         await onProgress(new DraftProgress(draft.Id, outcome, finalText, failure));
         return draft.Id;
     }

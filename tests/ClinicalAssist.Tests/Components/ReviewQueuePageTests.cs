@@ -3,6 +3,7 @@ using ClinicalAssist.Data;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Review;
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
@@ -42,6 +43,32 @@ public sealed class ReviewQueuePageTests : MudTestContext, IAsyncLifetime
             builder.OpenComponent<ReviewQueue>(1);
             builder.CloseComponent();
         });
+
+    [Fact]
+    public async Task Drafts_of_a_configuration_without_a_completed_model_card_are_marked()
+    {
+        await using (var db = _db.CreateDbContext())
+        {
+            var complete = new ModelConfiguration { Name = "Complete", Provider = ModelProvider.Offline };
+            var incomplete = new ModelConfiguration { Name = "Incomplete", Provider = ModelProvider.Offline };
+            db.ModelConfigurations.AddRange(complete, incomplete);
+            var card = new ModelCard { ModelConfiguration = complete };
+            foreach (var field in ClinicalAssist.Web.Features.Governance.ModelCardFields.All) field.Set(card, field.Choices?[0] ?? "filled");
+            db.ModelCards.Add(card);
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+            var drafts = await db.Drafts.OrderBy(d => d.ClinicianDecisionAt).Take(2).ToListAsync(Xunit.TestContext.Current.CancellationToken);
+            drafts[0].ModelConfigurationId = incomplete.Id;
+            drafts[1].ModelConfigurationId = complete.Id;
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        }
+
+        var cut = RenderQueue();
+
+        cut.WaitForAssertion(() => Assert.Equal(25, cut.FindAll("[data-testid=review-link]").Count));
+        var marked = cut.FindAll("tr").Where(r => r.QuerySelector("[data-testid=queue-card-incomplete]") is not null).ToList();
+        var row = Assert.Single(marked);
+        Assert.Contains("Patient 00", row.TextContent);
+    }
 
     [Fact]
     public void Shows_counts_per_status_and_pages_forward_and_back_by_keyset()

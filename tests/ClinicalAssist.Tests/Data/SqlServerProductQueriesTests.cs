@@ -132,6 +132,7 @@ public sealed class SqlServerProductQueriesTests
         }
         await Step("queue counts", () => queue.CountsAsync(Ct));
         await Step("queue write states", () => queue.WriteStatesAsync([Guid.NewGuid(), Guid.NewGuid()], Ct));
+        await Step("queue model cards", () => queue.IncompleteModelCardsAsync([Guid.NewGuid(), Guid.NewGuid()], Ct));
 
         // FHIR write-back: due writes, one write with its draft, admin retry and cancel.
         var writeOptions = Microsoft.Extensions.Options.Options.Create(new ClinicalAssist.Web.Features.WriteBack.WriteBackOptions { Enabled = true });

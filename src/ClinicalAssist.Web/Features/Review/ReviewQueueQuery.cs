@@ -1,4 +1,5 @@
 using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Governance;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Web.Features.Review;
@@ -122,6 +123,21 @@ public sealed class ReviewQueueQuery(IDbContextFactory<AppDbContext> dbFactory)
             .Where(w => draftIds.Contains(w.DraftId))
             .ToDictionaryAsync(w => w.DraftId,
                 w => new WriteState(w.Status, w.Status == FhirWriteStatus.Written ? w.DocumentReference : w.LastError), ct);
+    }
+
+    /// <summary>Drafts on a page whose model configuration has no completed model card (marked in the queue).</summary>
+    public async Task<IReadOnlySet<Guid>> IncompleteModelCardsAsync(IReadOnlyCollection<Guid> draftIds, CancellationToken ct)
+    {
+        if (draftIds.Count == 0) return new HashSet<Guid>();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var configurations = await db.Drafts.AsNoTracking()
+            .Where(d => draftIds.Contains(d.Id) && d.ModelConfigurationId != null)
+            .Select(d => new { d.Id, ConfigurationId = d.ModelConfigurationId!.Value })
+            .ToListAsync(ct);
+        var configurationIds = configurations.Select(c => c.ConfigurationId).Distinct().ToList();
+        var cards = await db.ModelCards.AsNoTracking().Where(c => configurationIds.Contains(c.ModelConfigurationId)).ToListAsync(ct);
+        var complete = cards.Where(ModelCardFields.IsComplete).Select(c => c.ModelConfigurationId).ToHashSet();
+        return configurations.Where(c => !complete.Contains(c.ConfigurationId)).Select(c => c.Id).ToHashSet();
     }
 
     public async Task<IReadOnlyDictionary<DraftStatus, int>> CountsAsync(CancellationToken ct)

@@ -81,6 +81,28 @@ public sealed class AzureAIInferenceDraftModelTests
     }
 
     [Fact]
+    public async Task The_retry_waits_as_long_as_the_services_Retry_After_asks()
+    {
+        var arrivals = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, attempt) =>
+        {
+            arrivals.Enqueue(Stopwatch.GetTimestamp());
+            return attempt == 1
+                ? FakeChatCompletionsServer.WriteErrorAsync(ctx, 429, "RateLimitReached", "Rate limit reached.", new Dictionary<string, string> { ["Retry-After"] = "2" })
+                : FakeChatCompletionsServer.WriteChunksAsync(ctx, ["- Potassium high [L6]."]);
+        });
+
+        var text = await RunAsync(Model(server));
+
+        Assert.Equal("- Potassium high [L6].", text);
+        var times = arrivals.ToArray();
+        Assert.Equal(2, times.Length);
+        var waited = Stopwatch.GetElapsedTime(times[0], times[1]);
+        // The client's own back-off is 10–50 ms here: only the header can explain a two-second wait.
+        Assert.True(waited >= TimeSpan.FromSeconds(1.9), $"waited {waited}");
+    }
+
+    [Fact]
     public async Task A_429_that_persists_becomes_a_retryable_busy_message()
     {
         await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>

@@ -18,12 +18,25 @@ internal sealed class MedplumServer : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>Several test classes start a host at once: only one may run <c>npm ci</c> (it deletes node_modules
+    /// first, which would pull the modules from under a host that is starting).</summary>
+    private static readonly SemaphoreSlim Install = new(1, 1);
+
     public static async Task<MedplumServer> StartAsync(CancellationToken cancellationToken)
     {
         var host = HostDirectory();
-        if (!Directory.Exists(Path.Combine(host, "node_modules", "@medplum", "fhir-router")))
+        await Install.WaitAsync(cancellationToken);
+        try
         {
-            await RunAsync("npm", "ci --no-audit --no-fund", host, TimeSpan.FromMinutes(4), cancellationToken);
+            if (!File.Exists(Path.Combine(host, "node_modules", ".installed")))
+            {
+                await RunAsync("npm", "ci --no-audit --no-fund", host, TimeSpan.FromMinutes(4), cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(host, "node_modules", ".installed"), DateTime.UtcNow.ToString("O"), cancellationToken);
+            }
+        }
+        finally
+        {
+            Install.Release();
         }
 
         var start = new ProcessStartInfo("node", "--experimental-websocket server.mjs 0")

@@ -338,14 +338,59 @@ internal static class ContextBenchmark
             app.MapGet("/fhir/Patient/{id}", (string id) => server.Send("patient", () => patient));
             app.MapGet("/fhir/Patient/{id}/$everything", (HttpContext http) => server.SendPage("everything", all, http, defaultPageSize, "Patient/" + patient.Id + "/$everything"));
             app.MapGet("/fhir/{type}", (string type, HttpContext http) =>
-                server.SendPage(type + http.Request.Query["_id"], byType.TryGetValue(type, out var list)
-                    ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : list
-                    : [], http, defaultPageSize, type));
+                server.SendPage(type + http.Request.Query["_id"] + "|" + http.Request.Query["date"].ToString() + "|" + http.Request.Query["date:missing"],
+                    byType.TryGetValue(type, out var list)
+                        ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : FilterByDate(http.Request.Query, list)
+                        : [], http, defaultPageSize, type));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
             server.BaseUrl = new Uri(address.TrimEnd('/') + "/fhir/");
             return server;
         }
+
+        /// <summary>The date search parameter (<c>date=[ge|lt]yyyy-MM-dd</c>, repeatable, and <c>date:missing</c>) on
+        /// effective/period/performed/date/occurrence (a Period by its start), so the Server source can split searches.</summary>
+        private static List<Resource> FilterByDate(IQueryCollection query, List<Resource> list)
+        {
+            var missing = (string?)query["date:missing"];
+            var values = query["date"].OfType<string>().ToList();
+            if (missing is null && values.Count == 0)
+            {
+                return list;
+            }
+
+            return list.Where(r =>
+            {
+                var date = ToDate(r switch
+                {
+                    Observation o => o.Effective,
+                    Encounter e => e.Period,
+                    Procedure p => p.Performed,
+                    DiagnosticReport d => d.Effective,
+                    DocumentReference d => d.DateElement,
+                    Immunization i => i.Occurrence,
+                    _ => null,
+                });
+                if (missing is not null && (date is null) != (missing == "true"))
+                {
+                    return false;
+                }
+
+                return values.All(v =>
+                {
+                    var day = DateTimeOffset.Parse(v[2..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+                    return date is { } d && (v[..2] switch { "ge" => d >= day, "lt" => d < day, _ => throw new NotSupportedException("date prefix " + v[..2]) });
+                });
+            }).ToList();
+        }
+
+        private static DateTimeOffset? ToDate(DataType? value) => value switch
+        {
+            FhirDateTime dt when dt.TryToDateTimeOffset(TimeSpan.Zero, out var d) => d,
+            Instant i => i.Value,
+            Period { StartElement: { } start } => ToDate(start),
+            _ => null,
+        };
 
         private IResult Send(string key, Func<Resource> make) =>
             Results.Bytes(_pages.GetOrAdd(key, _ => Encoding.UTF8.GetBytes(_serializer.SerializeToString(make()))), "application/fhir+json");

@@ -27,7 +27,7 @@ namespace ClinicalAssist.Benchmarks;
 internal static class ContextBenchmark
 {
     public const string Usage =
-        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500]   P1: context assembly vs plain fetch and naive paging";
+        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--split-slices 4]   P1: context assembly vs plain fetch and naive paging";
 
     private static readonly string[] Types =
         ["Encounter", "Condition", "Observation", "MedicationRequest", "MedicationStatement", "AllergyIntolerance",
@@ -37,6 +37,7 @@ internal static class ContextBenchmark
     {
         string? samples = null;
         var iterations = 7;
+        var splitSlices = 4; // Fhir:SplitSlices; 1 = the unsplit next-link chains (the behaviour before the split)
         var latencies = new[] { 0, 20 };
         var pageSize = 500;
         for (var i = 0; i < args.Length; i++)
@@ -45,6 +46,7 @@ internal static class ContextBenchmark
             switch (args[i])
             {
                 case "--samples" when value is not null: samples = value; i++; break;
+                case "--split-slices" when int.TryParse(value, CultureInfo.InvariantCulture, out var k) && k > 0: splitSlices = k; i++; break;
                 case "--iterations" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0: iterations = n; i++; break;
                 case "--latency-ms" when value is not null: latencies = value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); i++; break;
                 case "--page-size" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 1000: pageSize = p; i++; break;
@@ -61,7 +63,7 @@ internal static class ContextBenchmark
         var generated = Generate(patient, resources, 10_000);
 
         output.WriteLine($"# P1 context benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
-        output.WriteLine($"page size {pageSize}, {iterations} timed runs per figure (median reported) after 2 warm-up runs");
+        output.WriteLine($"page size {pageSize}, Fhir:SplitSlices {splitSlices}, {iterations} timed runs per figure (median reported) after 2 warm-up runs");
         output.WriteLine();
 
         ParseThroughput(output, "Largest Synthea bundle (file as is)", await File.ReadAllBytesAsync(largestFile), iterations);
@@ -77,8 +79,8 @@ internal static class ContextBenchmark
             {
                 await using var server = await BenchServer.StartAsync(data.Item1, data.Item2, latency, pageSize);
                 var plain = Median(await TimeAsync(iterations, () => PlainFetchAsync(server)));
-                var (searchTimes, searchRequests) = await AssembleAsync(server, pageSize, everything: false, iterations);
-                var (everythingTimes, _) = await AssembleAsync(server, pageSize, everything: true, iterations);
+                var (searchTimes, searchRequests) = await AssembleAsync(server, pageSize, everything: false, iterations, splitSlices);
+                var (everythingTimes, _) = await AssembleAsync(server, pageSize, everything: true, iterations, splitSlices);
                 server.Requests = 0;
                 var naive = Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize, data.Item1.Id!)));
                 var naiveRequests = server.Requests / (iterations + 2);
@@ -170,7 +172,7 @@ internal static class ContextBenchmark
         }
     }
 
-    private static async Task<(List<double> Times, int Requests)> AssembleAsync(BenchServer server, int pageSize, bool everything, int iterations)
+    private static async Task<(List<double> Times, int Requests)> AssembleAsync(BenchServer server, int pageSize, bool everything, int iterations, int splitSlices)
     {
         server.OffersEverything = everything;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -182,6 +184,7 @@ internal static class ContextBenchmark
             ["Fhir:MaxResourcesPerType"] = "100000",
             ["Fhir:MaxItemsPerSection"] = "100000",
             ["Fhir:MaxPages"] = "1000",
+            ["Fhir:SplitSlices"] = splitSlices.ToString(CultureInfo.InvariantCulture),
         });
         builder.Logging.ClearProviders();
         builder.AddPatientContext();

@@ -480,7 +480,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
     // ---- Splitting a long dated search into parallel date slices ----
 
-    /// <summary>When the first page of a dated search shows that at least two more pages follow (by Bundle.total, or
+    /// <summary>When the first page of a dated search shows that at least six more pages follow (by Bundle.total; or
     /// a next link without a total), the rest is fetched as up to <see cref="FhirOptions.SplitSlices"/> searches over
     /// disjoint date ranges (boundaries: equal parts of the configured window, else quantiles of the first page's
     /// dates; the first range is open below and the last open above), each following its own next links (or
@@ -506,13 +506,14 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         var count = _options.SplitSlices;
         if (first.Total is { } total)
         {
+            // Each slice costs one more request and the first page is fetched (and parsed) twice, so a slice must
+            // save at least ~3 sequential pages to pay off on a CPU-bound client: no split below 6 pages left.
             var pagesLeft = (total - firstMatches.Count + firstMatches.Count - 1) / firstMatches.Count;
-            if (pagesLeft < 2)
+            count = Math.Min(count, pagesLeft / 3);
+            if (count < 2)
             {
                 return null;
             }
-
-            count = Math.Min(count, pagesLeft);
         }
 
         var window = WindowStart();

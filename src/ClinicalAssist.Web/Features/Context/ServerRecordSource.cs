@@ -66,6 +66,11 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     /// <summary>How the last record was fetched ("everything" or "searches"), for tests and the benchmark.</summary>
     public string? LastStrategy { get; private set; }
 
+    /// <summary>How many searches of the last record were split into date slices (and kept), for tests and the benchmark.</summary>
+    public int LastSplitSearches => _lastSplitSearches;
+
+    private int _lastSplitSearches;
+
     /// <summary>Patients by name, identifier (MRN) or birth date (yyyy-MM-dd); the first page of each search.</summary>
     public async Task<IReadOnlyList<PatientSummary>> SearchPatientsAsync(string? query, CancellationToken cancellationToken)
     {
@@ -287,6 +292,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         }
 
         LastStrategy = "searches";
+        Interlocked.Exchange(ref _lastSplitSearches, 0);
         return await SearchAllAsync(patientId, caps, progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -712,6 +718,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             return null; // the slices missed something the unsplit search has (e.g. a date the server does not index)
         }
 
+        Interlocked.Increment(ref _lastSplitSearches);
         return new Paged(resources, matches, pages, capped, error, failedSlice);
     }
 

@@ -27,7 +27,7 @@ namespace ClinicalAssist.Benchmarks;
 internal static class ContextBenchmark
 {
     public const string Usage =
-        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500]   P1: context assembly vs plain fetch and naive paging";
+        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--split-slices 4]   P1: context assembly vs plain fetch and naive paging";
 
     private static readonly string[] Types =
         ["Encounter", "Condition", "Observation", "MedicationRequest", "MedicationStatement", "AllergyIntolerance",
@@ -37,6 +37,7 @@ internal static class ContextBenchmark
     {
         string? samples = null;
         var iterations = 7;
+        var splitSlices = 4; // Fhir:SplitSlices; 1 = the unsplit next-link chains (the behaviour before the split)
         var latencies = new[] { 0, 20 };
         var pageSize = 500;
         for (var i = 0; i < args.Length; i++)
@@ -45,6 +46,7 @@ internal static class ContextBenchmark
             switch (args[i])
             {
                 case "--samples" when value is not null: samples = value; i++; break;
+                case "--split-slices" when int.TryParse(value, CultureInfo.InvariantCulture, out var k) && k > 0: splitSlices = k; i++; break;
                 case "--iterations" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0: iterations = n; i++; break;
                 case "--latency-ms" when value is not null: latencies = value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); i++; break;
                 case "--page-size" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 1000: pageSize = p; i++; break;
@@ -61,7 +63,7 @@ internal static class ContextBenchmark
         var generated = Generate(patient, resources, 10_000);
 
         output.WriteLine($"# P1 context benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
-        output.WriteLine($"page size {pageSize}, {iterations} timed runs per figure (median reported) after 2 warm-up runs");
+        output.WriteLine($"page size {pageSize}, Fhir:SplitSlices {splitSlices}, {iterations} timed runs per figure (median reported) after 2 warm-up runs");
         output.WriteLine();
 
         ParseThroughput(output, "Largest Synthea bundle (file as is)", await File.ReadAllBytesAsync(largestFile), iterations);
@@ -77,8 +79,8 @@ internal static class ContextBenchmark
             {
                 await using var server = await BenchServer.StartAsync(data.Item1, data.Item2, latency, pageSize);
                 var plain = Median(await TimeAsync(iterations, () => PlainFetchAsync(server)));
-                var (searchTimes, searchRequests) = await AssembleAsync(server, pageSize, everything: false, iterations);
-                var (everythingTimes, _) = await AssembleAsync(server, pageSize, everything: true, iterations);
+                var (searchTimes, searchRequests) = await AssembleAsync(server, pageSize, everything: false, iterations, splitSlices);
+                var (everythingTimes, _) = await AssembleAsync(server, pageSize, everything: true, iterations, splitSlices);
                 server.Requests = 0;
                 var naive = Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize, data.Item1.Id!)));
                 var naiveRequests = server.Requests / (iterations + 2);
@@ -170,7 +172,7 @@ internal static class ContextBenchmark
         }
     }
 
-    private static async Task<(List<double> Times, int Requests)> AssembleAsync(BenchServer server, int pageSize, bool everything, int iterations)
+    private static async Task<(List<double> Times, int Requests)> AssembleAsync(BenchServer server, int pageSize, bool everything, int iterations, int splitSlices)
     {
         server.OffersEverything = everything;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -182,6 +184,7 @@ internal static class ContextBenchmark
             ["Fhir:MaxResourcesPerType"] = "100000",
             ["Fhir:MaxItemsPerSection"] = "100000",
             ["Fhir:MaxPages"] = "1000",
+            ["Fhir:SplitSlices"] = splitSlices.ToString(CultureInfo.InvariantCulture),
         });
         builder.Logging.ClearProviders();
         builder.AddPatientContext();
@@ -338,14 +341,59 @@ internal static class ContextBenchmark
             app.MapGet("/fhir/Patient/{id}", (string id) => server.Send("patient", () => patient));
             app.MapGet("/fhir/Patient/{id}/$everything", (HttpContext http) => server.SendPage("everything", all, http, defaultPageSize, "Patient/" + patient.Id + "/$everything"));
             app.MapGet("/fhir/{type}", (string type, HttpContext http) =>
-                server.SendPage(type + http.Request.Query["_id"], byType.TryGetValue(type, out var list)
-                    ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : list
-                    : [], http, defaultPageSize, type));
+                server.SendPage(type + http.Request.Query["_id"] + "|" + http.Request.Query["date"].ToString() + "|" + http.Request.Query["date:missing"],
+                    byType.TryGetValue(type, out var list)
+                        ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : FilterByDate(http.Request.Query, list)
+                        : [], http, defaultPageSize, type));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
             server.BaseUrl = new Uri(address.TrimEnd('/') + "/fhir/");
             return server;
         }
+
+        /// <summary>The date search parameter (<c>date=[ge|lt]yyyy-MM-dd</c>, repeatable, and <c>date:missing</c>) on
+        /// effective/period/performed/date/occurrence (a Period by its start), so the Server source can split searches.</summary>
+        private static List<Resource> FilterByDate(IQueryCollection query, List<Resource> list)
+        {
+            var missing = (string?)query["date:missing"];
+            var values = query["date"].OfType<string>().ToList();
+            if (missing is null && values.Count == 0)
+            {
+                return list;
+            }
+
+            return list.Where(r =>
+            {
+                var date = ToDate(r switch
+                {
+                    Observation o => o.Effective,
+                    Encounter e => e.Period,
+                    Procedure p => p.Performed,
+                    DiagnosticReport d => d.Effective,
+                    DocumentReference d => d.DateElement,
+                    Immunization i => i.Occurrence,
+                    _ => null,
+                });
+                if (missing is not null && (date is null) != (missing == "true"))
+                {
+                    return false;
+                }
+
+                return values.All(v =>
+                {
+                    var day = DateTimeOffset.Parse(v[2..], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+                    return date is { } d && (v[..2] switch { "ge" => d >= day, "lt" => d < day, _ => throw new NotSupportedException("date prefix " + v[..2]) });
+                });
+            }).ToList();
+        }
+
+        private static DateTimeOffset? ToDate(DataType? value) => value switch
+        {
+            FhirDateTime dt when dt.TryToDateTimeOffset(TimeSpan.Zero, out var d) => d,
+            Instant i => i.Value,
+            Period { StartElement: { } start } => ToDate(start),
+            _ => null,
+        };
 
         private IResult Send(string key, Func<Resource> make) =>
             Results.Bytes(_pages.GetOrAdd(key, _ => Encoding.UTF8.GetBytes(_serializer.SerializeToString(make()))), "application/fhir+json");

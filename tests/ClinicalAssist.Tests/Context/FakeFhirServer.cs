@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ClinicalAssist.Web.Features.Context;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
@@ -38,6 +39,21 @@ internal sealed class FakeFhirServer : IAsyncDisposable
 
     /// <summary>When set, the server publishes a CapabilityStatement offering Patient/$everything and serves it.</summary>
     public bool OffersEverything { get; set; }
+
+    /// <summary>Answers searches as if the <c>date</c> parameter (and <c>date:missing</c>) did not exist.</summary>
+    public bool IgnoresDate { get; set; }
+
+    /// <summary>A fault decided on the whole query of a type search (e.g. one date slice).</summary>
+    public Func<string, IQueryCollection, IResult?>? QueryFault { get; set; }
+
+    /// <summary>Delay added to every type search (to make overlapping requests observable).</summary>
+    public TimeSpan SearchDelay { get; set; }
+
+    private readonly ConcurrentDictionary<string, int> _inFlight = new();
+    private readonly ConcurrentDictionary<string, int> _peakInFlight = new();
+
+    /// <summary>The most searches of a type that were being answered at the same time.</summary>
+    public int PeakInFlight(string type) => _peakInFlight.GetValueOrDefault(type);
 
     /// <summary>When set, the server publishes .well-known/smart-configuration pointing at /token, answered by this.</summary>
     public Func<IFormCollection, IResult>? TokenEndpoint { get; set; }
@@ -164,6 +180,25 @@ internal sealed class FakeFhirServer : IAsyncDisposable
                 return fault;
             }
 
+            if (server.QueryFault?.Invoke(type, query) is { } queryFault)
+            {
+                return queryFault;
+            }
+
+            var inFlight = server._inFlight.AddOrUpdate(type, 1, (_, n) => n + 1);
+            server._peakInFlight.AddOrUpdate(type, inFlight, (_, n) => Math.Max(n, inFlight));
+            try
+            {
+                if (server.SearchDelay > TimeSpan.Zero)
+                {
+                    await System.Threading.Tasks.Task.Delay(server.SearchDelay, http.RequestAborted);
+                }
+            }
+            finally
+            {
+                server._inFlight.AddOrUpdate(type, 0, (_, n) => n - 1);
+            }
+
             if (failingTypes?.Contains(type) == true)
             {
                 return Fhir(new OperationOutcome { Issue = [new OperationOutcome.IssueComponent { Severity = OperationOutcome.IssueSeverity.Fatal, Code = OperationOutcome.IssueType.Exception }] }, 500);
@@ -185,6 +220,11 @@ internal sealed class FakeFhirServer : IAsyncDisposable
                 : (string?)query["_id"] is { } ids
                     ? resources.Where(r => r.TypeName == type && ids.Split(',').Contains(r.Id))
                     : resources.Where(r => r.TypeName == type && IsForPatient(query, patient.Id!));
+            if (!server.IgnoresDate)
+            {
+                matches = FilterByDate(query, matches);
+            }
+
             if (type == "Encounter" && (string?)query["status"] is { } statuses)
             {
                 matches = matches.OfType<Encounter>().Where(e => statuses.Split(',').Contains(e.Status?.GetLiteral()));
@@ -224,6 +264,48 @@ internal sealed class FakeFhirServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         server = new FakeFhirServer(app, new Uri(address.TrimEnd('/') + "/fhir/"));
         return server;
+    }
+
+    /// <summary>The date search parameter: <c>date=[ge|gt|le|lt|eq]yyyy-MM-dd</c> (repeatable, AND) on the element
+    /// the client's <c>DateElement</c> names (a Period by its start), and <c>date:missing=true|false</c>.</summary>
+    internal static IEnumerable<Resource> FilterByDate(IQueryCollection query, IEnumerable<Resource> matches)
+    {
+        var missing = (string?)query["date:missing"];
+        var values = query["date"].OfType<string>().ToList();
+        if (missing is null && values.Count == 0)
+        {
+            return matches;
+        }
+
+        return matches.Where(r =>
+        {
+            var date = FhirValues.ToDateTimeOffset(ServerRecordSource.DateElement(r));
+            if (missing is not null && (date is null) != (missing == "true"))
+            {
+                return false;
+            }
+
+            foreach (var value in values)
+            {
+                var prefix = value.Length > 2 && char.IsLetter(value[0]) ? value[..2] : "eq";
+                var day = DateTimeOffset.Parse(prefix == "eq" && !char.IsLetter(value[0]) ? value : value[2..], System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal);
+                var ok = date is { } d && prefix switch
+                {
+                    "ge" => d >= day,
+                    "gt" => d >= day.AddDays(1),
+                    "lt" => d < day,
+                    "le" => d < day.AddDays(1),
+                    _ => d >= day && d < day.AddDays(1),
+                };
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        });
     }
 
     private static bool IsForPatient(IQueryCollection query, string patientId) =>

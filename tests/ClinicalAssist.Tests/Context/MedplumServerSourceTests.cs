@@ -57,6 +57,17 @@ public sealed class MedplumServerSourceTests
             using var scope = host.Services.CreateScope();
             var fromServer = scope.ServiceProvider.GetRequiredService<PatientContextBuilder>();
 
+            // Small pages, so that long searches are split into parallel date slices (date=ge/lt, date:missing) on Medplum.
+            using var splitHost = ServerRecordSourceTests.Host(medplum.BaseUrl, pageSize: 10, maxPages: 1000, token: null, extra: new Dictionary<string, string?>
+            {
+                ["Fhir:MaxItemsPerSection"] = "100000",
+                ["Fhir:SplitSlices"] = "4",
+            });
+            var splitServer = (ServerRecordSource)splitHost.Services.GetRequiredService<IPatientRecordSource>();
+            using var splitScope = splitHost.Services.CreateScope();
+            var fromSplitServer = splitScope.ServiceProvider.GetRequiredService<PatientContextBuilder>();
+            var splitSearches = 0;
+
             foreach (var summary in await directory.SearchPatientsAsync(null, Ct))
             {
                 var found = await server.SearchPatientsAsync(summary.Mrn, Ct); // identifier search on the server
@@ -78,7 +89,19 @@ public sealed class MedplumServerSourceTests
                 }
 
                 Assert.True(expected.Labs.Count + expected.Vitals.Count > 20, "the comparison covers more than one page of observations");
+
+                var split = await fromSplitServer.BuildAsync(match.Id, Ct);
+                Assert.NotNull(split);
+                splitSearches += splitServer.LastSplitSearches;
+                Assert.DoesNotContain(split.Sections, s => s.State is SectionState.Failed or SectionState.Capped);
+                Assert.Equal(expected.Sections.Select(s => (s.Section, s.State, s.Count)), split.Sections.Select(s => (s.Section, s.State, s.Count)));
+                foreach (var (section, items) in Content(expected))
+                {
+                    Assert.Equal(items, Content(split)[section]);
+                }
             }
+
+            Assert.True(splitSearches > 0, "some searches were split into date slices on Medplum (not fallen back to the unsplit chain)");
         }
         finally
         {

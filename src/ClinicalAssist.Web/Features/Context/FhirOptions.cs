@@ -133,6 +133,12 @@ public sealed class FhirOptions : IValidatableObject
     [Range(1, 32)]
     public int MaxConcurrency { get; set; } = 12;
 
+    /// <summary>A dated search (labs and vitals above all) whose first page shows that several more pages follow is
+    /// split into up to this many searches over disjoint date ranges that page in parallel (within
+    /// <see cref="MaxConcurrency"/>); 1 = always one sequential chain of <c>next</c> pages.</summary>
+    [Range(1, 32)]
+    public int SplitSlices { get; set; } = 4;
+
     /// <summary>Whether to use Patient/$everything when the CapabilityStatement offers it.</summary>
     public bool UseEverything { get; set; } = true;
 

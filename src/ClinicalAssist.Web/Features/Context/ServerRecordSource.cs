@@ -66,6 +66,11 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     /// <summary>How the last record was fetched ("everything" or "searches"), for tests and the benchmark.</summary>
     public string? LastStrategy { get; private set; }
 
+    /// <summary>How many searches of the last record were split into date slices (and kept), for tests and the benchmark.</summary>
+    public int LastSplitSearches => _lastSplitSearches;
+
+    private int _lastSplitSearches;
+
     /// <summary>Patients by name, identifier (MRN) or birth date (yyyy-MM-dd); the first page of each search.</summary>
     public async Task<IReadOnlyList<PatientSummary>> SearchPatientsAsync(string? query, CancellationToken cancellationToken)
     {
@@ -287,6 +292,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         }
 
         LastStrategy = "searches";
+        Interlocked.Exchange(ref _lastSplitSearches, 0);
         return await SearchAllAsync(patientId, caps, progress, cancellationToken).ConfigureAwait(false);
     }
 
@@ -388,7 +394,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             try
             {
                 result = caps.Offers(search.Type)
-                    ? await SearchTypeAsync(search, patientId, caps, cancellationToken).ConfigureAwait(false)
+                    ? await SearchTypeAsync(search, patientId, caps, gate, cancellationToken).ConfigureAwait(false)
                     : new TypeResult([], search.Sections.Select(s => new SectionStatus(s, SectionState.Failed, 0,
                         $"{SectionLabel(s)} unavailable: the FHIR server does not offer {search.Type}.")).ToList());
             }
@@ -417,7 +423,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         return await System.Threading.Tasks.Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    private async Task<TypeResult> SearchTypeAsync(SectionSearch search, string patientId, ServerCapabilities caps, CancellationToken cancellationToken)
+    private async Task<TypeResult> SearchTypeAsync(SectionSearch search, string patientId, ServerCapabilities caps, SemaphoreSlim gate, CancellationToken cancellationToken)
     {
         // One FhirClient per search: the client keeps per-call state (LastResult), the HttpClient underneath is shared.
         using var client = CreateClient();
@@ -450,10 +456,18 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             return new TypeResult([], []);
         }
 
-        var paged = await PageAsync(client, first, search.Type, _options.MaxResourcesPerType, cancellationToken,
-            offset => client.SearchAsync(Clone(query).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), search.Type, cancellationToken)).ConfigureAwait(false);
+        Func<int, Task<Bundle?>> fetchOffset =
+            offset => client.SearchAsync(Clone(query).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), search.Type, cancellationToken);
+        var paged = await SplitSearchAsync(search, query, first, gate, cancellationToken).ConfigureAwait(false)
+                    ?? await PageAsync(client, first, search.Type, _options.MaxResourcesPerType, cancellationToken, fetchOffset).ConfigureAwait(false);
         var failures = new List<SectionStatus>();
-        if (paged.Error is { } error)
+        if (paged.Error is { } sliceError && paged.FailedSlice is { } slice)
+        {
+            LogTypeFailed(_logger, search.Type, sliceError.GetType().Name, StatusOf(sliceError));
+            failures.AddRange(search.Sections.Select(s => new SectionStatus(s, SectionState.Failed, paged.Matches,
+                $"{SectionLabel(s)} incomplete: {paged.Matches:N0} {Plural(search.Type)} were loaded, but the part of the search for {slice} failed ({Describe(sliceError)})")));
+        }
+        else if (paged.Error is { } error)
         {
             LogTypeFailed(_logger, search.Type, error.GetType().Name, StatusOf(error));
             failures.AddRange(search.Sections.Select(s => new SectionStatus(s, SectionState.Failed, paged.Matches,
@@ -470,11 +484,291 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         return new TypeResult(paged.Resources, failures);
     }
 
+    // ---- Splitting a long dated search into parallel date slices ----
+
+    /// <summary>When the first page of a dated search shows that at least six more pages follow (by Bundle.total; or
+    /// a next link without a total), the rest is fetched as up to <see cref="FhirOptions.SplitSlices"/> searches over
+    /// disjoint date ranges (boundaries: equal parts of the configured window, else quantiles of the first page's
+    /// dates; the first range is open below and the last open above), each following its own next links (or
+    /// <c>_offset</c>), plus one <c>date:missing=true</c> search for undated items when there is no window (a window
+    /// excludes them from the unsplit search too). The slices share the search's concurrency slot and take more from
+    /// <paramref name="gate"/> as they come free. Duplicates are removed by type and id.</summary>
+    /// <returns>null when splitting does not apply, or cannot be trusted: the server ignored the date parameter (a
+    /// slice returned items outside its range), the undated-items search failed (e.g. <c>:missing</c> unsupported), or
+    /// the slices together found fewer matches than the first page's total. The caller then pages the unsplit search.</returns>
+    private async Task<Paged?> SplitSearchAsync(SectionSearch search, SearchParams query, Bundle first, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        if (search.DateParameter is not { } dateParameter || _options.SplitSlices < 2 || (first.NextLink is null && first.Total is null))
+        {
+            return null;
+        }
+
+        var firstMatches = Matches<Resource>(first).Where(r => r.TypeName == search.Type).ToList();
+        if (firstMatches.Count == 0)
+        {
+            return null;
+        }
+
+        var count = _options.SplitSlices;
+        if (first.Total is { } total)
+        {
+            // Each slice costs one more request and the first page is fetched (and parsed) twice, so a slice must
+            // save at least ~3 sequential pages to pay off on a CPU-bound client: no split below 6 pages left.
+            var pagesLeft = (total - firstMatches.Count + firstMatches.Count - 1) / firstMatches.Count;
+            count = Math.Min(count, pagesLeft / 3);
+            if (count < 2)
+            {
+                return null;
+            }
+        }
+
+        var window = WindowStart();
+        List<DateTimeOffset> bounds;
+        if (window is { } start)
+        {
+            var span = _time.GetUtcNow() - start;
+            bounds = Enumerable.Range(1, count - 1).Select(i => start + span * i / count).ToList();
+        }
+        else
+        {
+            var dates = firstMatches.Select(r => FhirValues.ToDateTimeOffset(DateElement(r))).OfType<DateTimeOffset>().Order().ToList();
+            if (dates.Count < 2)
+            {
+                return null;
+            }
+
+            bounds = Enumerable.Range(1, count - 1).Select(i => dates[i * dates.Count / count]).ToList();
+        }
+
+        var days = bounds.Select(b => DateOnly.FromDateTime(b.UtcDateTime)).Distinct().Order().ToList();
+        if (window is { } w)
+        {
+            days.RemoveAll(d => d <= DateOnly.FromDateTime(w.UtcDateTime));
+        }
+
+        if (days.Count == 0)
+        {
+            return null;
+        }
+
+        var slices = new List<DateSlice>();
+        for (var i = 0; i <= days.Count; i++)
+        {
+            slices.Add(new DateSlice(i == 0 ? null : days[i - 1], i == days.Count ? null : days[i], Missing: false));
+        }
+
+        if (window is null)
+        {
+            slices.Add(new DateSlice(null, null, Missing: true));
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var drained = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<DateSlice>(slices);
+        var results = new System.Collections.Concurrent.ConcurrentBag<(DateSlice Slice, Paged Paged)>();
+        var untrusted = 0;
+        var pageBudget = Math.Max(1, (_options.MaxPages - 1) / slices.Count);
+
+        async System.Threading.Tasks.Task WorkAsync()
+        {
+            while (queue.TryDequeue(out var slice))
+            {
+                try
+                {
+                    if (await RunSliceAsync(slice).ConfigureAwait(false) is { } paged)
+                    {
+                        results.Add((slice, paged));
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+            }
+        }
+
+        async System.Threading.Tasks.Task ExtraWorkerAsync()
+        {
+            try
+            {
+                await gate.WaitAsync(drained.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return; // every slice was taken before a slot came free
+            }
+
+            try
+            {
+                await WorkAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        async Task<Paged?> RunSliceAsync(DateSlice slice)
+        {
+            using var client = CreateClient();
+            var sliceQuery = Clone(query);
+            if (slice.Missing)
+            {
+                sliceQuery.Add(dateParameter + ":missing", "true");
+            }
+
+            if (slice.From is { } from)
+            {
+                sliceQuery.Add(dateParameter, "ge" + from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+
+            if (slice.Before is { } before)
+            {
+                sliceQuery.Add(dateParameter, "lt" + before.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+
+            Bundle? page;
+            try
+            {
+                page = await client.SearchAsync(sliceQuery, search.Type, stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                if (slice.Missing)
+                {
+                    Interlocked.Exchange(ref untrusted, 1); // :missing not supported: undated items only come from the unsplit search
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    return null;
+                }
+
+                return new Paged([], 0, 1, Capped: false, Error: ex, FailedSlice: slice.Label);
+            }
+
+            if (page is null)
+            {
+                return null;
+            }
+
+            if (!Matches<Resource>(page).Where(r => r.TypeName == search.Type).All(slice.Holds))
+            {
+                Interlocked.Exchange(ref untrusted, 1); // the server ignored the date parameter
+                await stop.CancelAsync().ConfigureAwait(false);
+                return null;
+            }
+
+            var paged = await PageAsync(client, page, search.Type, _options.MaxResourcesPerType, stop.Token,
+                offset => client.SearchAsync(Clone(sliceQuery).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), search.Type, stop.Token),
+                pageBudget).ConfigureAwait(false);
+            return paged.Error is null ? paged : paged with { FailedSlice = slice.Label };
+        }
+
+        var workers = new List<System.Threading.Tasks.Task> { WorkAsync() };
+        for (var i = 1; i < Math.Min(slices.Count, _options.MaxConcurrency); i++)
+        {
+            workers.Add(ExtraWorkerAsync());
+        }
+
+        await workers[0].ConfigureAwait(false);
+        await drained.CancelAsync().ConfigureAwait(false);
+        await System.Threading.Tasks.Task.WhenAll(workers).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (untrusted != 0)
+        {
+            return null;
+        }
+
+        var resources = new List<Resource>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in first.Entry)
+        {
+            if (entry.Resource is { Id.Length: > 0 } resource && resource is not OperationOutcome && seen.Add($"{resource.TypeName}/{resource.Id}"))
+            {
+                resources.Add(resource);
+            }
+        }
+
+        var pages = 1;
+        var capped = false;
+        Exception? error = null;
+        string? failedSlice = null;
+        foreach (var (slice, paged) in results.OrderBy(r => slices.IndexOf(r.Slice)))
+        {
+            pages += paged.Pages;
+            capped |= paged.Capped;
+            if (paged.Error is not null && error is null)
+            {
+                error = paged.Error;
+                failedSlice = paged.FailedSlice;
+            }
+
+            resources.AddRange(paged.Resources.Where(r => seen.Add($"{r.TypeName}/{r.Id}")));
+        }
+
+        var matches = resources.Count(r => r.TypeName == search.Type);
+        if (matches > _options.MaxResourcesPerType)
+        {
+            var keep = 0;
+            resources.RemoveAll(r => r.TypeName == search.Type && ++keep > _options.MaxResourcesPerType);
+            matches = _options.MaxResourcesPerType;
+            capped = true;
+        }
+
+        if (error is null && !capped && first.Total is { } expected && matches < expected)
+        {
+            return null; // the slices missed something the unsplit search has (e.g. a date the server does not index)
+        }
+
+        Interlocked.Increment(ref _lastSplitSearches);
+        return new Paged(resources, matches, pages, capped, error, failedSlice);
+    }
+
+    /// <summary>The element a section's date search parameter indexes (dateTime, instant or Period).</summary>
+    internal static DataType? DateElement(Resource resource) => resource switch
+    {
+        Observation o => o.Effective,
+        Encounter e => e.Period,
+        Procedure p => p.Performed,
+        DiagnosticReport d => d.Effective,
+        DocumentReference d => d.DateElement,
+        Immunization i => i.Occurrence,
+        _ => null,
+    };
+
+    /// <summary>One part of a split search: dates from <see cref="From"/> (inclusive) to <see cref="Before"/>
+    /// (exclusive), either open; or the items without a date.</summary>
+    private sealed record DateSlice(DateOnly? From, DateOnly? Before, bool Missing)
+    {
+        public string Label => Missing ? "items without a date"
+            : From is null ? $"dates before {Before:yyyy-MM-dd}"
+            : Before is null ? $"dates from {From:yyyy-MM-dd}"
+            : $"dates from {From:yyyy-MM-dd} to before {Before:yyyy-MM-dd}";
+
+        /// <summary>Whether a returned item can belong here; a point date outside the range (by more than a day, for
+        /// time zones) means the server ignored the parameter. Periods are not checked (they may overlap the range).</summary>
+        public bool Holds(Resource resource)
+        {
+            var element = DateElement(resource);
+            if (Missing)
+            {
+                return FhirValues.ToDateTimeOffset(element) is null;
+            }
+
+            if (element is not (FhirDateTime or Instant) || FhirValues.ToDateTimeOffset(element) is not { } date)
+            {
+                return true;
+            }
+
+            var day = DateOnly.FromDateTime(date.UtcDateTime);
+            return (From is not { } from || day >= from.AddDays(-1)) && (Before is not { } before || day <= before);
+        }
+    }
+
     /// <summary>Collects a search's pages: follows <c>next</c> until none, <see cref="FhirOptions.MaxPages"/> or
     /// <paramref name="maxMatches"/>; a failing page ends the loop and is returned with what came before.</summary>
     private async Task<Paged> PageAsync(FhirClient client, Bundle first, string type, int maxMatches, CancellationToken cancellationToken,
-        Func<int, Task<Bundle?>>? fetchOffset = null)
+        Func<int, Task<Bundle?>>? fetchOffset = null, int? maxPages = null)
     {
+        var pageLimit = maxPages ?? _options.MaxPages;
         var resources = new List<Resource>();
         var matches = 0;
         var pages = 0;
@@ -521,7 +815,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
                 return new Paged(resources, matches, pages, Capped: first.Total is { } t && t > matches, Error: null);
             }
 
-            if (pages >= _options.MaxPages || matches >= maxMatches)
+            if (pages >= pageLimit || matches >= maxMatches)
             {
                 return new Paged(resources, matches, pages, Capped: true, Error: null);
             }
@@ -783,7 +1077,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
     private sealed record TypeResult(IReadOnlyList<Resource> Resources, IReadOnlyList<SectionStatus> Failures);
 
-    private sealed record Paged(List<Resource> Resources, int Matches, int Pages, bool Capped, Exception? Error);
+    private sealed record Paged(List<Resource> Resources, int Matches, int Pages, bool Capped, Exception? Error, string? FailedSlice = null);
 
     /// <summary>What the CapabilityStatement says (everything allowed when there is none).</summary>
     private sealed record ServerCapabilities(bool PatientEverything, IReadOnlyDictionary<string, IReadOnlySet<string>>? Types)

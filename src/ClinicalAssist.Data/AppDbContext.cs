@@ -31,7 +31,9 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
-    /// <summary>Every insert or update of a draft gets a new token; a writer holding the old one gets
+    private const string ConcurrencyTokenName = "Version";
+
+    /// <summary>Every insert or update of a versioned entity gets a new token; a writer holding the old one gets
     /// DbUpdateConcurrencyException instead of silently overwriting another user's decision.</summary>
     private void RenewConcurrencyTokens()
     {
@@ -45,36 +47,15 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             }
         }
 
-        foreach (var entry in ChangeTracker.Entries<Draft>())
+        // Every entity with a Guid "Version" concurrency token (drafts, FHIR writes, model configurations, model cards)
+        // gets a new token on each insert or update.
+        foreach (var entry in ChangeTracker.Entries())
         {
-            if (entry.State is EntityState.Added or EntityState.Modified)
+            if (entry.State is EntityState.Added or EntityState.Modified
+                && entry.Metadata.FindProperty(ConcurrencyTokenName) is { IsConcurrencyToken: true } token
+                && token.ClrType == typeof(Guid))
             {
-                entry.Entity.Version = Guid.NewGuid();
-            }
-        }
-
-        foreach (var entry in ChangeTracker.Entries<FhirWrite>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified)
-            {
-                entry.Entity.Version = Guid.NewGuid();
-            }
-        }
-
-        foreach (var entry in ChangeTracker.Entries<ModelConfiguration>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified)
-            {
-                entry.Entity.Version = Guid.NewGuid();
-            }
-        }
-
-        // --- Model cards (admin / governance) ---
-        foreach (var entry in ChangeTracker.Entries<ModelCard>())
-        {
-            if (entry.State is EntityState.Added or EntityState.Modified)
-            {
-                entry.Entity.Version = Guid.NewGuid();
+                entry.Property(token).CurrentValue = Guid.NewGuid();
             }
         }
 

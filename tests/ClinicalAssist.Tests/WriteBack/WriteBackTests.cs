@@ -155,6 +155,39 @@ public sealed class WriteBackTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Configured_as_a_DocumentReference_the_summary_is_labelled_attested_and_valid()
+    {
+        var draft = NewDraft();
+        draft.Status = DraftStatus.Signed;
+        draft.SignedText = SignedText;
+        draft.ClinicianDecisionById = Clinician.Id;
+        draft.ClinicianDecisionAt = _clock.GetUtcNow();
+        var input = new WriteBackInput(draft, Clinician.Name, null, "Practitioner/prac-7", null, "# Model card", "# Prompt", ["Observation/obs-1/_history/2"]);
+
+        var built = WriteBackBundleBuilder.Build(input, Options(o => o.DocumentKind = WriteBackDocumentKind.DocumentReference));
+
+        Assert.DoesNotContain(built.Bundle.Entry, e => e.Resource is Practitioner or Composition); // mapped clinician, no Composition
+        var document = built.Bundle.Entry.Single(e => e.FullUrl == built.DocumentFullUrl);
+        var reference = Assert.IsType<DocumentReference>(document.Resource);
+        Assert.Equal("AIAST", reference.Meta.Security.Single().Code);
+        Assert.Equal(CompositionStatus.Final, reference.DocStatus);
+        Assert.Equal("Practitioner/prac-7", reference.Authenticator.Reference);
+        Assert.Equal(SignedText, System.Text.Encoding.UTF8.GetString(reference.Content[0].Attachment.Data));
+        Assert.Equal($"identifier={Uri.EscapeDataString(WriteBackBundleBuilder.DocumentIdentifierSystem + "|" + WriteBackBundleBuilder.DocumentIdentifier(draft.Id))}", document.Request.IfNoneExist);
+        var provenance = built.Bundle.Entry.Select(e => e.Resource).OfType<Provenance>().Single();
+        Assert.Equal("Practitioner/prac-7", provenance.Agent.Single(a => a.Type.Coding[0].Code == "verifier").Who.Reference);
+        Assert.Empty(built.Bundle.Entry.SelectMany(e => Validator.Errors(e.Resource)));
+    }
+
+    [Fact]
+    public void An_unsigned_draft_is_never_built_into_a_write()
+    {
+        var draft = NewDraft();
+        var input = new WriteBackInput(draft, Clinician.Name, null, null, null, "# card", "# prompt", []);
+        Assert.Throws<InvalidOperationException>(() => WriteBackBundleBuilder.Build(input, Options()));
+    }
+
+    [Fact]
     public void The_validator_catches_a_deliberately_broken_resource()
     {
         var broken = new Composition

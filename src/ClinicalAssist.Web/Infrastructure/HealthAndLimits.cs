@@ -137,11 +137,27 @@ public static class HealthAndLimitsExtensions
         }
     }
 
-    /// <summary>Reports the drafting model in use. It is not called (a call costs tokens); "Test connection" in the
-    /// admin model settings does that on demand.</summary>
-    private sealed class ModelHealthCheck(IDraftModel model) : IHealthCheck
+    /// <summary>Reports the active model configuration (the one new drafts use) and whether it can draft. The endpoint
+    /// is not called (a call costs tokens); "Test connection" in Admin › Model configurations does that on demand.</summary>
+    private sealed class ModelHealthCheck(ModelConfigurationService configurations) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
-            Task.FromResult(HealthCheckResult.Healthy(model.IsAi ? $"Configured: {model.ModelId} (not probed)." : model.DisplayName));
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+        {
+            try
+            {
+                var active = await configurations.GetActiveAsync(ct);
+                var problems = configurations.Validate(active);
+                var what = active.Provider == ModelProvider.Offline
+                    ? $"{active.Name}: {OfflineDrafter.OfflineDisplayName}"
+                    : $"{active.Name}: {active.Deployment} (not probed)";
+                return problems.Count == 0
+                    ? HealthCheckResult.Healthy(what + ".")
+                    : HealthCheckResult.Degraded($"{what} cannot draft: {string.Join(" ", problems)}");
+            }
+            catch (InvalidOperationException ex)
+            {
+                return HealthCheckResult.Degraded(ex.Message);
+            }
+        }
     }
 }

@@ -86,7 +86,7 @@ public sealed class CompositionTests : IAsyncLifetime
         Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
         Assert.True(checks.GetProperty("database").GetProperty("blocking").GetBoolean());
         Assert.False(checks.GetProperty("fhir").GetProperty("blocking").GetBoolean());
-        Assert.Contains("Offline rule-based draft", checks.GetProperty("model").GetProperty("description").GetString());
+        Assert.Equal("Offline drafter: Offline rule-based draft — no AI model.", checks.GetProperty("model").GetProperty("description").GetString());
     }
 
     [Fact]

@@ -211,10 +211,6 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
         return Path.Combine(Path.GetTempPath(), "clinicalassist-artifacts");
     }
 
-    private sealed class PlainHttpClientFactory : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new();
-    }
 
     /// <summary>Forwards everything to the FHIR server; the first transaction is committed there and then answered with 500
     /// (the answer is lost), as a gateway timing out after the server did the work would.</summary>

@@ -373,8 +373,4 @@ public sealed class WriteBackTests : IAsyncLifetime
         Assert.Equal([10, 20, 40, 60, 60], Enumerable.Range(1, 5).Select(a => WriteBackProcessor.Backoff(a, options).TotalSeconds));
     }
 
-    private sealed class PlainHttpClientFactory : IHttpClientFactory
-    {
-        public HttpClient CreateClient(string name) => new();
-    }
 }

@@ -54,9 +54,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         ArgumentNullException.ThrowIfNull(options);
         _httpClientFactory = httpClientFactory ?? throw new ArgumentNullException(nameof(httpClientFactory));
         _options = options.Value;
-        _baseUrl = Uri.TryCreate(_options.ServerBaseUrl, UriKind.Absolute, out var url)
-            ? new Uri(url.ToString().TrimEnd('/') + "/")
-            : throw new ArgumentException("Fhir:ServerBaseUrl must be an absolute URL for the Server source.", nameof(options));
+        _baseUrl = BaseUrl(_options);
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
@@ -990,20 +988,32 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     private DateTimeOffset? WindowStart() =>
         _options.WindowDays > 0 ? _time.GetUtcNow().AddDays(-_options.WindowDays) : null;
 
-    private FhirClient CreateClient()
+    private FhirClient CreateClient() => CreateFhirClient(_httpClientFactory, _options, _baseUrl);
+
+    /// <summary>
+    /// The FhirClient every call to the configured FHIR server uses (reading the record, writing back): JSON, lenient
+    /// parsing, and the named HttpClient <see cref="HttpClientName"/> with its authentication and resilience handler.
+    /// </summary>
+    internal static FhirClient CreateFhirClient(IHttpClientFactory httpClientFactory, FhirOptions options, Uri baseUrl)
     {
-        var http = _httpClientFactory.CreateClient(HttpClientName);
+        var http = httpClientFactory.CreateClient(HttpClientName);
         var settings = new FhirClientSettings
         {
             PreferredFormat = ResourceFormat.Json,
             VerifyFhirVersion = false,
             // The resilience handler owns the timeouts (per attempt and overall); this is only a backstop.
-            Timeout = checked(_options.TimeoutSeconds * 1000 * (_options.MaxRetries + 2) + _options.MaxRetryAfterSeconds * 1000 * _options.MaxRetries),
+            Timeout = checked(options.TimeoutSeconds * 1000 * (options.MaxRetries + 2) + options.MaxRetryAfterSeconds * 1000 * options.MaxRetries),
         };
-        var client = new FhirClient(_baseUrl, http, settings);
+        var client = new FhirClient(baseUrl, http, settings);
         client.WithLenientSerializer();
         return client;
     }
+
+    /// <summary>The configured base URL with one trailing slash (relative searches resolve below it).</summary>
+    internal static Uri BaseUrl(FhirOptions options) =>
+        Uri.TryCreate(options.ServerBaseUrl, UriKind.Absolute, out var url)
+            ? new Uri(url.ToString().TrimEnd('/') + "/")
+            : throw new ArgumentException("Fhir:ServerBaseUrl must be an absolute URL for the Server source.", nameof(options));
 
     /// <summary>A clear, identifier-free reason for a failed request.</summary>
     internal string Describe(Exception ex) => Innermost(ex) switch

@@ -146,7 +146,7 @@ public sealed class ModelConfigurationService
         {
             return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null, ex.Message);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or CryptographicFailure or AuthenticationFailedException)
+        catch (Exception ex) when (ex is InvalidOperationException or AuthenticationFailedException) // incl. CryptographicFailure
         {
             return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null, ex.Message);
         }
@@ -178,10 +178,6 @@ public sealed class ModelConfigurationService
             TokenBudget = bootstrap.TokenBudget,
             Tokenizer = bootstrap.Tokenizer,
             IsActive = !azure,
-            CreatedAt = now,
-            CreatedByName = "system (seed)",
-            UpdatedAt = now,
-            UpdatedByName = "system (seed)",
         });
         if (azure)
         {
@@ -203,11 +199,12 @@ public sealed class ModelConfigurationService
                 TimeoutSeconds = bootstrap.TimeoutSeconds,
                 MaxRetries = bootstrap.MaxRetries,
                 IsActive = true,
-                CreatedAt = now,
-                CreatedByName = "system (seed)",
-                UpdatedAt = now,
-                UpdatedByName = "system (seed)",
             });
+        }
+        foreach (var seeded in db.ChangeTracker.Entries<ModelConfiguration>().Where(e => e.State == EntityState.Added).Select(e => e.Entity))
+        {
+            seeded.CreatedAt = seeded.UpdatedAt = now;
+            seeded.CreatedByName = seeded.UpdatedByName = "system (seed)";
         }
         await db.SaveChangesAsync(ct);
     }

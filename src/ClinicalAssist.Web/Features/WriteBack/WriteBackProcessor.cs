@@ -76,7 +76,7 @@ public sealed partial class WriteBackProcessor(
                 }
             }
 
-            var client = CreateClient();
+            using var client = CreateClient();
             if (await AlreadyWrittenAsync(client, draft, settings, ct) is { } existing)
             {
                 Written(db, write, existing.Document, existing.Provenance, existing.Device, "already on the server");
@@ -285,15 +285,11 @@ public sealed partial class WriteBackProcessor(
 
     private FhirClient CreateClient()
     {
-        var baseUrl = fhir.Value.ServerBaseUrl ?? throw new InvalidOperationException("Fhir:ServerBaseUrl is not configured.");
-        var settings = new FhirClientSettings
-        {
-            PreferredFormat = ResourceFormat.Json,
-            VerifyFhirVersion = false,
-            Timeout = checked(fhir.Value.TimeoutSeconds * 1000),
-            ReturnPreference = ReturnPreference.Minimal,
-        };
-        return new FhirClient(baseUrl, httpClientFactory.CreateClient(ServerRecordSource.HttpClientName), settings);
+        if (string.IsNullOrWhiteSpace(fhir.Value.ServerBaseUrl))
+            throw new InvalidOperationException("Fhir:ServerBaseUrl is not configured.");
+        var client = ServerRecordSource.CreateFhirClient(httpClientFactory, fhir.Value, ServerRecordSource.BaseUrl(fhir.Value));
+        client.Settings.ReturnPreference = ReturnPreference.Minimal;
+        return client;
     }
 
     private static string Describe(Exception ex, int status) => ex switch

@@ -55,16 +55,25 @@ public static class PromptBenchmark
             var times = new double[iterations];
             var indexTimes = new double[iterations];
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            var slowWithGen2 = 0;
+            var slow = 0;
             for (var i = 0; i < iterations; i++)
             {
+                var gen2 = GC.CollectionCount(2);
                 var started = Stopwatch.GetTimestamp();
                 var index = CitationIndex.Build(context);
                 indexTimes[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 last = builder.Build(context, index, builder.DefaultTemplate, settings);
                 times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (times[i] > 20) { slow++; if (GC.CollectionCount(2) != gen2) slowWithGen2++; }
                 if (last.Tokens > budget) throw new InvalidOperationException($"Budget exceeded: {last.Tokens} > {budget}");
             }
             var cpuPerBuild = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / iterations;
+            var allocatedPerBuild = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / iterations / 1024.0 / 1024.0;
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"budget {budget}: GCs gen0 {GC.CollectionCount(0) - gcBefore.Item1}, gen1 {GC.CollectionCount(1) - gcBefore.Item2}, gen2 {GC.CollectionCount(2) - gcBefore.Item3}; allocated {allocatedPerBuild:0.0} MB per build; builds over 20 ms: {slow} ({slowWithGen2} with a gen2 GC)"));
             Array.Sort(times);
             Array.Sort(indexTimes);
             var p95 = Percentile(times, 0.95);

@@ -13,7 +13,7 @@ public sealed class AzureAIInferenceDraftModelTests
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    private static AzureAIInferenceDraftModel Model(FakeChatCompletionsServer server, int maxRetries = 2, int timeoutSeconds = 5) =>
+    private static AzureAIInferenceDraftModel Model(FakeChatCompletionsServer server, int maxRetries = 2, int timeoutSeconds = 5, int totalTimeoutSeconds = 180) =>
         new(new ModelOptions
             {
                 Provider = ModelProvider.AzureAIInference,
@@ -24,6 +24,7 @@ public sealed class AzureAIInferenceDraftModelTests
                 MaxTokens = 900,
                 TimeoutSeconds = timeoutSeconds,
                 MaxRetries = maxRetries,
+                TotalTimeoutSeconds = totalTimeoutSeconds,
             },
             NullLogger<AzureAIInferenceDraftModel>.Instance,
             configureClient: o =>
@@ -235,6 +236,31 @@ public sealed class AzureAIInferenceDraftModelTests
         Assert.True(ex.Retryable);
         Assert.Contains("did not respond within 1 seconds", ex.Message, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_service_that_keeps_trickling_text_is_stopped_at_the_total_deadline_keeping_the_partial_text()
+    {
+        // Each chunk arrives well within the per-read timeout (5 s), so only the whole-call deadline can end this.
+        await using var server = await FakeChatCompletionsServer.StartAsync(async (ctx, _) =>
+        {
+            await FakeChatCompletionsServer.WriteChunksAsync(ctx, ["part 0 "], finishReason: null, done: false);
+            for (var i = 1; i < 100; i++)
+            {
+                await Task.Delay(200, ctx.RequestAborted);
+                await FakeChatCompletionsServer.WriteEventAsync(ctx, FakeChatCompletionsServer.Chunk($"part {i} ", null, null));
+            }
+        });
+        var chunks = new List<string>();
+        var watch = Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server, timeoutSeconds: 5, totalTimeoutSeconds: 2), chunks));
+
+        Assert.True(ex.Retryable);
+        Assert.Equal("deadline", ex.ErrorCode);
+        Assert.Contains("did not finish the draft within 2 seconds, so the text received is incomplete", ex.Message, StringComparison.Ordinal);
+        Assert.InRange(chunks.Count, 3, 20); // the text received before the deadline reached the caller
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4.5), $"took {watch.Elapsed}");
     }
 
     [Fact]

@@ -121,12 +121,17 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
         };
 
         var started = Stopwatch.GetTimestamp();
+        // One deadline for the whole call (retries, waits for Retry-After and the streamed answer): a service that
+        // keeps trickling text never keeps a clinician waiting longer than Model:TotalTimeoutSeconds.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(_options.TotalTimeoutSeconds));
+        var token = deadline.Token;
         StreamingResponse<StreamingChatCompletionsUpdate> response;
         try
         {
-            response = await _client.CompleteStreamingAsync(chatOptions, cancellationToken).ConfigureAwait(false);
+            response = await _client.CompleteStreamingAsync(chatOptions, token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (Translate(ex, cancellationToken, received: 0) is { } translated)
+        catch (Exception ex) when (Translate(ex, cancellationToken, received: 0, token) is { } translated)
         {
             throw translated;
         }
@@ -135,9 +140,9 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
         CompletionsFinishReason? finishReason = null;
         using (response)
         // The library reads the body without the token; closing the response is what stops a pending read.
-        using (cancellationToken.Register(static r => ((IDisposable)r!).Dispose(), response))
+        using (token.Register(static r => ((IDisposable)r!).Dispose(), response))
         {
-            var updates = ((IAsyncEnumerable<StreamingChatCompletionsUpdate>)response).GetAsyncEnumerator(cancellationToken);
+            var updates = ((IAsyncEnumerable<StreamingChatCompletionsUpdate>)response).GetAsyncEnumerator(token);
             try
             {
                 while (true)
@@ -151,7 +156,7 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
                     {
                         throw new OperationCanceledException("Drafting was cancelled.", ex, cancellationToken);
                     }
-                    catch (Exception ex) when (Translate(ex, cancellationToken, received) is { } translated)
+                    catch (Exception ex) when (Translate(ex, cancellationToken, received, token) is { } translated)
                     {
                         throw translated;
                     }
@@ -188,6 +193,7 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
         // The library ends the enumeration quietly when the token is cancelled: that is the caller's cancellation,
         // not a failure of the service.
         cancellationToken.ThrowIfCancellationRequested();
+        if (token.IsCancellationRequested) throw DeadlineExceeded(received, innerException: null);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         LogCompleted(_logger, _options.Deployment!, finishReason?.ToString() ?? "none", received, (long)elapsed.TotalMilliseconds);
@@ -241,10 +247,19 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
         }
     }
 
+    private DraftModelException DeadlineExceeded(int received, Exception? innerException)
+    {
+        LogFailed(_logger, _options.Deployment!, 0, "deadline", received);
+        return new DraftModelException(
+            $"The AI service did not finish the draft within {_options.TotalTimeoutSeconds} seconds{(received > 0 ? ", so the text received is incomplete" : "")}. Try again; if it keeps happening, use the offline draft.",
+            retryable: true, errorCode: "deadline", innerException: innerException);
+    }
+
     /// <summary>Maps a failure to a clinician-facing exception; null lets the caller's own cancellation through.</summary>
-    private DraftModelException? Translate(Exception ex, CancellationToken cancellationToken, int received)
+    private DraftModelException? Translate(Exception ex, CancellationToken cancellationToken, int received, CancellationToken deadline = default)
     {
         if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested) return null;
+        if (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested) return DeadlineExceeded(received, ex);
 
         var partial = received > 0 ? " The text received so far is incomplete." : "";
         switch (ex)

@@ -244,6 +244,7 @@ public sealed class ModelConfigurationService
             TimeoutSeconds = config.TimeoutSeconds,
             MaxRetries = config.MaxRetries,
             OfflineChunkDelayMilliseconds = _bootstrap.OfflineChunkDelayMilliseconds,
+            TotalTimeoutSeconds = _bootstrap.TotalTimeoutSeconds,
         };
     }
 

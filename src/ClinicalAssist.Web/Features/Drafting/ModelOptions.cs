@@ -61,6 +61,11 @@ public sealed class ModelOptions : IValidatableObject
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 60;
 
+    /// <summary>Deadline for one whole model call: every attempt, the waits between them and the streamed answer.
+    /// A service that keeps the answer trickling never keeps the clinician waiting longer than this.</summary>
+    [Range(1, 3600)]
+    public int TotalTimeoutSeconds { get; set; } = 180;
+
     /// <summary>Retries on 408/429/5xx and transport errors before a stream starts (Azure.Core honours Retry-After).</summary>
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;

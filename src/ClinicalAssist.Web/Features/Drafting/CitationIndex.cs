@@ -9,64 +9,111 @@ namespace ClinicalAssist.Web.Features.Drafting;
 /// </summary>
 public sealed class CitationIndex
 {
-    // Keyed by (type, id) rather than by ResourceRef.Reference, which formats a new string on every call: a
-    // 10,000-resource record would otherwise allocate 10,000 throw-away strings per index (prompt build, P2).
-    private readonly Dictionary<(string Type, string Id), string> _byReference;
-    private readonly Dictionary<string, ResourceRef> _byKey;
-    private readonly int[] _counts = new int[Prefixes.Length];
-
     private const string Prefixes = "EPAMLVN";
 
-    private CitationIndex(int capacity)
+    // A 10,000-resource record is indexed for every draft, so the index is kept compact and off the large-object heap
+    // (P2): keys are positional ("L12" = the 12th lab), stored as numbers and formatted only when asked for; the
+    // (type, id) → number table is split into shards small enough to stay below the 85 KB large-object threshold.
+    private const int ShardCount = 16;
+    private readonly Dictionary<(string Type, string Id), int>[]? _numbers;
+    private readonly List<ResourceRef>[]? _bySection;
+
+    // A stored draft's map (FromMap) is kept as it was saved, whatever its keys look like.
+    private readonly Dictionary<string, ResourceRef>? _map;
+    private readonly Dictionary<(string Type, string Id), string>? _keys;
+
+    private CitationIndex(PatientContext context)
     {
-        _byReference = new Dictionary<(string, string), string>(capacity);
-        _byKey = new Dictionary<string, ResourceRef>(capacity, StringComparer.Ordinal);
+        int[] sizes = [context.Encounter is null ? 0 : 1, context.Conditions.Count, context.Allergies.Count, context.Medications.Count,
+            context.Labs.Count, context.Vitals.Count, context.Notes.Count];
+        _bySection = [.. sizes.Select(n => new List<ResourceRef>(n))];
+        var perShard = sizes.Sum() / ShardCount + 1;
+        _numbers = [.. Enumerable.Range(0, ShardCount).Select(_ => new Dictionary<(string, string), int>(perShard))];
     }
 
-    public IReadOnlyDictionary<string, ResourceRef> ByKey => _byKey;
+    private CitationIndex(IReadOnlyDictionary<string, ResourceRef> map)
+    {
+        _map = new Dictionary<string, ResourceRef>(map, StringComparer.Ordinal);
+        _keys = new Dictionary<(string, string), string>(map.Count);
+        foreach (var (key, reference) in map) _keys.TryAdd((reference.Type, reference.Id), key);
+    }
+
+    /// <summary>Every key and the resource version it stands for, in key order per section.</summary>
+    public IEnumerable<KeyValuePair<string, ResourceRef>> Entries
+    {
+        get
+        {
+            if (_map is not null)
+            {
+                foreach (var entry in _map) yield return entry;
+                yield break;
+            }
+            for (var p = 0; p < Prefixes.Length; p++)
+            {
+                var list = _bySection![p];
+                for (var i = 0; i < list.Count; i++) yield return new(Key(p, i + 1), list[i]);
+            }
+        }
+    }
 
     public static CitationIndex Build(PatientContext context)
     {
-        var index = new CitationIndex(1 + context.Conditions.Count + context.Allergies.Count + context.Medications.Count
-            + context.Labs.Count + context.Vitals.Count + context.Notes.Count);
-        if (context.Encounter is { } e) index.Add('E', e.Source);
-        foreach (var c in context.Conditions) index.Add('P', c.Source);
-        foreach (var a in context.Allergies) index.Add('A', a.Source);
-        foreach (var m in context.Medications) index.Add('M', m.Source);
-        foreach (var l in context.Labs) index.Add('L', l.Source);
-        foreach (var v in context.Vitals) index.Add('V', v.Source);
-        foreach (var n in context.Notes) index.Add('N', n.Source);
+        ArgumentNullException.ThrowIfNull(context);
+        var index = new CitationIndex(context);
+        if (context.Encounter is { } e) index.Add(0, e.Source);
+        foreach (var c in context.Conditions) index.Add(1, c.Source);
+        foreach (var a in context.Allergies) index.Add(2, a.Source);
+        foreach (var m in context.Medications) index.Add(3, m.Source);
+        foreach (var l in context.Labs) index.Add(4, l.Source);
+        foreach (var v in context.Vitals) index.Add(5, v.Source);
+        foreach (var n in context.Notes) index.Add(6, n.Source);
         return index;
     }
 
     /// <summary>Rebuilds an index from a stored key → reference map (a saved draft).</summary>
-    public static CitationIndex FromMap(IReadOnlyDictionary<string, ResourceRef> map)
-    {
-        var index = new CitationIndex(map.Count);
-        foreach (var (key, reference) in map)
-        {
-            index._byKey[key] = reference;
-            index._byReference.TryAdd((reference.Type, reference.Id), key);
-        }
-        return index;
-    }
+    public static CitationIndex FromMap(IReadOnlyDictionary<string, ResourceRef> map) => new(map);
 
     /// <summary>The key of a context item, e.g. "L12".</summary>
-    public string KeyFor(ResourceRef source) =>
-        _byReference.TryGetValue((source.Type, source.Id), out var key)
-            ? key
-            : throw new KeyNotFoundException($"{source.Type} is not in the citation index.");
-
-    public bool TryResolve(string key, out ResourceRef reference) => _byKey.TryGetValue(key, out reference!);
-
-    private void Add(char prefix, ResourceRef source)
+    public string KeyFor(ResourceRef source)
     {
-        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byReference, (source.Type, source.Id), out var exists);
-        if (exists) return;
-        var number = ++_counts[Prefixes.IndexOf(prefix, StringComparison.Ordinal)];
-        var key = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}{number}");
-        slot = key;
-        _byKey[key] = source;
+        if (_keys is not null)
+        {
+            return _keys.TryGetValue((source.Type, source.Id), out var key) ? key : throw NotIndexed(source);
+        }
+        return Shard(source.Type, source.Id).TryGetValue((source.Type, source.Id), out var code)
+            ? Key(code >> 24, code & 0xFFFFFF)
+            : throw NotIndexed(source);
+    }
+
+    public bool TryResolve(string key, out ResourceRef reference)
+    {
+        if (_map is not null) return _map.TryGetValue(key, out reference!);
+        reference = null!;
+        if (key is not { Length: >= 2 } || key[1] is < '1' or > '9') return false; // no sign, space or leading zero
+        var section = Prefixes.IndexOf(key[0], StringComparison.Ordinal);
+        if (section < 0 || !int.TryParse(key.AsSpan(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            return false;
+        var list = _bySection![section];
+        if (number > list.Count) return false;
+        reference = list[number - 1];
+        return true;
+    }
+
+    private static string Key(int section, int number) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Prefixes[section]}{number}");
+
+    private static KeyNotFoundException NotIndexed(ResourceRef source) => new($"{source.Type} is not in the citation index.");
+
+    private Dictionary<(string Type, string Id), int> Shard(string type, string id) =>
+        _numbers![(int)((uint)HashCode.Combine(type, id) % ShardCount)];
+
+    private void Add(int section, ResourceRef source)
+    {
+        ref var code = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Shard(source.Type, source.Id), (source.Type, source.Id), out var exists);
+        if (exists) return; // the same resource listed twice keeps its first key
+        var list = _bySection![section];
+        list.Add(source);
+        code = (section << 24) | list.Count;
     }
 }
 

@@ -111,7 +111,7 @@ public sealed class DraftGenerator(
             RecordSource = recordSource,
             ContextResourcesJson = JsonSerializer.Serialize(contextResources),
             ContextHash = ContextHash(contextResources),
-            CitationsJson = JsonSerializer.Serialize(citations.ByKey.ToDictionary(k => k.Key, k => k.Value.ToString())),
+            CitationsJson = JsonSerializer.Serialize(citations.Entries.ToDictionary(k => k.Key, k => k.Value.ToString())),
             DrafterName = model.DisplayName,
             ModelId = model.ModelId,
             IsAiGenerated = model.IsAi,

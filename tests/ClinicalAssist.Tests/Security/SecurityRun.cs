@@ -51,9 +51,12 @@ public sealed partial class SecurityRun : IAsyncLifetime
     public Guid ModelId { get; private set; }
     public TimeSpan MatrixDuration { get; private set; }
 
-    /// <summary>Successful (200) page renders of a chart / a draft record over HTTP, by anyone, during the run.</summary>
+    /// <summary>Responses that carried a chart / a draft record page over HTTP, to anyone, during the run.</summary>
     public int ChartViews { get; private set; }
     public int DraftViews { get; private set; }
+    /// <summary>Admitted form posts to the chart / draft page: the component ran (and audited) but the 400 carried no page.</summary>
+    public int ChartAssembledNotShown { get; private set; }
+    public int DraftLoadedNotShown { get; private set; }
     /// <summary>Decisions made during the run (sign, reject, approve, return), each one that succeeded.</summary>
     public int Decisions { get; private set; }
     public Dictionary<string, int> DecisionsByAction { get; } = [];
@@ -116,8 +119,18 @@ public sealed partial class SecurityRun : IAsyncLifetime
                 var expected = AuthorizationMatrix.Admits(rule.Access, p);
                 var leak = expected ? null : markers.FirstOrDefault(m => body.Contains(m, StringComparison.Ordinal));
                 Cells.Add(new Cell(rule, p, expected, outcome, (int)status, location, leak));
-                if (status == HttpStatusCode.OK && rule.Method == "GET" && rule.Pattern == "/patients/{PatientId}") ChartViews++;
-                if (status == HttpStatusCode.OK && rule.Method == "GET" && rule.Pattern == "/drafts/{Id:guid}") DraftViews++;
+                // A view is a response that carries the page. A form post (valid token, no named form) by someone the
+                // page admits is answered 400 without the page, but the page component ran: it assembled the chart /
+                // loaded the draft for that user, and audits it. Counted apart.
+                var admitted = Classify(status, location, body) != Outcome.Refused && (int)status < 500;
+                if (rule.Pattern == "/patients/{PatientId}" && admitted)
+                {
+                    if (body.Contains("<title>Patient chart", StringComparison.Ordinal)) ChartViews++; else ChartAssembledNotShown++;
+                }
+                if (rule.Pattern == "/drafts/{Id:guid}" && admitted)
+                {
+                    if (body.Contains("<title>Draft record", StringComparison.Ordinal)) DraftViews++; else DraftLoadedNotShown++;
+                }
             }
         }
     }

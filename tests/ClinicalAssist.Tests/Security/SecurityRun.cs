@@ -63,8 +63,12 @@ public sealed partial class SecurityRun : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>The whole run: host start, sign-ins, drafts, matrix, clinical flow.</summary>
+    public TimeSpan RunDuration { get; private set; }
+
     public async ValueTask InitializeAsync()
     {
+        var total = System.Diagnostics.Stopwatch.StartNew();
         var services = Host.Factory.Services;
         Patients = await services.GetRequiredService<IPatientRecordSource>().SearchPatientsAsync(null, Ct);
         SignInAgain = await Host.SignInAllAsync();
@@ -92,6 +96,7 @@ public sealed partial class SecurityRun : IAsyncLifetime
         await RunMatrixAsync();
         MatrixDuration = started.Elapsed;
         await RunClinicalFlowAsync(clinician);
+        RunDuration = total.Elapsed;
     }
 
     private string Url(RouteRule rule) => rule.Url

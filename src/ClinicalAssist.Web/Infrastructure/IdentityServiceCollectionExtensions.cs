@@ -44,6 +44,13 @@ public static class IdentityServiceCollectionExtensions
             cookie.SlidingExpiration = true;
         });
 
+        // Every HTTP request re-checks the cookie's security stamp against the database (Identity's default is every
+        // 30 minutes): disabling, locking, a forced password reset or a role change renews the stamp, so the account
+        // loses server-rendered pages and exports at its next request, as its live circuits do at the next
+        // revalidation. One indexed user lookup per request (the authorization matrix in tests/…/Security found a
+        // disabled admin still exporting the audit trail with the cookie it held).
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+
         services.AddIdentityCore<ApplicationUser>(options =>
             {
                 options.SignIn.RequireConfirmedAccount = false;

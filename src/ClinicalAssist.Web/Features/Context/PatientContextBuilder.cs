@@ -261,7 +261,10 @@ public sealed partial class PatientContextBuilder
                 {
                     mapped = map(resource);
                 }
-                catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException)
+                // CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
+                // decimal) and reading it throws; the item is skipped like any other unusable one.
+                catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
+                    or Hl7.Fhir.Validation.CodedValidationException)
                 {
                     LogMapFailed(_logger, resource.TypeName, ex.GetType().Name);
                     mapped = null;

@@ -38,6 +38,15 @@ public sealed class DraftGenerator(
 {
     internal static readonly TimeSpan PersistInterval = TimeSpan.FromMilliseconds(750);
 
+    /// <summary>Characters per answer token allowed before an AI answer counts as over-long: about twice what a
+    /// token holds in English or JSON, so only an endpoint that ignores its max_tokens reaches it.</summary>
+    internal const int CharactersPerToken = 8;
+
+    /// <summary>The longest AI answer kept: MaxTokens (of the configuration, else the "Model" section) ×
+    /// <see cref="CharactersPerToken"/>. The offline drafter is ours and bounded by the chart; it is not cut.</summary>
+    internal int MaxAnswerCharacters(IDraftModel drafter, ModelConfiguration? configuration) =>
+        drafter.IsAi ? Math.Max(1, configuration?.MaxTokens ?? modelOptions.Value.MaxTokens) * CharactersPerToken : int.MaxValue;
+
     /// <summary>The drafter of the start-up "Model" section. Drafts use the active model configuration
     /// (<see cref="ActiveAsync"/>); this remains for pages that show the start-up setting.</summary>
     public IDraftModel Model => model;
@@ -150,6 +159,7 @@ public sealed class DraftGenerator(
         string? failure = null;
         var retryable = false;
         var request = prompt is null ? null : new DraftRequest(context, citations, prompt);
+        var maxCharacters = MaxAnswerCharacters(model, configuration);
         try
         {
             if (request is null || promptFailure is not null) throw new DraftModelException(promptFailure!, retryable: false);
@@ -157,6 +167,15 @@ public sealed class DraftGenerator(
             {
                 firstTokenMs ??= (int)stopwatch.ElapsedMilliseconds;
                 raw.Append(chunk);
+                if (raw.Length > maxCharacters)
+                {
+                    // An endpoint that ignores max_tokens (or a proxy that loops) must not fill the page and the
+                    // database: stop reading, keep what came (cut at the bound) and say so.
+                    raw.Length = maxCharacters;
+                    throw new DraftModelException(
+                        $"The model's answer passed the maximum length ({maxCharacters:N0} characters) and was cut off, so it is incomplete. Try again, or use the offline draft.",
+                        retryable: true);
+                }
                 shown = Display(raw.ToString(), partial: true);
                 await onProgress(new DraftProgress(draft.Id, DraftStatus.Generating, shown));
                 if (stopwatch.Elapsed - lastPersisted >= PersistInterval)

@@ -17,6 +17,11 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return 0;
 }
 
+if (args[0] == "capacity")
+{
+    return await ClinicalAssist.Benchmarks.Capacity.CapacityBenchmark.RunAsync(args[1..], Console.Out, Console.Error);
+}
+
 if (args[0] == "prompt")
 {
     return PromptBenchmark.Run(args.AsSpan(1), Console.Out, Console.Error);

@@ -15,7 +15,7 @@ namespace ClinicalAssist.Benchmarks.Capacity;
 public static partial class CapacityBenchmark
 {
     public const string Usage =
-        "capacity [--steps 0,50,100,200,300,400,500] [--interactions 2] [--think-seconds 5] [--open-parallel 8] [--stop-p95-ms 5000]\n" +
+        "capacity [--steps 0,50,100,200,300,400,500] [--interactions 2] [--think-seconds 10] [--open-parallel 8] [--stop-p95-ms 10000] [--app-env KEY=VALUE]...\n" +
         "  P5: signed-in Blazor circuits against the real app (Release build) over the blazorpack protocol; latency and memory per step.";
 
     private const string Clinician = "clinician@demo.local";
@@ -24,9 +24,10 @@ public static partial class CapacityBenchmark
     {
         int[] steps = [0, 50, 100, 200, 300, 400, 500];
         var interactions = 2;
-        var think = 5.0;
+        var think = 10.0;
         var parallel = 8;
-        var stopP95 = 5000.0;
+        var stopP95 = 10000.0;
+        var appEnv = new Dictionary<string, string>();
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -37,6 +38,7 @@ public static partial class CapacityBenchmark
                 case "--think-seconds": think = double.Parse(value!, CultureInfo.InvariantCulture); i++; break;
                 case "--open-parallel": parallel = int.Parse(value!, CultureInfo.InvariantCulture); i++; break;
                 case "--stop-p95-ms": stopP95 = double.Parse(value!, CultureInfo.InvariantCulture); i++; break;
+                case "--app-env" when value?.Contains('=', StringComparison.Ordinal) == true: appEnv[value[..value.IndexOf('=', StringComparison.Ordinal)]] = value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..]; i++; break;
                 default:
                     progress.WriteLine($"Unknown option {args[i]}.\n{Usage}");
                     return 2;
@@ -52,6 +54,7 @@ public static partial class CapacityBenchmark
             ["Session__IdleTimeout"] = "02:00:00",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        foreach (var (key, value) in appEnv) settings[key] = value;
         var wall = Stopwatch.StartNew();
         var loadStart = LoadAverage();
         progress.WriteLine("capacity: starting the app (Release build) ...");
@@ -182,6 +185,7 @@ public static partial class CapacityBenchmark
         await Task.WhenAll(closing);
 
         Report(output, rows, baseline, interactions, think, parallel, patients.Count, stoppedBecause, loadStart, wall.Elapsed);
+        if (appEnv.Count > 0) output.WriteLine("App environment added for this run: " + string.Join(", ", appEnv.Select(e => e.Key + "=" + e.Value)) + ".");
         if (excluded.Count > 0) output.WriteLine($"Left out: {excluded.Count} demo patient chart(s) did not render (no batch with the chart's name) within 20 s in the warm-up.");
         return 0;
     }

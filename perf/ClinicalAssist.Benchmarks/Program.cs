@@ -7,6 +7,9 @@ using ClinicalAssist.Benchmarks.Queue;
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- demo-patients --count 30 --out <folder> [--seed N]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- context [--iterations 7] [--latency-ms 0,20]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- quality [--drafts 1000000] [--iterations 10]
+//   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- capacity [--steps 0,50,100,200,300,400,500]
+//   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- micro [--filter *]   (BenchmarkSwitcher)
+//   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- all    (every figure; rewrites docs/performance.md)
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
     Console.WriteLine(QueueBenchmarkOptions.Usage);
@@ -14,7 +17,25 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     Console.WriteLine(PromptBenchmark.Usage);
     Console.WriteLine(ContextBenchmark.Usage);
     Console.WriteLine(ClinicalAssist.Benchmarks.Quality.QualityBenchmark.Usage);
+    Console.WriteLine(ClinicalAssist.Benchmarks.Capacity.CapacityBenchmark.Usage);
+    Console.WriteLine(ClinicalAssist.Benchmarks.Micro.MicroCommand.Usage);
+    Console.WriteLine(AllCommand.Usage);
     return 0;
+}
+
+if (args[0] == "all")
+{
+    return await AllCommand.RunAsync(args[1..], Console.Out, Console.Error);
+}
+
+if (args[0] == "micro")
+{
+    return ClinicalAssist.Benchmarks.Micro.MicroCommand.Run(args[1..], Console.Out);
+}
+
+if (args[0] == "capacity")
+{
+    return await ClinicalAssist.Benchmarks.Capacity.CapacityBenchmark.RunAsync(args[1..], Console.Out, Console.Error);
 }
 
 if (args[0] == "prompt")

@@ -99,7 +99,7 @@ public sealed class SoakTests : BrowserTestBase
         var report = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"# Soak run ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"Command: `{MinutesVariable}={setting} dotnet test tests/ClinicalAssist.BrowserTests --filter \"Category=Soak\"`")
+            .AppendLine(CultureInfo.InvariantCulture, $"Command: `{MinutesVariable}={setting} dotnet test -c Release tests/ClinicalAssist.BrowserTests --filter \"Category=Soak\"`")
             .AppendLine()
             .AppendLine("| Figure | Value |")
             .AppendLine("|---|---|")

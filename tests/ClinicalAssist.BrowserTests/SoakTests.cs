@@ -31,15 +31,14 @@ public sealed class SoakTests : BrowserTestBase
     private readonly List<string> _failures = [];
     private int _signed, _rejected, _approved, _returned, _generated, _chartViews;
 
-    [Fact]
+    /// <summary>The soak runs only when its duration is set (xunit skips it, visibly, before starting the app).</summary>
+    public static bool Enabled => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(MinutesVariable));
+
+    [Fact(Skip = "Soak run: set CLINICALASSIST_SOAK_MINUTES (e.g. 15) to run it; a separate command, not part of `dotnet test ClinicalAssist.sln` (docs/reliability.md).",
+        SkipUnless = nameof(Enabled))]
     public async Task Mixed_clinician_and_reviewer_activity_for_the_configured_minutes()
     {
-        var setting = Environment.GetEnvironmentVariable(MinutesVariable);
-        if (string.IsNullOrWhiteSpace(setting))
-        {
-            Assert.Skip($"Soak run: set {MinutesVariable} (e.g. 15) to run it; it is a separate command, not part of `dotnet test ClinicalAssist.sln`.");
-        }
-
+        var setting = Environment.GetEnvironmentVariable(MinutesVariable)!;
         var minutes = double.Parse(setting, CultureInfo.InvariantCulture);
         var ct = TestContext.Current.CancellationToken;
         var loadBefore = File.ReadAllText("/proc/loadavg").Trim();

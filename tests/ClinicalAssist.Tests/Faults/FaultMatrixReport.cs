@@ -127,7 +127,7 @@ internal static class FaultMatrixReport
 
     private static string Escape(string text)
     {
-        var oneLine = text.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal).Trim();
+        var oneLine = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Replace("|", "\\|", StringComparison.Ordinal).Trim();
         return oneLine.Length > 220 ? oneLine[..217] + "…" : oneLine;
     }
 

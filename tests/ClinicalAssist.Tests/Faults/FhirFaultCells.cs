@@ -23,6 +23,7 @@ public sealed class FhirFaultCells
     public static readonly IReadOnlyList<string> Faults =
     [
         "401", "403", "404", "410", "429", "500", "timeout", "malformed JSON", "unknown elements", "failing next page", "references that do not resolve",
+        "401 on the patient read",
     ];
 
     public static TheoryData<string> Cells => [.. Faults];
@@ -41,6 +42,7 @@ public sealed class FhirFaultCells
         "unknown elements" => ("Condition", null, "Futurism"),
         "failing next page" => ("Observation", "Labs", "only the first 2 observations were loaded"),
         "references that do not resolve" => (null, null, "Unknown medication (reference Medication/gone did not resolve)"),
+        "401 on the patient read" => ("Patient", null, "The chart could not be loaded from Server: The patient could not be loaded: the FHIR server did not accept our credentials (401)."),
         _ => throw new ArgumentOutOfRangeException(nameof(fault)),
     };
 
@@ -65,6 +67,7 @@ public sealed class FhirFaultCells
         await using var server = await FakeFhirServer.StartAsync(patient, resources);
         server.Fault = (t, page) => t != type ? null : fault switch
         {
+            "401 on the patient read" => FakeFhirServer.Fhir(Outcome(), 401),
             "401" or "403" or "404" or "410" or "500" => FakeFhirServer.Fhir(Outcome(), int.Parse(fault, System.Globalization.CultureInfo.InvariantCulture)),
             "429" => new RetryAfter(0),
             "timeout" => new Stall(TimeSpan.FromSeconds(30)),
@@ -81,6 +84,34 @@ public sealed class FhirFaultCells
 
         await using var ui = new FaultHarness(database, FaultHarness.Clinician, Roles.Clinician, source: source, contextBuilder: builder);
         var chart = ui.Render<PatientChart>(p => p.Add(x => x.PatientId, "p1"));
+        if (type == "Patient")
+        {
+            // The whole chart depends on the patient: it says so, offers to try again, and records the failed view.
+            chart.WaitForAssertion(() => chart.Find("[data-testid=chart-error]"), TimeSpan.FromSeconds(30));
+            var error = chart.Find("[data-testid=chart-error]").TextContent.Trim();
+            cell.Message(() => error, () =>
+            {
+                Assert.StartsWith(expected, error, StringComparison.Ordinal);
+                Assert.Contains("Nothing was changed. Try again in a moment.", error, StringComparison.Ordinal);
+                Assert.DoesNotContain("p1", error, StringComparison.Ordinal);
+                Assert.Contains("Try again", chart.Find("[data-testid=chart-error] button").TextContent, StringComparison.Ordinal);
+            });
+            cell.State("chart.viewed audited with outcome failure; no draft created or changed", () =>
+            {
+                using var db = database.CreateDbContext();
+                Assert.Equal("failure", Assert.Single(db.AuditEvents.Where(a => a.Action == AuditActions.ChartViewed && a.PatientId == "p1").ToList()).Outcome);
+                Assert.Equal(1, db.Drafts.Count());
+            });
+            cell.Kept("earlier sign-off unchanged; Try again loads the chart with it once the server answers", () =>
+            {
+                var earlier = FaultHarness.LoadAsync(database, earlierId).GetAwaiter().GetResult();
+                Assert.Equal((DraftStatus.Signed, earlierSigned), (earlier.Status, earlier.SignedText));
+                server.Fault = null;
+                chart.Find("[data-testid=chart-error] button").Click();
+                chart.WaitForAssertion(() => Assert.Equal("Signed", chart.Find("[data-testid=draft-status]").TextContent.Trim()), TimeSpan.FromSeconds(30));
+            });
+            return;
+        }
         chart.WaitForAssertion(() => chart.Find("[data-testid=patient-name]"), TimeSpan.FromSeconds(30));
         chart.WaitForAssertion(() => Assert.Equal("Signed", chart.Find("[data-testid=draft-status]").TextContent.Trim()), TimeSpan.FromSeconds(10));
 

@@ -23,6 +23,9 @@ public sealed partial class AppHost : IAsyncDisposable
 
     public IReadOnlyList<string> Output { get { lock (_output) return [.. _output]; } }
 
+    /// <summary>The app's process id (the soak samples its memory from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     public static async Task<AppHost> StartAsync(string dataDirectory, string demoPassword, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? settings = null)
     {

@@ -19,6 +19,24 @@ public static class DatabaseInitializer
         ("admin@demo.local", "Jordan Lee (demo admin)", Roles.Admin),
     ];
 
+    /// <summary>Drafts still "Generating" when the app starts were cut off by a crash or kill of the previous run:
+    /// mark them Interrupted (their persisted text is kept) so the clinician sees why and can generate again.</summary>
+    public static async Task<int> MarkInterruptedDraftsAsync(AppDbContext db, AuditLog audit, ILogger logger)
+    {
+        var interrupted = await db.Drafts
+            .Where(d => d.Status == DraftStatus.Generating)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.Status, DraftStatus.Interrupted)
+                .SetProperty(d => d.FailureMessage, "Generation was interrupted by an application restart. Generate again.")
+                .SetProperty(d => d.Version, Guid.NewGuid()));
+        if (interrupted > 0)
+        {
+            logger.LogWarning("Marked {Count} draft(s) left generating by a previous run as Interrupted.", interrupted);
+            await audit.WriteAsync(AuditActions.DraftsInterrupted, actor: null, details: $"{interrupted} draft(s)");
+        }
+        return interrupted;
+    }
+
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
@@ -34,18 +52,7 @@ public static class DatabaseInitializer
                 await db.Database.MigrateAsync();
             }
 
-            var interrupted = await db.Drafts
-                .Where(d => d.Status == DraftStatus.Generating)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(d => d.Status, DraftStatus.Interrupted)
-                    .SetProperty(d => d.FailureMessage, "Generation was interrupted by an application restart. Generate again.")
-                    .SetProperty(d => d.Version, Guid.NewGuid()));
-            if (interrupted > 0)
-            {
-                logger.LogWarning("Marked {Count} draft(s) left generating by a previous run as Interrupted.", interrupted);
-                await services.GetRequiredService<AuditLog>().WriteAsync(
-                    AuditActions.DraftsInterrupted, actor: null, details: $"{interrupted} draft(s)");
-            }
+            await MarkInterruptedDraftsAsync(db, services.GetRequiredService<AuditLog>(), logger);
             await ClinicalAssist.Web.Features.Drafting.PromptTemplateStore.SeedAsync(db, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
         }
 

@@ -663,7 +663,15 @@ public sealed partial class PatientContextBuilder
                         return (name, FhirValues.Code(resolved.Code, FhirValues.RxNorm));
                     }
 
-                    return string.IsNullOrWhiteSpace(reference.Display) ? null : (reference.Display.Trim(), null);
+                    if (!string.IsNullOrWhiteSpace(reference.Display))
+                    {
+                        return (reference.Display.Trim(), null);
+                    }
+
+                    // An order whose drug the server cannot resolve is still an order: list it, saying so, rather
+                    // than drop it from the chart and the draft without a trace.
+                    return string.IsNullOrWhiteSpace(reference.Reference) ? null
+                        : ($"Unknown medication (reference {reference.Reference} did not resolve)", null);
 
                 default:
                     return null;

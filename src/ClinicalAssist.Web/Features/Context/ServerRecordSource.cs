@@ -1021,6 +1021,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         FhirOperationException { Status: HttpStatusCode.Unauthorized } => "the FHIR server did not accept our credentials (401).",
         FhirOperationException { Status: HttpStatusCode.Forbidden } => "the FHIR server refused access (403).",
         FhirOperationException { Status: HttpStatusCode.NotFound } => "the FHIR server does not offer this search (404).",
+        FhirOperationException { Status: HttpStatusCode.Gone } => "the FHIR server says this data is gone (410): it was deleted or moved.",
         FhirOperationException { Status: HttpStatusCode.TooManyRequests } => "the FHIR server is rate-limiting requests (429) and did not recover in time.",
         // Firely reports an unreadable body of a successful answer as an "operation exception" with the 2xx status.
         FhirOperationException { Status: >= HttpStatusCode.OK and < HttpStatusCode.Ambiguous } => "the FHIR server's answer could not be read (malformed FHIR JSON).",

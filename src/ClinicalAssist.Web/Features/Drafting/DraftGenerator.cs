@@ -106,7 +106,9 @@ public sealed class DraftGenerator(
 
         var injectionWarnings = injectionDetector.Scan(context)
             .Select(w => new DraftWarning("prompt-injection",
-                $"Note {w.NoteKey} contains text that reads like an instruction to an AI model (\"{w.Excerpt}\"). It was treated as data and not followed.",
+                w.Rule == PromptInjectionDetector.ScanIncompleteRule
+                    ? $"Note {w.NoteKey} could not be fully checked for instructions to an AI model (the scan timed out). It was treated as data and not followed; read it yourself."
+                    : $"Note {w.NoteKey} contains text that reads like an instruction to an AI model (\"{w.Excerpt}\"). It was treated as data and not followed.",
                 w.NoteKey))
             .ToList();
 

@@ -25,6 +25,9 @@ public sealed record InjectionWarning(string NoteKey, ResourceRef Source, string
 public sealed partial class PromptInjectionDetector
 {
     internal const int MaxExcerptLength = 120;
+
+    /// <summary>The rule reported when a note could not be scanned completely in time.</summary>
+    public const string ScanIncompleteRule = "scan-incomplete";
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
     private const string Verb = @"(?:ignore|disregard|forget|override|bypass)";
@@ -81,10 +84,20 @@ public sealed partial class PromptInjectionDetector
         var found = new List<(int Index, string Rule, string Excerpt)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
 
+        var timedOut = false;
         foreach (var (rule, pattern) in Rules)
         {
             if (seen.Contains(rule)) continue;
-            var m = pattern.Match(normalized);
+            Match m;
+            try
+            {
+                m = pattern.Match(normalized);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                timedOut = true;
+                continue;
+            }
             if (!m.Success) continue;
             seen.Add(rule);
             found.Add((m.Index, rule, Excerpt(normalized, m.Index, m.Length)));
@@ -94,10 +107,27 @@ public sealed partial class PromptInjectionDetector
         {
             foreach (var (rule, pattern) in CompactRules)
             {
-                if (seen.Contains(rule) || !pattern.IsMatch(run.Joined)) continue;
+                bool isMatch;
+                try
+                {
+                    isMatch = !seen.Contains(rule) && pattern.IsMatch(run.Joined);
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    timedOut = true;
+                    continue;
+                }
+                if (!isMatch) continue;
                 seen.Add(rule);
                 found.Add((run.Index, rule, Excerpt(normalized, run.Index, run.Length)));
             }
+        }
+
+        // A scan that ran out of time (a pathological note, or a machine so loaded that a 1 s budget passed) must not
+        // fail the chart or the draft: the note is flagged as not fully checked, which is the safe side.
+        if (timedOut)
+        {
+            found.Add((0, ScanIncompleteRule, "not fully checked: the scan for instructions to an AI model timed out"));
         }
 
         return [.. found.OrderBy(f => f.Index).ThenBy(f => f.Rule, StringComparer.Ordinal).Select(f => (f.Rule, f.Excerpt))];

@@ -185,6 +185,13 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
             await audit.WriteAsync(AuditActions.DecisionRefused, actor, current.PatientId, current.Id, "refused", "concurrent decision", ct);
             return DecisionResult.Refused(AlreadyDecidedMessage(current, target));
         }
+        catch (DbUpdateException ex)
+        {
+            // The write failed inside the transaction (disk full, lock timeout, a dropped connection): it was rolled
+            // back as a whole, so the draft is as it was. Say so; the caller keeps what the user typed.
+            logger.LogError(ex, "Decision on draft {DraftId} ({Target}) could not be saved; the transaction was rolled back.", draftId, target);
+            return DecisionResult.Refused(NotSavedMessage);
+        }
 
         return DecisionResult.Ok(target switch
         {
@@ -195,6 +202,9 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
             _ => "Saved.",
         });
     }
+
+    /// <summary>Shown when the decision's transaction failed and was rolled back.</summary>
+    public const string NotSavedMessage = "Your decision could not be saved: the database did not accept the change, so nothing was changed. What you entered is kept; try again.";
 
     private static bool IsUniqueViolation(DbUpdateException ex) =>
         ex.InnerException?.Message is { } m && Regex.IsMatch(m, "UNIQUE|duplicate key", RegexOptions.IgnoreCase);

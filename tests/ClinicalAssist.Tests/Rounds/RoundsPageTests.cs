@@ -64,7 +64,7 @@ public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count));
         Assert.Equal(census.Select(p => p.DisplayName), cut.FindAll("[data-testid=rounds-patient]").Select(a => a.TextContent));
         Assert.All(cut.FindAll("[data-testid=row-status]"), s => Assert.Equal("No draft", s.TextContent.Trim()));
-        Assert.All(cut.FindAll("[data-testid=rounds-patient]"), a => Assert.EndsWith("?rounds=1", a.GetAttribute("href")));
+        Assert.All(cut.FindAll("[data-testid=rounds-patient]"), a => Assert.EndsWith("?from=rounds", a.GetAttribute("href")));
 
         cut.Find("[data-testid=prepare-drafts] ").Click();
         cut.WaitForAssertion(() => Assert.Contains("0 of 5", cut.Find("[data-testid=batch-count]").TextContent));

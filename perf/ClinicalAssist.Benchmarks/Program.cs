@@ -17,6 +17,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return 0;
 }
 
+if (args[0] == "rounds") return await ClinicalAssist.Benchmarks.RoundsBenchmark.RunAsync(args[1..], Console.Out, Console.Error);
+
 if (args[0] == "prompt")
 {
     return PromptBenchmark.Run(args.AsSpan(1), Console.Out, Console.Error);

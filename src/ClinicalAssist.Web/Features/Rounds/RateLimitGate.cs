@@ -10,6 +10,12 @@ namespace ClinicalAssist.Web.Features.Rounds;
 public sealed class RateLimitGate(IOptions<RoundsOptions> options, TimeProvider time)
 {
     private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _calls = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
+
+    /// <summary>Takes one of the <see cref="RoundsOptions.MaxConcurrency"/> model-call slots (shared by every batch).</summary>
+    public Task EnterCallAsync(CancellationToken cancellationToken) => _calls.WaitAsync(cancellationToken);
+
+    public void ExitCall() => _calls.Release();
     private DateTimeOffset _openAt = DateTimeOffset.MinValue;
     private int _consecutive;
     private long _closures;
@@ -54,8 +60,9 @@ public sealed class RateLimitGate(IOptions<RoundsOptions> options, TimeProvider 
     }
 }
 
-/// <summary>Wraps the active drafter for a batch: waits at the <see cref="RateLimitGate"/> before each call and, when
-/// the call is rate-limited before any text arrived, closes the gate and tries again — pacing never fails a draft.</summary>
+/// <summary>Wraps the active drafter for a batch: waits at the <see cref="RateLimitGate"/> and for a model-call slot
+/// before each call and, when the call is rate-limited before any text arrived, closes the gate and tries again —
+/// pacing never fails a draft.</summary>
 public sealed class PacedDraftModel(IDraftModel inner, RateLimitGate gate) : IDraftModel
 {
     public string DisplayName => inner.DisplayName;
@@ -70,6 +77,8 @@ public sealed class PacedDraftModel(IDraftModel inner, RateLimitGate gate) : IDr
         while (true)
         {
             await gate.WaitAsync(cancellationToken);
+            await gate.EnterCallAsync(cancellationToken);
+            var holding = true;
             var enumerator = inner.StreamAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
@@ -82,6 +91,8 @@ public sealed class PacedDraftModel(IDraftModel inner, RateLimitGate gate) : IDr
                 {
                     RateLimited++;
                     gate.Close(ex.RetryAfter);
+                    gate.ExitCall();
+                    holding = false;
                     continue;
                 }
                 gate.Succeeded();
@@ -92,6 +103,8 @@ public sealed class PacedDraftModel(IDraftModel inner, RateLimitGate gate) : IDr
             }
             finally
             {
+                // The slot is free as soon as the answer has arrived: verification and storing run outside it.
+                if (holding) gate.ExitCall();
                 await enumerator.DisposeAsync();
             }
         }

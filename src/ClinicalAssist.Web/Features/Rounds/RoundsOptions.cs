@@ -11,6 +11,11 @@ public sealed class RoundsOptions
     [Range(1, 32)]
     public int MaxConcurrency { get; set; } = 4;
 
+    /// <summary>Patients prepared ahead (context loaded, prompt built) while the model-call slots are busy, so a slot
+    /// that frees up starts the next call at once. 0 = prepare only as many as can call the model.</summary>
+    [Range(0, 32)]
+    public int PrepareAhead { get; set; } = 2;
+
     /// <summary>How long every worker waits after a rate-limited (429) answer without a Retry-After; doubles per
     /// consecutive 429 up to <see cref="MaxBackoffSeconds"/>. A Retry-After from the service wins.</summary>
     [Range(0.01, 600)]

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace ClinicalAssist.Web.Features.Rounds;
 
 /// <summary>
-/// Runs the patients of running batches: at most <see cref="RoundsOptions.MaxConcurrency"/> drafts at a time, every
-/// model call through the shared <see cref="RateLimitGate"/>. Per patient: build the context, skip it when the
+/// Runs the patients of running batches: at most <see cref="RoundsOptions.MaxConcurrency"/> model calls at a time
+/// (slots of the shared <see cref="RateLimitGate"/>, which also paces 429s), with <see cref="RoundsOptions.PrepareAhead"/>
+/// more patients prepared meanwhile. Per patient: build the context, skip it when the
 /// record's fingerprint equals the one the latest usable draft was made from, else generate. Each item's outcome is
 /// stored as soon as it is known, so a restart or a cancel loses nothing already prepared.
 /// </summary>
@@ -48,7 +49,8 @@ public sealed class RoundsBatchRunner(
     /// <summary>Runs every pending item of every running batch, then returns (when nothing is left).</summary>
     public async Task RunPendingAsync(CancellationToken stoppingToken)
     {
-        using var slots = new SemaphoreSlim(options.Value.MaxConcurrency);
+        // Model calls are limited by the gate's slots (MaxConcurrency); a few more patients are prepared meanwhile.
+        using var slots = new SemaphoreSlim(options.Value.MaxConcurrency + options.Value.PrepareAhead);
         var inFlight = new List<Task>();
         while (true)
         {

@@ -79,7 +79,11 @@ public sealed class RoundsBatchRunner(
         await CompleteFinishedBatchesAsync(stoppingToken);
     }
 
-    private sealed record Claimed(Guid ItemId, Guid BatchId, string PatientId, string ClinicianId, string ClinicianName);
+    private sealed record Claimed(Guid ItemId, Guid BatchId, string PatientId, string ClinicianId, string ClinicianName, int Attempt);
+
+    /// <summary>An unexpected error (not the model's answer: e.g. a database or regex timeout under CPU pressure) is
+    /// retried automatically this many times in all before the patient is marked Failed.</summary>
+    internal const int MaxAutomaticAttempts = 2;
 
     /// <summary>Takes the next pending item (oldest batch, bed order) and marks it Running, atomically.</summary>
     private async Task<Claimed?> ClaimNextAsync(CancellationToken cancellationToken)
@@ -90,7 +94,7 @@ public sealed class RoundsBatchRunner(
             var candidate = await db.RoundsBatchItems.AsNoTracking()
                 .Where(i => i.Status == RoundsItemStatus.Pending && i.Batch!.Status == RoundsBatchStatus.Running)
                 .OrderBy(i => i.Batch!.CreatedAt).ThenBy(i => i.Position)
-                .Select(i => new Claimed(i.Id, i.BatchId, i.PatientId, i.Batch!.ClinicianId, i.Batch.ClinicianName))
+                .Select(i => new Claimed(i.Id, i.BatchId, i.PatientId, i.Batch!.ClinicianId, i.Batch.ClinicianName, i.Attempts + 1))
                 .FirstOrDefaultAsync(cancellationToken);
             if (candidate is null) return null;
             var now = time.GetUtcNow();
@@ -161,6 +165,12 @@ public sealed class RoundsBatchRunner(
         {
             status = RoundsItemStatus.Cancelled;
             message = "Cancelled.";
+        }
+        catch (Exception ex) when (ex is not FhirSourceException && item.Attempt < MaxAutomaticAttempts)
+        {
+            status = RoundsItemStatus.Pending;
+            message = "Retrying after an unexpected error.";
+            logger.LogWarning(ex, "Rounds item {ItemId} of batch {BatchId} failed (attempt {Attempt}); it is retried.", item.ItemId, item.BatchId, item.Attempt);
         }
         catch (Exception ex)
         {

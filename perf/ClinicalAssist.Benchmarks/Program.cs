@@ -38,6 +38,8 @@ if (args[0] == "capacity")
     return await ClinicalAssist.Benchmarks.Capacity.CapacityBenchmark.RunAsync(args[1..], Console.Out, Console.Error);
 }
 
+if (args[0] == "rounds") return await ClinicalAssist.Benchmarks.RoundsBenchmark.RunAsync(args[1..], Console.Out, Console.Error);
+
 if (args[0] == "prompt")
 {
     return PromptBenchmark.Run(args.AsSpan(1), Console.Out, Console.Error);

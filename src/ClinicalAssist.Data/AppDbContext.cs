@@ -19,6 +19,11 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     // --- Model cards (admin / governance) ---
     public DbSet<ModelCard> ModelCards => Set<ModelCard>();
 
+    // --- Rounds (census list, prepared drafts) ---
+    public DbSet<RoundsListEntry> RoundsListEntries => Set<RoundsListEntry>();
+    public DbSet<RoundsBatch> RoundsBatches => Set<RoundsBatch>();
+    public DbSet<RoundsBatchItem> RoundsBatchItems => Set<RoundsBatchItem>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         RenewConcurrencyTokens();
@@ -180,6 +185,36 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             w.Property(x => x.DeviceReference).HasMaxLength(300);
             w.Property(x => x.ChangedByName).HasMaxLength(200);
             w.Property(x => x.Version).IsConcurrencyToken();
+        });
+
+        // --- Rounds (census list, prepared drafts) ---
+        builder.Entity<RoundsListEntry>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.ClinicianId).HasMaxLength(450);
+            e.Property(x => x.PatientId).HasMaxLength(128);
+            e.HasIndex(x => new { x.ClinicianId, x.PatientId }).IsUnique();
+        });
+        builder.Entity<RoundsBatch>(b =>
+        {
+            b.HasKey(x => x.Id);
+            b.Property(x => x.ClinicianId).HasMaxLength(450);
+            b.Property(x => x.ClinicianName).HasMaxLength(200);
+            b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            b.HasIndex(x => new { x.ClinicianId, x.CreatedAt });
+            b.HasIndex(x => x.Status);
+            b.HasMany(x => x.Items).WithOne(i => i.Batch).HasForeignKey(i => i.BatchId).OnDelete(DeleteBehavior.Cascade);
+            b.Property(x => x.Version).IsConcurrencyToken();
+        });
+        builder.Entity<RoundsBatchItem>(i =>
+        {
+            i.HasKey(x => x.Id);
+            i.Property(x => x.PatientId).HasMaxLength(128);
+            i.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            i.Property(x => x.RecordFingerprint).HasMaxLength(64);
+            i.Property(x => x.Message).HasMaxLength(1000);
+            i.HasIndex(x => new { x.BatchId, x.Position });
+            i.HasIndex(x => new { x.PatientId, x.FinishedAt });
         });
 
         builder.Entity<AuditEvent>(a =>

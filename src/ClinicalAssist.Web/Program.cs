@@ -3,6 +3,7 @@ using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Review;
+using ClinicalAssist.Web.Features.Rounds;
 using ClinicalAssist.Web.Features.WriteBack;
 using ClinicalAssist.Web.Infrastructure;
 
@@ -14,6 +15,7 @@ builder.AddClinicalAssistIdentity();
 builder.AddPatientContext();
 builder.AddDrafting();
 builder.AddReview();
+builder.AddRounds();
 builder.AddWriteBack();
 builder.AddGovernance();
 builder.AddAdmin();

@@ -266,7 +266,9 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
         {
             case RequestFailedException rfe:
                 LogFailed(_logger, _options.Deployment!, rfe.Status, rfe.ErrorCode ?? "", received);
-                return FromStatus(rfe.Status, rfe.ErrorCode, partial, _options.TimeoutSeconds);
+                var failure = FromStatus(rfe.Status, rfe.ErrorCode, partial, _options.TimeoutSeconds);
+                failure.RetryAfter = RetryAfterOf(rfe);
+                return failure;
 
             case OperationCanceledException or TimeoutException:
                 LogFailed(_logger, _options.Deployment!, 0, "timeout", received);
@@ -291,6 +293,25 @@ public sealed partial class AzureAIInferenceDraftModel : IDraftModel
             default:
                 return null;
         }
+    }
+
+    /// <summary>The service's Retry-After (seconds or an HTTP date) on a failed answer, if it sent one.</summary>
+    internal static TimeSpan? RetryAfterOf(RequestFailedException failure)
+    {
+        var response = failure.GetRawResponse();
+        if (response is null) return null;
+        if (response.Headers.TryGetValue("retry-after-ms", out var ms) && double.TryParse(ms, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var millis) && millis >= 0)
+        {
+            return TimeSpan.FromMilliseconds(millis);
+        }
+        if (!response.Headers.TryGetValue("Retry-After", out var value) || string.IsNullOrWhiteSpace(value)) return null;
+        if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+        return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            ? at - DateTimeOffset.UtcNow is { Ticks: > 0 } wait ? wait : TimeSpan.Zero
+            : null;
     }
 
     internal static DraftModelException FromStatus(int status, string? errorCode, string partial, int timeoutSeconds)

@@ -70,8 +70,14 @@ public sealed class DraftGenerator(
             : new PromptSettings(configuration.TokenBudget, string.IsNullOrWhiteSpace(configuration.Tokenizer) ? PromptSettings.DefaultTokenizer : configuration.Tokenizer, o.MinimiseIdentifiers);
     }
 
+    public Task<Guid> GenerateAsync(PatientContext context, string recordSource, Actor clinician,
+        Func<DraftProgress, Task> onProgress, CancellationToken cancellationToken) =>
+        GenerateAsync(context, recordSource, clinician, onProgress, wrapModel: null, cancellationToken);
+
+    /// <summary>Generates a draft; <paramref name="wrapModel"/> may wrap the active drafter (rounds: a shared
+    /// rate-limit gate that waits out 429s before the answer starts, so pacing never fails a draft).</summary>
     public async Task<Guid> GenerateAsync(PatientContext context, string recordSource, Actor clinician,
-        Func<DraftProgress, Task> onProgress, CancellationToken cancellationToken)
+        Func<DraftProgress, Task> onProgress, Func<IDraftModel, IDraftModel>? wrapModel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(onProgress);
@@ -92,6 +98,7 @@ public sealed class DraftGenerator(
             logger.LogWarning("The active model configuration cannot draft: {Reason}", ex.Message);
         }
         var settings = SettingsFor(configuration);
+        if (wrapModel is not null && promptFailure is null) model = wrapModel(model);
         RenderedPrompt? prompt = null;
         try
         {

@@ -21,4 +21,7 @@ public sealed class DraftModelException : Exception
     public int? Status { get; }
 
     public string? ErrorCode { get; }
+
+    /// <summary>How long the service asked callers to wait (its Retry-After), when it said.</summary>
+    public TimeSpan? RetryAfter { get; set; }
 }

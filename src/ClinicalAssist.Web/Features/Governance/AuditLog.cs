@@ -55,6 +55,16 @@ public static class AuditActions
     public const string ModelConfigurationTested = "model-config.connection-tested";
     public const string ModelCardSaved = "model-card.saved";
     public const string QualityMetricsExported = "quality.exported";
+
+    // Rounds (census list and "Prepare drafts").
+    public const string RoundsPatientAdded = "rounds.patient-added";
+    public const string RoundsPatientRemoved = "rounds.patient-removed";
+    public const string RoundsBatchStarted = "rounds.batch-started";
+    public const string RoundsBatchCancelled = "rounds.batch-cancelled";
+    public const string RoundsBatchResumed = "rounds.batch-resumed";
+    public const string RoundsBatchCompleted = "rounds.batch-completed";
+    public const string RoundsItemRetried = "rounds.item-retried";
+    public const string RoundsItemUnchanged = "rounds.item-unchanged";
 }
 
 /// <summary>Append-only audit trail (HIPAA 164.312(b), EU AI Act Art. 12). Holds ids and codes, never note text.</summary>

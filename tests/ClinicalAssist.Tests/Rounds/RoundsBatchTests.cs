@@ -1,0 +1,286 @@
+using ClinicalAssist.Data;
+using ClinicalAssist.Tests.Context;
+using ClinicalAssist.Tests.Support;
+using ClinicalAssist.Web.Features.Context;
+using ClinicalAssist.Web.Features.Drafting;
+using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Features.Rounds;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using static ClinicalAssist.Tests.Context.ContextTestSupport;
+using Task = System.Threading.Tasks.Task;
+using static ClinicalAssist.Tests.Rounds.RoundsFakes;
+
+namespace ClinicalAssist.Tests.Rounds;
+
+/// <summary>"Prepare drafts" over a migrated SQLite database with a fake model: concurrency, 429 bursts through the
+/// shared gate, cancel, resume after a restart (a new runner over the same database) and change detection.</summary>
+public sealed class RoundsBatchTests : IAsyncLifetime
+{
+    private static readonly Actor Clinician = new("u-clin", "Dr Clinician");
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+    private TestDatabase _db = null!;
+    private readonly MutableSource _source = new(new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 8 }), new FixedTimeProvider(Now)));
+
+    public async ValueTask InitializeAsync() => _db = await TestDatabase.CreateAsync();
+
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
+
+    private readonly CollectingLogger<RoundsBatchRunner> _log = new();
+
+    private Harness Create(IDraftModel model, int concurrency = 4) => Harness.Create(_db, _source, model, concurrency, _log);
+
+    private async Task<Guid> StartAsync(Harness h)
+    {
+        var patients = await h.List.GetPatientsAsync(Clinician.Id, Ct);
+        var result = await h.Batches.StartAsync(Clinician, patients.Select(p => p.Patient.Id).ToList(), Ct);
+        Assert.True(result.Succeeded, result.Message);
+        return result.BatchId!.Value;
+    }
+
+    private async Task<string> PatientIdAsync(int index) => (await _source.SearchPatientsAsync(null, Ct))[index].Id;
+
+    private async Task<RoundsBatch> LoadAsync(Guid batchId)
+    {
+        await using var db = _db.CreateDbContext();
+        return await db.RoundsBatches.AsNoTracking().Include(b => b.Items).SingleAsync(b => b.Id == batchId, Ct);
+    }
+
+    private async Task<List<string>> AuditActionsAsync()
+    {
+        await using var db = _db.CreateDbContext();
+        return await db.AuditEvents.OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Every_patient_gets_a_draft_with_at_most_the_configured_number_of_calls_at_once()
+    {
+        var model = new FakeModel { Delay = TimeSpan.FromMilliseconds(400) };
+        var h = Create(model, concurrency: 3);
+        var batchId = await StartAsync(h);
+
+        await h.Runner.RunPendingAsync(Ct);
+
+        var batch = await LoadAsync(batchId);
+        Assert.Equal(RoundsBatchStatus.Completed, batch.Status);
+        Assert.Equal(8, batch.Items.Count);
+        Assert.True(batch.Items.All(i => i.Status == RoundsItemStatus.Ready), _log.Text);
+        Assert.All(batch.Items, i => Assert.NotNull(i.DraftId));
+        Assert.All(batch.Items, i => Assert.Equal(64, i.RecordFingerprint!.Length));
+        Assert.Equal(8, model.Calls);
+        Assert.InRange(model.MaxInFlight, 2, 3); // never more than the limit (a loaded machine may not reach it)
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(8, await db.Drafts.CountAsync(d => d.Status == DraftStatus.Draft, Ct));
+        var actions = await AuditActionsAsync();
+        Assert.Equal(AuditActions.RoundsBatchStarted, actions[0]);
+        Assert.Equal(AuditActions.RoundsBatchCompleted, actions[^1]);
+        // The audit holds ids and counts, never the patients' names.
+        var details = await db.AuditEvents.Where(a => a.Action.StartsWith("rounds.")).Select(a => a.Details).ToListAsync(Ct);
+        var names = (await _source.SearchPatientsAsync(null, Ct)).Select(p => p.DisplayName).ToList();
+        Assert.DoesNotContain(details, d => names.Any(n => d!.Contains(n, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_burst_of_429s_closes_the_gate_for_every_worker_and_no_patient_fails()
+    {
+        // The first 6 calls are rate-limited with Retry-After 300 ms: all workers wait, then every draft is made.
+        var model = new FakeModel { Delay = TimeSpan.FromMilliseconds(50), RateLimitFirst = 6, RetryAfter = TimeSpan.FromMilliseconds(300) };
+        var h = Create(model, concurrency: 4);
+        var batchId = await StartAsync(h);
+
+        await h.Runner.RunPendingAsync(Ct);
+
+        var batch = await LoadAsync(batchId);
+        Assert.True(batch.Items.All(i => i.Status == RoundsItemStatus.Ready), _log.Text);
+        Assert.Equal(8 + 6, model.Calls);
+        Assert.True(h.Gate.Closures >= 6, $"gate closed {h.Gate.Closures} times");
+        // After the first 429, no call started before the gate's Retry-After had passed.
+        Assert.True(model.FirstSuccessAt - model.FirstRateLimitAt >= TimeSpan.FromMilliseconds(280),
+            $"first success {(model.FirstSuccessAt - model.FirstRateLimitAt).TotalMilliseconds} ms after the first 429");
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(0, await db.Drafts.CountAsync(d => d.Status == DraftStatus.Failed, Ct));
+        Assert.Equal(8, await db.Drafts.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task A_failure_stays_with_its_patient_and_is_retried_without_losing_the_others()
+    {
+        var model = new FakeModel { FailPatientOnce = await PatientIdAsync(2) };
+        var h = Create(model);
+        var batchId = await StartAsync(h);
+        await h.Runner.RunPendingAsync(Ct);
+
+        var batch = await LoadAsync(batchId);
+        var failed = Assert.Single(batch.Items, i => i.Status == RoundsItemStatus.Failed);
+        Assert.Equal(7, batch.Items.Count(i => i.Status == RoundsItemStatus.Ready));
+        Assert.Contains("busy", failed.Message, StringComparison.OrdinalIgnoreCase);
+        var readyDrafts = batch.Items.Where(i => i.Status == RoundsItemStatus.Ready).Select(i => i.DraftId).ToHashSet();
+
+        var retry = await h.Batches.RetryAsync(failed.Id, Clinician, Ct);
+        Assert.True(retry.Succeeded, retry.Message);
+        await h.Runner.RunPendingAsync(Ct);
+
+        batch = await LoadAsync(batchId);
+        Assert.All(batch.Items, i => Assert.Equal(RoundsItemStatus.Ready, i.Status));
+        Assert.Equal(RoundsBatchStatus.Completed, batch.Status);
+        Assert.Subset(batch.Items.Select(i => i.DraftId).ToHashSet(), readyDrafts);
+        Assert.Contains(AuditActions.RoundsItemRetried, await AuditActionsAsync());
+    }
+
+    [Fact]
+    public async Task Cancel_stops_waiting_and_running_patients_and_keeps_the_drafts_already_prepared()
+    {
+        var model = new FakeModel { BlockAfter = 2 };
+        var h = Create(model, concurrency: 2);
+        var batchId = await StartAsync(h);
+        var run = h.Runner.RunPendingAsync(Ct);
+        await WaitUntilAsync(async () => (await LoadAsync(batchId)).Items.Count(i => i.Status == RoundsItemStatus.Ready) == 2
+            && model.Blocked == 2);
+
+        // Running = the 2 calls in flight plus the patients prepared ahead, waiting for a call slot.
+        var running = (await LoadAsync(batchId)).Items.Count(i => i.Status == RoundsItemStatus.Running);
+        Assert.InRange(running, 2, 4);
+        var result = await h.Batches.CancelAsync(batchId, Clinician, Ct);
+        Assert.True(result.Succeeded, result.Message);
+        await run.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        var batch = await LoadAsync(batchId);
+        Assert.Equal(RoundsBatchStatus.Cancelled, batch.Status);
+        Assert.Equal(2, batch.Items.Count(i => i.Status == RoundsItemStatus.Ready));
+        Assert.Equal(6, batch.Items.Count(i => i.Status == RoundsItemStatus.Cancelled));
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(2, await db.Drafts.CountAsync(d => d.Status == DraftStatus.Draft, Ct));
+        Assert.InRange(await db.Drafts.CountAsync(d => d.Status == DraftStatus.Stopped, Ct), running, 4);
+        Assert.Equal(2, model.MaxInFlight); // never more calls than the limit, prepared-ahead patients included
+        Assert.Contains(AuditActions.RoundsBatchCancelled, await AuditActionsAsync());
+    }
+
+    [Fact]
+    public async Task After_a_restart_a_new_runner_resumes_the_batch_and_nothing_prepared_is_lost()
+    {
+        var first = Create(new FakeModel { BlockAfter = 3 }, concurrency: 2);
+        var batchId = await StartAsync(first);
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = first.Runner.RunPendingAsync(shutdown.Token);
+        await WaitUntilAsync(async () => (await LoadAsync(batchId)).Items.Count(i => i.Status == RoundsItemStatus.Ready) == 3
+            && (await LoadAsync(batchId)).Items.Count(i => i.Status == RoundsItemStatus.Running) >= 2);
+        await Task.Delay(200, Ct); // let the prepared-ahead patients reach the call slots
+        var beforeShutdown = await LoadAsync(batchId);
+        var preparedBefore = beforeShutdown.Items.Where(i => i.Status == RoundsItemStatus.Ready).ToDictionary(i => i.Id, i => i.DraftId);
+        var runningBefore = beforeShutdown.Items.Count(i => i.Status == RoundsItemStatus.Running);
+
+        await shutdown.CancelAsync(); // the app stops
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        var stopped = await LoadAsync(batchId);
+        Assert.Equal(RoundsBatchStatus.Running, stopped.Status);
+        Assert.InRange(stopped.Items.Count(i => i.Status == RoundsItemStatus.Running), Math.Min(runningBefore, 2), 4);
+        Assert.Equal(3, stopped.Items.Count(i => i.Status == RoundsItemStatus.Ready));
+
+        var second = Create(new FakeModel(), concurrency: 2); // a new process over the same database
+        await second.Runner.ResumeAsync(Ct);
+        await second.Runner.RunPendingAsync(Ct);
+
+        var batch = await LoadAsync(batchId);
+        Assert.Equal(RoundsBatchStatus.Completed, batch.Status);
+        Assert.All(batch.Items, i => Assert.Equal(RoundsItemStatus.Ready, i.Status));
+        foreach (var (itemId, draftId) in preparedBefore) Assert.Equal(draftId, batch.Items.Single(i => i.Id == itemId).DraftId);
+        var actions = await AuditActionsAsync();
+        Assert.Contains(AuditActions.RoundsBatchResumed, actions);
+    }
+
+    [Fact]
+    public async Task An_unchanged_record_keeps_its_draft_and_a_changed_record_is_drafted_again()
+    {
+        var model = new FakeModel();
+        var h = Create(model);
+        var firstBatch = await StartAsync(h);
+        await h.Runner.RunPendingAsync(Ct);
+        Assert.Equal(8, model.Calls);
+        var firstDrafts = (await LoadAsync(firstBatch)).Items.ToDictionary(i => i.PatientId, i => i.DraftId);
+
+        // One patient gets a new laboratory result; the others are untouched.
+        var changedId = await PatientIdAsync(1);
+        var rejectedId = await PatientIdAsync(4);
+        _source.Add(changedId, Lab("new-k", changedId, "2823-3", "Potassium", 6.1m, "mmol/L", 3.5m, 5.1m, Now.AddHours(-1)));
+        var secondBatch = await StartAsync(h);
+        await h.Runner.RunPendingAsync(Ct);
+
+        var items = (await LoadAsync(secondBatch)).Items;
+        Assert.Equal(9, model.Calls);
+        var changed = Assert.Single(items, i => i.Status == RoundsItemStatus.Ready);
+        Assert.Equal(changedId, changed.PatientId);
+        Assert.NotEqual(firstDrafts[changedId], changed.DraftId);
+        Assert.All(items.Where(i => i.PatientId != changedId), i =>
+        {
+            Assert.Equal(RoundsItemStatus.Unchanged, i.Status);
+            Assert.Equal(firstDrafts[i.PatientId], i.DraftId);
+        });
+
+        // A reviewer's return (or a rejection) is not a usable draft: the next run drafts again even if unchanged.
+        await using (var db = _db.CreateDbContext())
+        {
+            var draft = await db.Drafts.SingleAsync(d => d.Id == firstDrafts[rejectedId], Ct);
+            draft.Status = DraftStatus.Rejected;
+            await db.SaveChangesAsync(Ct);
+        }
+        var third = await StartAsync(h);
+        await h.Runner.RunPendingAsync(Ct);
+        Assert.Equal(10, model.Calls);
+        Assert.Equal(rejectedId, Assert.Single((await LoadAsync(third)).Items, i => i.Status == RoundsItemStatus.Ready).PatientId);
+    }
+
+    [Fact]
+    public async Task The_list_is_in_bed_order_with_hand_added_and_removed_patients_and_a_second_run_is_refused_while_one_runs()
+    {
+        var h = Create(new FakeModel());
+        var patients = await h.List.GetPatientsAsync(Clinician.Id, Ct);
+        Assert.Equal(8, patients.Count);
+        var locations = patients.Select(p => p.Patient.Location ?? "").ToList();
+        Assert.Equal(locations.Order(NaturalComparer.Instance), locations);
+
+        await h.List.RemoveAsync(Clinician, patients[0].Patient.Id, Ct);
+        var after = await h.List.GetPatientsAsync(Clinician.Id, Ct);
+        Assert.DoesNotContain(after, p => p.Patient.Id == patients[0].Patient.Id);
+        Assert.Equal(8, (await h.List.GetPatientsAsync("someone-else", Ct)).Count); // per clinician
+
+        await h.List.AddAsync(Clinician, patients[0].Patient.Id, Ct);
+        var back = await h.List.GetPatientsAsync(Clinician.Id, Ct);
+        Assert.Contains(back, p => p.Patient.Id == patients[0].Patient.Id);
+
+        await StartAsync(h);
+        var second = await h.Batches.StartAsync(Clinician, [await PatientIdAsync(0)], Ct);
+        Assert.False(second.Succeeded);
+        var actions = await AuditActionsAsync();
+        Assert.Contains(AuditActions.RoundsPatientRemoved, actions);
+        Assert.Contains(AuditActions.RoundsPatientAdded, actions);
+    }
+
+    [Theory]
+    [InlineData("Bed 2", "Bed 10", -1)]
+    [InlineData("Ward 4B, Bed 12", "Ward 4B, Bed 3", 1)]
+    [InlineData("bed 7", "Bed 7", 0)]
+    public void Beds_are_ordered_naturally(string a, string b, int sign) =>
+        Assert.Equal(sign, Math.Sign(NaturalComparer.Instance.Compare(a, b)));
+
+    [Fact]
+    public void Row_state_follows_the_batch_item_then_the_latest_draft()
+    {
+        Assert.Equal(RoundsDraftState.None, RoundsList.StateOf(null, 0, 0, null));
+        Assert.Equal(RoundsDraftState.Preparing, RoundsList.StateOf(DraftStatus.Signed, 0, 0, RoundsItemStatus.Pending));
+        Assert.Equal(RoundsDraftState.NeedsAttention, RoundsList.StateOf(DraftStatus.Draft, 0, 0, RoundsItemStatus.Failed));
+        Assert.Equal(RoundsDraftState.Ready, RoundsList.StateOf(DraftStatus.Draft, 0, 0, RoundsItemStatus.Ready));
+        Assert.Equal(RoundsDraftState.NeedsAttention, RoundsList.StateOf(DraftStatus.Draft, 2, 0, RoundsItemStatus.Ready));
+        Assert.Equal(RoundsDraftState.Signed, RoundsList.StateOf(DraftStatus.Approved, 0, 0, null));
+        Assert.Equal(RoundsDraftState.NeedsAttention, RoundsList.StateOf(DraftStatus.Returned, 0, 0, null));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not become true within 20 s.");
+            await Task.Delay(25, Ct);
+        }
+    }
+}

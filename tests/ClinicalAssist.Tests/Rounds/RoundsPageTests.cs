@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using Bunit;
+using ClinicalAssist.Data;
+using ClinicalAssist.Tests.Support;
+using ClinicalAssist.Web.Features.Context;
+using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Features.Rounds;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MudBlazor;
+using static ClinicalAssist.Tests.Context.ContextTestSupport;
+using static ClinicalAssist.Tests.Rounds.RoundsFakes;
+using Task = System.Threading.Tasks.Task;
+
+namespace ClinicalAssist.Tests.Rounds;
+
+/// <summary>The rounds page: the list in bed order with each row's draft state, "Prepare drafts" with live progress
+/// while the worker runs, cancel, and removing a patient.</summary>
+public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
+{
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+    private TestDatabase _db = null!;
+    private Harness _h = null!;
+    private readonly DemoRecordSource _source = new(Options.Create(new FhirOptions { DemoPatientCount = 5 }), new ClinicalAssist.Tests.Context.FixedTimeProvider(Now));
+
+    public async ValueTask InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _h = Harness.Create(_db, _source, new FakeModel());
+        Services.AddSingleton(_h.List);
+        Services.AddSingleton(_h.Batches);
+        Services.AddSingleton(_h.Signals);
+        Services.AddSingleton(_h.Gate);
+        Services.AddSingleton(TimeProvider.System);
+        var auth = AddAuthorization();
+        auth.SetAuthorized("Dr Clinician");
+        auth.SetRoles("Clinician");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, "u-clin"), new Claim(ClinicalAssistClaims.DisplayName, "Dr Clinician"));
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private IRenderedComponent<IComponent> RenderPage() => Render(builder =>
+    {
+        builder.OpenComponent<MudPopoverProvider>(0);
+        builder.CloseComponent();
+        builder.OpenComponent<MudSnackbarProvider>(1);
+        builder.CloseComponent();
+        builder.OpenComponent<RoundsPage>(2);
+        builder.CloseComponent();
+    });
+
+    [Fact]
+    public async Task Lists_patients_in_bed_order_prepares_drafts_with_live_progress_and_removes_a_patient()
+    {
+        var census = (await _source.SearchPatientsAsync(null, Ct)).OrderBy(p => p.Location ?? "", NaturalComparer.Instance).ToList();
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count));
+        Assert.Equal(census.Select(p => p.DisplayName), cut.FindAll("[data-testid=rounds-patient]").Select(a => a.TextContent));
+        Assert.All(cut.FindAll("[data-testid=row-status]"), s => Assert.Equal("No draft", s.TextContent.Trim()));
+        Assert.All(cut.FindAll("[data-testid=rounds-patient]"), a => Assert.EndsWith("?from=rounds", a.GetAttribute("href")));
+
+        cut.Find("[data-testid=prepare-drafts] ").Click();
+        cut.WaitForAssertion(() => Assert.Contains("0 of 5", cut.Find("[data-testid=batch-count]").TextContent));
+        Assert.All(cut.FindAll("[data-testid=row-status]"), s => Assert.Equal("Preparing", s.TextContent.Trim()));
+        Assert.NotEmpty(cut.FindAll("[data-testid=cancel-batch]"));
+
+        // The worker runs; the page follows its progress without a reload.
+        await _h.Runner.RunPendingAsync(Ct);
+        cut.WaitForAssertion(() => Assert.Contains("5 of 5", cut.Find("[data-testid=batch-count]").TextContent), TimeSpan.FromSeconds(10));
+        cut.WaitForAssertion(() => Assert.All(cut.FindAll("[data-testid=row-status]"),
+            s => Assert.Contains(s.TextContent.Trim(), new[] { "Ready", "Needs attention" })));
+        await using (var db = _db.CreateDbContext())
+        {
+            var warnings = await db.Drafts.Where(d => d.WarningCount > 0).CountAsync(Ct);
+            Assert.Equal(warnings, cut.FindAll("[data-testid=row-warnings]").Count);
+        }
+        Assert.NotEmpty(cut.FindAll("[data-testid=prepare-drafts]"));
+
+        cut.FindAll("[data-testid=remove-patient]")[0].Click();
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=rounds-row]").Count));
+        Assert.DoesNotContain(census[0].DisplayName, cut.Find("[data-testid=rounds-list]").TextContent);
+    }
+
+    [Fact]
+    public async Task Cancel_marks_the_waiting_patients_cancelled_and_offers_retry()
+    {
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count));
+        cut.Find("[data-testid=prepare-drafts]").Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=cancel-batch]")));
+
+        cut.Find("[data-testid=cancel-batch]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("cancelled", cut.Find("[data-testid=batch-progress]").TextContent));
+        Assert.Equal(5, cut.FindAll("[data-testid=retry-item]").Count);
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(RoundsBatchStatus.Cancelled, (await db.RoundsBatches.SingleAsync(Ct)).Status);
+    }
+}

@@ -27,7 +27,7 @@ namespace ClinicalAssist.Benchmarks;
 internal static class ContextBenchmark
 {
     public const string Usage =
-        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--split-slices 4]   P1: context assembly vs plain fetch and naive paging";
+        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--server-default-page 20] [--split-slices 4]   P1: context assembly vs plain fetch and naive paging";
 
     private static readonly string[] Types =
         ["Encounter", "Condition", "Observation", "MedicationRequest", "MedicationStatement", "AllergyIntolerance",
@@ -40,6 +40,7 @@ internal static class ContextBenchmark
         var splitSlices = 4; // Fhir:SplitSlices; 1 = the unsplit next-link chains (the behaviour before the split)
         var latencies = new[] { 0, 20 };
         var pageSize = 500;
+        var serverDefaultPage = 20; // a search without _count gets this page size (HAPI and Medplum default to 20)
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -49,6 +50,7 @@ internal static class ContextBenchmark
                 case "--split-slices" when int.TryParse(value, CultureInfo.InvariantCulture, out var k) && k > 0: splitSlices = k; i++; break;
                 case "--iterations" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0: iterations = n; i++; break;
                 case "--latency-ms" when value is not null: latencies = value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); i++; break;
+                case "--server-default-page" when int.TryParse(value, CultureInfo.InvariantCulture, out var d) && d is > 0 and <= 1000: serverDefaultPage = d; i++; break;
                 case "--page-size" when int.TryParse(value, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 1000: pageSize = p; i++; break;
                 default:
                     error.WriteLine($"Unknown or incomplete option '{args[i]}'.");
@@ -71,30 +73,33 @@ internal static class ContextBenchmark
         ParseThroughput(output, "Generated 10,000-resource patient (collection bundle)", generatedBytes, iterations);
         output.WriteLine();
 
-        output.WriteLine("| Patient | Resources | Latency/request | Plain fetch+parse ms | Assembly (searches) ms | ratio (goal ≤ 1.3) | Assembly ($everything) ms | ratio | Naive sequential ms | naive ÷ assembly (goal ≥ 3) | Requests (searches / naive) |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| Patient | Resources | Latency/request | Plain fetch+parse ms | Assembly (searches) ms | ratio (goal ≤ 1.3) | Assembly ($everything) ms | ratio | Naive sequential ms | naive ÷ assembly | Requests (searches / naive) | Naive, server's default page ms | naive (default page) ÷ assembly (goal ≥ 3) | Requests (naive, default page) |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var latency in latencies)
         {
             foreach (var (name, data) in new[] { ("Largest Synthea (" + Path.GetFileName(largestFile)[..Path.GetFileName(largestFile).IndexOf('_', StringComparison.Ordinal)] + ")", (patient, resources)), ("Generated", generated) })
             {
-                await using var server = await BenchServer.StartAsync(data.Item1, data.Item2, latency, pageSize);
+                await using var server = await BenchServer.StartAsync(data.Item1, data.Item2, latency, serverDefaultPage);
                 var plain = Median(await TimeAsync(iterations, () => PlainFetchAsync(server)));
                 var (searchTimes, searchRequests) = await AssembleAsync(server, pageSize, everything: false, iterations, splitSlices);
                 var (everythingTimes, _) = await AssembleAsync(server, pageSize, everything: true, iterations, splitSlices);
                 server.Requests = 0;
                 var naive = Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize, data.Item1.Id!)));
                 var naiveRequests = server.Requests / (iterations + 2);
+                server.Requests = 0;
+                var naiveDefault = Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize: null, data.Item1.Id!)));
+                var naiveDefaultRequests = server.Requests / (iterations + 2);
                 var assembly = Median(searchTimes);
                 var viaEverything = Median(everythingTimes);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {name} | {data.Item2.Count + 1:N0} | {latency} ms | {plain:F1} | {assembly:F1} | {assembly / plain:F2} | {viaEverything:F1} | {viaEverything / plain:F2} | {naive:F1} | {naive / Math.Min(assembly, viaEverything):F1} | {searchRequests} / {naiveRequests} |"));
+                    $"| {name} | {data.Item2.Count + 1:N0} | {latency} ms | {plain:F1} | {assembly:F1} | {assembly / plain:F2} | {viaEverything:F1} | {viaEverything / plain:F2} | {naive:F1} | {naive / Math.Min(assembly, viaEverything):F1} | {searchRequests} / {naiveRequests} | {naiveDefault:F1} | {naiveDefault / Math.Min(assembly, viaEverything):F1} | {naiveDefaultRequests} |"));
             }
         }
 
         output.WriteLine();
         output.WriteLine("Plain fetch+parse = one GET of a Bundle holding all the patient's resources + Firely parse (the I/O limit).");
         output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read in parallel with the searches, searches in parallel (12), next links, reference resolution, mapping).");
-        output.WriteLine("Naive = one FhirClient search per resource type, one after the other, following next links, then the same mapping.");
+        output.WriteLine($"Naive = one FhirClient search per resource type, one after the other, following next links, then the same mapping: once asking the same _count as the product ({pageSize}), once without _count (the server's default page, {serverDefaultPage}, as a client that does not ask gets from HAPI or Medplum). The goal ≥ 3× is read against the latter; both are shown.");
         return 0;
     }
 
@@ -209,7 +214,7 @@ internal static class ContextBenchmark
         return (times, server.Requests / (iterations + 2));
     }
 
-    private static async System.Threading.Tasks.Task NaiveAsync(BenchServer server, int pageSize, string patientId)
+    private static async System.Threading.Tasks.Task NaiveAsync(BenchServer server, int? pageSize, string patientId)
     {
         using var http = new HttpClient();
         var client = new FhirClient(server.BaseUrl, http, new FhirClientSettings { PreferredFormat = ResourceFormat.Json, VerifyFhirVersion = false });
@@ -218,7 +223,9 @@ internal static class ContextBenchmark
         var resources = new List<Resource>();
         foreach (var type in Types)
         {
-            var page = await client.SearchAsync(new SearchParams().Add("subject", "Patient/" + patientId).LimitTo(pageSize), type);
+            var query = new SearchParams().Add("subject", "Patient/" + patientId);
+            if (pageSize is { } size) query.LimitTo(size);
+            var page = await client.SearchAsync(query, type);
             while (page is not null)
             {
                 resources.AddRange(page.Entry.Select(e => e.Resource).OfType<Resource>());

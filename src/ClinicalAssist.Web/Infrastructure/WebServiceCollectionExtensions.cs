@@ -25,10 +25,11 @@ public static class WebServiceCollectionExtensions
         builder.AddAzureSignalRIfConfigured();
         builder.Services.AddMudServices(mud =>
         {
-            // Messages appear at once (no fade-in: readable immediately, full contrast, no motion) and stay long
-            // enough to read at the bedside.
+            // Messages appear and go at once (no fade: full contrast for as long as they show, no motion) and stay
+            // long enough to read at the bedside.
             mud.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
             mud.SnackbarConfiguration.ShowTransitionDuration = 0;
+            mud.SnackbarConfiguration.HideTransitionDuration = 0;
             mud.SnackbarConfiguration.VisibleStateDuration = 6000;
         });
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -94,6 +94,8 @@ public static class AuthorizationMatrix
         new("GET", "/Account/KeepAlive", Access.SignedIn, "/Account/KeepAlive", "renews the sliding cookie"),
         // Clinical work.
         .. Page("/patients", Access.Clinician),
+        .. Page("/rounds", Access.Clinician),
+        .. Page("/rounds/handover", Access.Clinician, why: "signed summaries of the clinician's rounds list (print view)"),
         .. Page("/patients/{PatientId}", Access.ChartReader, "/patients/{patient}"),
         .. Page("/review", Access.Reviewer),
         .. Page("/drafts/{Id:guid}", Access.ChartReader, "/drafts/{draft}"),

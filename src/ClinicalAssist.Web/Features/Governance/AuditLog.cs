@@ -65,6 +65,7 @@ public static class AuditActions
     public const string RoundsBatchCompleted = "rounds.batch-completed";
     public const string RoundsItemRetried = "rounds.item-retried";
     public const string RoundsItemUnchanged = "rounds.item-unchanged";
+    public const string RoundsHandoverViewed = "rounds.handover-viewed";
 }
 
 /// <summary>Append-only audit trail (HIPAA 164.312(b), EU AI Act Art. 12). Holds ids and codes, never note text.</summary>

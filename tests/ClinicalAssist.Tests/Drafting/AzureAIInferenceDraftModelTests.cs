@@ -117,6 +117,21 @@ public sealed class AzureAIInferenceDraftModelTests
         Assert.Equal(2, server.Requests.Count);
     }
 
+    [Theory]
+    [InlineData("Retry-After", "7", 7000)]
+    [InlineData("retry-after-ms", "1500", 1500)]
+    public async Task A_429_carries_the_services_retry_after_for_the_rounds_pacing(string header, string value, int expectedMs)
+    {
+        // Rounds mode paces every worker by the service's own Retry-After (RateLimitGate), read from the response.
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>
+            FakeChatCompletionsServer.WriteErrorAsync(ctx, 429, "RateLimitReached", "Rate limit reached.", new Dictionary<string, string> { [header] = value }));
+
+        var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(Model(server, maxRetries: 0)));
+
+        Assert.Equal(429, ex.Status);
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ex.RetryAfter);
+    }
+
     [Fact]
     public async Task A_content_filter_error_becomes_a_clear_non_retryable_message()
     {

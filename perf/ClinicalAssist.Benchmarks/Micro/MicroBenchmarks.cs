@@ -124,7 +124,7 @@ public class CitationVerifyBenchmarks
     public void Setup()
     {
         _index = CitationIndex.Build(PromptBenchmark.SyntheticContext(10_000));
-        var keys = _index.ByKey.Keys.Take(400).ToArray();
+        var keys = _index.Entries.Select(e => e.Key).Take(400).ToArray();
         var text = new StringBuilder();
         var k = 0;
         foreach (var section in CitationVerifier.SectionNames)

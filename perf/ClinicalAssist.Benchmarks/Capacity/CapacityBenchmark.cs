@@ -272,9 +272,11 @@ public static partial class CapacityBenchmark
         var top = rows.LastOrDefault(r => r.Heap is not null && r.Open > 0);
         if (top is null) return;
         o.WriteLine();
-        o.WriteLine($"Retained per idle circuit at {top.Open} circuits, by type (growth of the live heap from 0 circuits, divided by {top.Open}; top 25):");
+        o.WriteLine($"Retained per idle circuit at {top.Open} circuits, by type (growth of the live heap from 0 circuits, divided by {top.Open}; top 25). " +
+            "Objects are exact; bytes are estimated as objects × the one instance size `dotnet-gcdump report` prints per type (exact for fixed-size types, " +
+            "an estimate for arrays and strings, which the report buckets as `(Bytes > 1K)` etc.):");
         o.WriteLine();
-        o.WriteLine("| Type | bytes per circuit | objects per circuit |");
+        o.WriteLine("| Type | ≈ bytes per circuit | objects per circuit |");
         o.WriteLine("|---|---:|---:|");
         foreach (var (type, bytes, count) in GcDump.Growth(baseHeap, top.Heap!, 25))
         {

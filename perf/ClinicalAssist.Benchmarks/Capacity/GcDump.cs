@@ -12,7 +12,10 @@ namespace ClinicalAssist.Benchmarks.Capacity;
 /// </summary>
 public static partial class GcDump
 {
-    public sealed record Heap(long Bytes, long Objects, IReadOnlyDictionary<string, (long Bytes, long Count)> ByType, string File);
+    /// <summary>Total live bytes and objects (exact), and per type the report's instance size and count. The report
+    /// prints one object's size per type (<c>type.Size</c>), not the type's total: for fixed-size types size × count is
+    /// exact, for arrays and strings (bucketed by the report as "(Bytes &gt; 1K)" etc.) it is an estimate.</summary>
+    public sealed record Heap(long Bytes, long Objects, IReadOnlyDictionary<string, (long InstanceBytes, long Count)> ByType, string File);
 
     public static string? ToolPath()
     {
@@ -48,19 +51,20 @@ public static partial class GcDump
                 var type = r.Groups[3].Value.Trim();
                 var b = long.Parse(r.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
                 var c = long.Parse(r.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
-                byType[type] = byType.TryGetValue(type, out var old) ? (old.Item1 + b, old.Item2 + c) : (b, c);
+                byType[type] = byType.TryGetValue(type, out var old) ? (Math.Max(old.Item1, b), old.Item2 + c) : (b, c);
             }
         }
         if (bytes == 0) throw new InvalidOperationException("dotnet-gcdump report has no 'GC Heap bytes' line:\n" + report);
         return new Heap(bytes, objects, byType, file);
     }
 
-    /// <summary>Types whose bytes grew most from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    /// <summary>Types whose estimated bytes (instance size × count) grew most from <paramref name="from"/> to
+    /// <paramref name="to"/>, with the exact growth in object count.</summary>
     public static IEnumerable<(string Type, long Bytes, long Count)> Growth(Heap from, Heap to, int top) =>
         to.ByType.Select(e =>
         {
-            var before = from.ByType.TryGetValue(e.Key, out var b) ? b : (0L, 0L);
-            return (e.Key, e.Value.Bytes - before.Item1, e.Value.Count - before.Item2);
+            var before = from.ByType.TryGetValue(e.Key, out var b) ? b : (e.Value.InstanceBytes, 0L);
+            return (e.Key, e.Value.InstanceBytes * e.Value.Count - before.Item1 * before.Item2, e.Value.Count - before.Item2);
         }).OrderByDescending(e => e.Item2).Take(top);
 
     private static async Task<string> RunAsync(string tool, CancellationToken ct, params string[] args)

@@ -15,8 +15,9 @@ namespace ClinicalAssist.Benchmarks.Capacity;
 public static partial class CapacityBenchmark
 {
     public const string Usage =
-        "capacity [--steps 0,50,100,200,300,400,500] [--interactions 2] [--think-seconds 10] [--open-parallel 8] [--stop-p95-ms 10000] [--app-env KEY=VALUE]...\n" +
-        "  P5: signed-in Blazor circuits against the real app (Release build) over the blazorpack protocol; latency and memory per step.";
+        "capacity [--steps 0,50,100,200,300,400,500] [--interactions 2] [--think-seconds 10] [--open-parallel 8] [--stop-p95-ms 10000] [--app-env KEY=VALUE]... [--no-gcdump] [--gcdump-dir DIR]\n" +
+        "  P5: signed-in Blazor circuits against the real app (Release build) over the blazorpack protocol; latency and memory per step.\n" +
+        "  With dotnet-gcdump installed, also the managed heap after a full GC (and its growth by type) per step.";
 
     private const string Clinician = "clinician@demo.local";
 
@@ -28,6 +29,8 @@ public static partial class CapacityBenchmark
         var parallel = 8;
         var stopP95 = 10000.0;
         var appEnv = new Dictionary<string, string>();
+        var gcdump = true;
+        string? gcdumpDir = null;
         for (var i = 0; i < args.Length; i++)
         {
             var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -38,6 +41,8 @@ public static partial class CapacityBenchmark
                 case "--think-seconds": think = double.Parse(value!, CultureInfo.InvariantCulture); i++; break;
                 case "--open-parallel": parallel = int.Parse(value!, CultureInfo.InvariantCulture); i++; break;
                 case "--stop-p95-ms": stopP95 = double.Parse(value!, CultureInfo.InvariantCulture); i++; break;
+                case "--no-gcdump": gcdump = false; break;
+                case "--gcdump-dir": gcdumpDir = value; i++; break;
                 case "--app-env" when value?.Contains('=', StringComparison.Ordinal) == true: appEnv[value[..value.IndexOf('=', StringComparison.Ordinal)]] = value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..]; i++; break;
                 default:
                     progress.WriteLine($"Unknown option {args[i]}.\n{Usage}");
@@ -102,6 +107,19 @@ public static partial class CapacityBenchmark
         await Task.Delay(TimeSpan.FromSeconds(5), stop.Token);
         var baseline = await SettledRssAsync(app);
         progress.WriteLine($"capacity: baseline working set {Mb(baseline)} MB; {patients.Count} patients");
+        var tool = gcdump ? GcDump.ToolPath() : null;
+        if (gcdump && tool is null) progress.WriteLine("capacity: dotnet-gcdump not found (dotnet tool install -g dotnet-gcdump): no managed-heap figures.");
+        if (tool is not null) gcdumpDir = Directory.CreateDirectory(gcdumpDir ?? Path.Combine(Path.GetTempPath(), $"clinicalassist-p5-gcdump-{DateTime.UtcNow:yyyyMMdd-HHmmss}")).FullName;
+        async Task<(GcDump.Heap Heap, long RssAfter)?> HeapAsync(int circuits)
+        {
+            if (tool is null) return null;
+            var heap = await GcDump.CollectAsync(tool, app.ProcessId, Path.Combine(gcdumpDir!, $"app-{circuits}-circuits.gcdump"), stop.Token);
+            await Task.Delay(TimeSpan.FromSeconds(2), stop.Token);
+            var rss = await SettledRssAsync(app);
+            progress.WriteLine($"capacity: {circuits} circuits: managed heap after full GC {Mb(heap.Bytes)} MB ({heap.Objects:N0} objects), working set after it {Mb(rss)} MB");
+            return (heap, rss);
+        }
+        var baseHeap = await HeapAsync(0);
 
         var rows = new List<StepRow>();
         var random = new Random(42);
@@ -130,6 +148,7 @@ public static partial class CapacityBenchmark
             var openSeconds = opening.Elapsed.TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(5), stop.Token);
             var idleRss = await SettledRssAsync(app);
+            var heapNow = target == 0 ? baseHeap : await HeapAsync(target);
             int open;
             lock (clients) open = clients.Count(c => c.IsOpen);
 
@@ -168,7 +187,7 @@ public static partial class CapacityBenchmark
             var sorted = latencies.Order().ToArray();
             var row = new StepRow(target, open, openErrors, openSeconds, idleRss, idleRss - baseline, peakDuring.Peak,
                 sorted.Length, errors, Percentile(sorted, 0.50), Percentile(sorted, 0.95), sorted.Length > 0 ? sorted[^1] : double.NaN,
-                sorted.Length / interacting.Elapsed.TotalSeconds, loadDuring);
+                sorted.Length / interacting.Elapsed.TotalSeconds, loadDuring, heapNow?.Heap, heapNow?.RssAfter ?? 0);
             rows.Add(row);
             progress.WriteLine($"capacity: {row.Target} circuits ({row.Open} open, {row.OpenErrors} failed to open, {row.OpenSeconds:0} s): idle {Mb(row.IdleRss)} MB, " +
                 $"{(row.Open > 0 ? (row.Delta / 1024.0 / row.Open).ToString("0", CultureInfo.InvariantCulture) : "-")} KB/circuit; {row.Interactions} interactions p50 {row.P50:0} ms p95 {row.P95:0} ms, {row.Errors} errors; load {row.Load}");
@@ -185,13 +204,14 @@ public static partial class CapacityBenchmark
         await Task.WhenAll(closing);
 
         Report(output, rows, baseline, interactions, think, parallel, patients.Count, stoppedBecause, loadStart, wall.Elapsed);
+        if (baseHeap is not null) HeapReport(output, rows, baseHeap.Value.Heap, baseHeap.Value.RssAfter, gcdumpDir!);
         if (appEnv.Count > 0) output.WriteLine("App environment added for this run: " + string.Join(", ", appEnv.Select(e => e.Key + "=" + e.Value)) + ".");
         if (excluded.Count > 0) output.WriteLine($"Left out: {excluded.Count} demo patient chart(s) did not render (no batch with the chart's name) within 20 s in the warm-up.");
         return 0;
     }
 
     private sealed record StepRow(int Target, int Open, int OpenErrors, double OpenSeconds, long IdleRss, long Delta, long PeakRss,
-        int Interactions, int Errors, double P50, double P95, double Max, double PerSecond, string Load);
+        int Interactions, int Errors, double P50, double P95, double Max, double PerSecond, string Load, GcDump.Heap? Heap, long RssAfterGc);
 
     private static void Report(TextWriter o, List<StepRow> rows, long baseline, int interactions, double think, int parallel, int patients,
         string? stopped, string loadStart, TimeSpan wall)
@@ -233,6 +253,35 @@ public static partial class CapacityBenchmark
                 $" | {(at500 is not null && p95 <= 200 ? "latency yes" : "latency no")}, {(kb <= 300 ? "memory yes" : "memory no")}");
         }
         o.WriteLine($"Wall time: {wall.TotalSeconds:0} s. Load average at end {LoadAverage()}.");
+    }
+
+    private static void HeapReport(TextWriter o, List<StepRow> rows, GcDump.Heap baseHeap, long baseRssAfterGc, string dir)
+    {
+        o.WriteLine();
+        o.WriteLine("Managed heap after a full blocking GC (`dotnet-gcdump collect` on the app right after the idle working-set reading; live objects only, " +
+            $"no garbage, no GC-committed free space), and the working set read 2 s after that GC. gcdump files: {dir}");
+        o.WriteLine();
+        o.WriteLine("| Circuits | open | managed heap MB | KB heap per idle circuit (vs 0) | working set after full GC MB | KB working set per idle circuit after GC (vs 0) |");
+        o.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows.Where(r => r.Heap is not null))
+        {
+            var heapKb = r.Open > 0 ? ((r.Heap!.Bytes - baseHeap.Bytes) / 1024.0 / r.Open).ToString("0", CultureInfo.InvariantCulture) : "—";
+            var rssKb = r.Open > 0 ? ((r.RssAfterGc - baseRssAfterGc) / 1024.0 / r.Open).ToString("0", CultureInfo.InvariantCulture) : "—";
+            o.WriteLine($"| {r.Target} | {r.Open} | {Mb(r.Heap!.Bytes)} | {heapKb} | {Mb(r.RssAfterGc)} | {rssKb} |");
+        }
+        var top = rows.LastOrDefault(r => r.Heap is not null && r.Open > 0);
+        if (top is null) return;
+        o.WriteLine();
+        o.WriteLine($"Retained per idle circuit at {top.Open} circuits, by type (growth of the live heap from 0 circuits, divided by {top.Open}; top 25). " +
+            "Objects are exact; bytes are estimated as objects × the one instance size `dotnet-gcdump report` prints per type (exact for fixed-size types, " +
+            "an estimate for arrays and strings, which the report buckets as `(Bytes > 1K)` etc.):");
+        o.WriteLine();
+        o.WriteLine("| Type | ≈ bytes per circuit | objects per circuit |");
+        o.WriteLine("|---|---:|---:|");
+        foreach (var (type, bytes, count) in GcDump.Growth(baseHeap, top.Heap!, 25))
+        {
+            o.WriteLine($"| `{type.Replace("|", "\\|", StringComparison.Ordinal)}` | {bytes / (double)top.Open:N0} | {count / (double)top.Open:0.#} |");
+        }
     }
 
     private static async Task<List<string>> PatientIdsAsync(Uri baseAddress, CookieContainer cookies, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using ClinicalAssist.Web.Features.Context;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
@@ -62,6 +63,14 @@ internal sealed class FakeFhirServer : IAsyncDisposable
 
     /// <summary>When set, pages hold this many entries whatever _count asked for.</summary>
     public int? ForcedPageSize { get; set; }
+
+    /// <summary>When set, search next links carry an opaque token (as continuation-token servers do) instead of a
+    /// readable page number.</summary>
+    public bool OpaqueLinks { get; set; }
+
+    /// <summary>When set, the page parameter of a search next link moves to the front of the query on every other page
+    /// (same pages, links a client cannot predict from the first one).</summary>
+    public bool ShuffledLinks { get; set; }
 
     public static async Task<FakeFhirServer> StartAsync(Patient patient, IReadOnlyList<Resource> resources,
         IReadOnlySet<string>? failingTypes = null, IReadOnlySet<string>? slowTypes = null)
@@ -174,6 +183,11 @@ internal sealed class FakeFhirServer : IAsyncDisposable
         {
             server!.Record(http);
             var query = http.Request.Query;
+            if ((string?)query["_page_token"] is { } token)
+            {
+                query = new QueryCollection(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(Encoding.UTF8.GetString(Convert.FromBase64String(token))));
+            }
+
             var pageIndex = int.TryParse(query["page"], out var p2) ? p2 : 0;
             if (server.Fault?.Invoke(type, pageIndex) is { } fault)
             {
@@ -253,8 +267,13 @@ internal sealed class FakeFhirServer : IAsyncDisposable
 
             if ((pageIndex + 1) * pageSize < all.Count)
             {
-                var next = QueryString.Create(query.Where(kv => kv.Key != "page").Append(new("page", (pageIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))));
-                bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = $"{server.BaseUrl}{type}{next}" });
+                var pageParameter = new KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>("page", (pageIndex + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                var rest = query.Where(kv => kv.Key != "page").ToList();
+                var next = QueryString.Create(server.ShuffledLinks && pageIndex % 2 == 1 ? rest.Prepend(pageParameter) : rest.Append(pageParameter));
+                var url = server.OpaqueLinks
+                    ? $"{server.BaseUrl}{type}?_page_token={Uri.EscapeDataString(Convert.ToBase64String(Encoding.UTF8.GetBytes(next.Value!)))}"
+                    : $"{server.BaseUrl}{type}{next}";
+                bundle.Link.Add(new Bundle.LinkComponent { Relation = "next", Url = url });
             }
 
             return Fhir(bundle);

@@ -6,7 +6,7 @@ using static ClinicalAssist.Tests.Context.ContextTestSupport;
 
 namespace ClinicalAssist.Tests.Context;
 
-/// <summary>A long dated search (Observation) is split into parallel searches over disjoint date ranges (plus one
+/// <summary>A long dated search (Observation) on a server with opaque next links is split into parallel searches over disjoint date ranges (plus one
 /// for undated items) on the loopback fake: the same resources as the unsplit chain, no duplicates, the slices
 /// overlap in time, a failed slice degrades only its section and says so, and a server that ignores the date
 /// parameter falls back to the unsplit chain.</summary>
@@ -15,7 +15,7 @@ public sealed class ServerSplitSearchTests
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     /// <summary>The demo-like patient plus 60 dated lab results spread over five years and 3 without a date.</summary>
-    private static (Patient Patient, List<Resource> Resources) LargePatient()
+    internal static (Patient Patient, List<Resource> Resources) LargePatient()
     {
         var (patient, resources) = DemoLikePatient();
         for (var i = 0; i < 63; i++)
@@ -37,9 +37,13 @@ public sealed class ServerSplitSearchTests
         return (patient, resources);
     }
 
-    private static async Task<PatientRecord> RecordAsync(FakeFhirServer server, int slices, int pageSize = 5, int? windowDays = null)
+    internal static async Task<PatientRecord> RecordAsync(FakeFhirServer server, int slices, int pageSize = 5, int? windowDays = null, bool prefetch = true)
     {
-        var settings = new Dictionary<string, string?> { ["Fhir:SplitSlices"] = slices.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var settings = new Dictionary<string, string?>
+        {
+            ["Fhir:SplitSlices"] = slices.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Fhir:PrefetchPages"] = prefetch ? "true" : "false",
+        };
         if (windowDays is { } days)
         {
             settings["Fhir:WindowDays"] = days.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -53,10 +57,10 @@ public sealed class ServerSplitSearchTests
         return record;
     }
 
-    private static List<string> ObservationIds(PatientRecord record) =>
+    internal static List<string> ObservationIds(PatientRecord record) =>
         record.Resources.OfType<Observation>().Select(o => o.Id!).Order(StringComparer.Ordinal).ToList();
 
-    private static IEnumerable<string> ObservationSearches(FakeFhirServer server) =>
+    internal static IEnumerable<string> ObservationSearches(FakeFhirServer server) =>
         server.Requests.Where(r => r.StartsWith("/fhir/Observation?", StringComparison.Ordinal));
 
     [Fact]
@@ -64,6 +68,7 @@ public sealed class ServerSplitSearchTests
     {
         var (patient, resources) = LargePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources);
+        server.OpaqueLinks = true; // splitting is for links that cannot be predicted (prefetched otherwise)
         var unsplit = await RecordAsync(server, slices: 1);
         var expected = ObservationIds(unsplit);
         Assert.Equal(70, expected.Count); // everything the fake serves for the patient's Observation search
@@ -90,6 +95,7 @@ public sealed class ServerSplitSearchTests
     {
         var (patient, resources) = LargePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources);
+        server.OpaqueLinks = true; // splitting is for links that cannot be predicted (prefetched otherwise)
         server.SearchDelay = TimeSpan.FromMilliseconds(150);
 
         var split = await RecordAsync(server, slices: 4, pageSize: 10);
@@ -98,6 +104,7 @@ public sealed class ServerSplitSearchTests
         Assert.Equal(70, ObservationIds(split).Count);
 
         await using var sequential = await FakeFhirServer.StartAsync(patient, resources);
+        sequential.OpaqueLinks = true; // splitting is for links that cannot be predicted (prefetched otherwise)
         sequential.SearchDelay = TimeSpan.FromMilliseconds(20);
         _ = await RecordAsync(sequential, slices: 1, pageSize: 10);
         Assert.Equal(1, sequential.PeakInFlight("Observation"));
@@ -108,6 +115,7 @@ public sealed class ServerSplitSearchTests
     {
         var (patient, resources) = LargePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources);
+        server.OpaqueLinks = true; // splitting is for links that cannot be predicted (prefetched otherwise)
         // The oldest slice (open below: only a "lt" bound) fails every time.
         server.QueryFault = (type, query) =>
             type == "Observation" && query["date"].Count == 1 && query["date"].ToString().StartsWith("lt", StringComparison.Ordinal)
@@ -136,6 +144,7 @@ public sealed class ServerSplitSearchTests
     {
         var (patient, resources) = LargePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources);
+        server.OpaqueLinks = true; // splitting is for links that cannot be predicted (prefetched otherwise)
         server.IgnoresDate = true;
 
         var record = await RecordAsync(server, slices: 4);
@@ -150,6 +159,7 @@ public sealed class ServerSplitSearchTests
     {
         var (patient, resources) = LargePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources);
+        server.OpaqueLinks = true; // splitting is for links that cannot be predicted (prefetched otherwise)
 
         var unsplit = await RecordAsync(server, slices: 1, windowDays: 900);
         server.Requests.Clear();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
+using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Context;
@@ -456,8 +457,11 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
         Func<int, Task<Bundle?>> fetchOffset =
             offset => client.SearchAsync(Clone(query).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), search.Type, cancellationToken);
-        var paged = await SplitSearchAsync(search, query, first, gate, cancellationToken).ConfigureAwait(false)
-                    ?? await PageAsync(client, first, search.Type, _options.MaxResourcesPerType, cancellationToken, fetchOffset).ConfigureAwait(false);
+        // Predictable next links are prefetched in parallel (exact, no extra request); only a long search whose links
+        // are opaque is split into date slices (which fetches its first page twice).
+        var predictable = _options.PrefetchPages && NextPagePrefetch.PredictLinks(first, Matches<Resource>(first).Count(), _options.MaxPages) is not null;
+        var paged = (predictable ? null : await SplitSearchAsync(search, query, first, gate, cancellationToken).ConfigureAwait(false))
+                    ?? await PageAsync(client, first, search.Type, _options.MaxResourcesPerType, cancellationToken, fetchOffset, gate: gate).ConfigureAwait(false);
         var failures = new List<SectionStatus>();
         if (paged.Error is { } sliceError && paged.FailedSlice is { } slice)
         {
@@ -507,17 +511,25 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             return null;
         }
 
-        var count = _options.SplitSlices;
+        // Splitting costs the first page twice (it is fetched again inside its slice), so it only pays off when at
+        // least 6 pages are left; past that, each slice costs just one request more and shortens the longest chain of
+        // sequential round trips, so the rest is cut into slices of about 2 pages (up to SplitSlices). Without a
+        // total the size is unknown: at most 4 slices.
+        var count = Math.Min(_options.SplitSlices, 4);
         if (first.Total is { } total)
         {
-            // Each slice costs one more request and the first page is fetched (and parsed) twice, so a slice must
-            // save at least ~3 sequential pages to pay off on a CPU-bound client: no split below 6 pages left.
             var pagesLeft = (total - firstMatches.Count + firstMatches.Count - 1) / firstMatches.Count;
-            count = Math.Min(count, pagesLeft / 3);
-            if (count < 2)
+            if (pagesLeft < 6)
             {
                 return null;
             }
+
+            count = Math.Min(_options.SplitSlices, pagesLeft / 2);
+        }
+
+        if (count < 2)
+        {
+            return null;
         }
 
         var window = WindowStart();
@@ -656,7 +668,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
             var paged = await PageAsync(client, page, search.Type, _options.MaxResourcesPerType, stop.Token,
                 offset => client.SearchAsync(Clone(sliceQuery).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), search.Type, stop.Token),
-                pageBudget).ConfigureAwait(false);
+                pageBudget, gate).ConfigureAwait(false);
             return paged.Error is null ? paged : paged with { FailedSlice = slice.Label };
         }
 
@@ -764,9 +776,32 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     /// <summary>Collects a search's pages: follows <c>next</c> until none, <see cref="FhirOptions.MaxPages"/> or
     /// <paramref name="maxMatches"/>; a failing page ends the loop and is returned with what came before.</summary>
     private async Task<Paged> PageAsync(FhirClient client, Bundle first, string type, int maxMatches, CancellationToken cancellationToken,
-        Func<int, Task<Bundle?>>? fetchOffset = null, int? maxPages = null)
+        Func<int, Task<Bundle?>>? fetchOffset = null, int? maxPages = null, SemaphoreSlim? gate = null)
     {
         var pageLimit = maxPages ?? _options.MaxPages;
+        NextPagePrefetch? prefetch = null;
+        if (_options.PrefetchPages && Math.Min(pageLimit, (maxMatches / Math.Max(1, Matches<Resource>(first).Count())) + 1) is var pagesWanted
+            && NextPagePrefetch.PredictLinks(first, Matches<Resource>(first).Count(), pagesWanted) is { Count: > 1 } links)
+        {
+            prefetch = new NextPagePrefetch(links, CreateClient, gate, _options.MaxConcurrency, cancellationToken);
+        }
+
+        try
+        {
+            return await PageAsync(client, first, type, maxMatches, pageLimit, prefetch, fetchOffset, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (prefetch is not null)
+            {
+                await prefetch.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<Paged> PageAsync(FhirClient client, Bundle first, string type, int maxMatches, int pageLimit, NextPagePrefetch? prefetch,
+        Func<int, Task<Bundle?>>? fetchOffset, CancellationToken cancellationToken)
+    {
         var resources = new List<Resource>();
         var matches = 0;
         var pages = 0;
@@ -822,9 +857,33 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             {
                 // No next link although the total says there is more: ask for the rest by _offset (Medplum, HAPI and
                 // others support it); a server that ignores it repeats entries we have, which ends the loop above.
-                page = next is not null
-                    ? await client.ContinueAsync(page, ct: cancellationToken).ConfigureAwait(false)
-                    : await fetchOffset!(matches).ConfigureAwait(false);
+                // A prefetched page counts only when it was fetched with exactly the link this page sent.
+                var prefetched = next is not null ? prefetch?.TryGet(page.NextLink!.OriginalString) : null;
+                if (prefetched is null && next is not null)
+                {
+                    prefetch?.Stop(); // the links did not follow the predicted pattern: stop guessing
+                }
+
+                Bundle? fetched = null;
+                var have = false;
+                if (prefetched is not null)
+                {
+                    try
+                    {
+                        fetched = await prefetched.ConfigureAwait(false);
+                        have = true;
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // guessing was stopped (or the guess timed out) before this page came: fetch it by its link
+                    }
+                }
+
+                page = have
+                    ? fetched
+                    : next is not null
+                        ? await client.ContinueAsync(page, ct: cancellationToken).ConfigureAwait(false)
+                        : await fetchOffset!(matches).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -994,6 +1053,9 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     /// The FhirClient every call to the configured FHIR server uses (reading the record, writing back): JSON, lenient
     /// parsing, and the named HttpClient <see cref="HttpClientName"/> with its authentication and resilience handler.
     /// </summary>
+    internal static readonly IFhirSerializationEngine ReadEngine = FhirSerializationEngineFactory.Custom(
+        ModelInfo.ModelInspector, FhirBundleReader.ReadOptions, new DeserializerSettings().UsingMode(DeserializationMode.Recoverable) with { Validator = null });
+
     internal static FhirClient CreateFhirClient(IHttpClientFactory httpClientFactory, FhirOptions options, Uri baseUrl)
     {
         var http = httpClientFactory.CreateClient(HttpClientName);
@@ -1003,10 +1065,9 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             VerifyFhirVersion = false,
             // The resilience handler owns the timeouts (per attempt and overall); this is only a backstop.
             Timeout = checked(options.TimeoutSeconds * 1000 * (options.MaxRetries + 2) + options.MaxRetryAfterSeconds * 1000 * options.MaxRetries),
+            SerializationEngine = ReadEngine,
         };
-        var client = new FhirClient(baseUrl, http, settings);
-        client.WithLenientSerializer();
-        return client;
+        return new FhirClient(baseUrl, http, settings);
     }
 
     /// <summary>The configured base URL with one trailing slash (relative searches resolve below it).</summary>

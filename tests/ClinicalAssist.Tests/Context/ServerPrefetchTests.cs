@@ -44,6 +44,36 @@ public sealed class ServerPrefetchTests
         Assert.Null(NextPagePrefetch.PredictLinks(FirstPage("https://h/fhir/Observation?page=1", 2, 30), 2, 100)); // too few matches to tell
     }
 
+    /// <summary>A server that never answers: every request waits until it is cancelled.</summary>
+    private sealed class SilentHandler : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await System.Threading.Tasks.Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task After_a_stop_no_page_is_left_waiting_for_a_fetch_that_never_comes()
+    {
+        var links = Enumerable.Range(1, 6).Select(i => $"http://127.0.0.1:9/fhir/Observation?page={i}").ToList();
+        var prefetch = new NextPagePrefetch(links, () => new Hl7.Fhir.Rest.FhirClient("http://127.0.0.1:9/fhir/", new HttpClient(new SilentHandler())),
+            slots: new SemaphoreSlim(0, 4), maxWorkers: 4, Xunit.TestContext.Current.CancellationToken);
+        prefetch.Stop(); // e.g. the second page's real link did not match the prediction
+
+        foreach (var link in links)
+        {
+            // in flight (cancelled) or never started (cancelled at the stop): either way it ends, and the caller
+            // follows the link itself
+            var page = prefetch.TryGet(link);
+            Assert.NotNull(page);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => page.WaitAsync(TimeSpan.FromSeconds(10), Xunit.TestContext.Current.CancellationToken));
+        }
+
+        await prefetch.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), Xunit.TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public async System.Threading.Tasks.Task Prefetched_pages_run_at_the_same_time_and_equal_following_the_links()
     {

@@ -180,11 +180,28 @@ internal sealed class NextPagePrefetch : IAsyncDisposable
             {
                 _slots.Release();
             }
+            else
+            {
+                CancelQueued(); // the worker that always runs is done (or failed): nothing may wait on a page left behind
+            }
         }
     }
 
-    /// <summary>Stops fetching (pages already fetched stay available).</summary>
-    public void Stop() => _stop.Cancel();
+    /// <summary>Stops fetching: pages already fetched stay available; pages not yet started are cancelled, so a
+    /// caller asking for one follows the link itself instead of waiting for a fetch that will never come.</summary>
+    public void Stop()
+    {
+        _stop.Cancel();
+        CancelQueued();
+    }
+
+    private void CancelQueued()
+    {
+        while (_queue.TryDequeue(out var item))
+        {
+            item.Page.TrySetCanceled();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

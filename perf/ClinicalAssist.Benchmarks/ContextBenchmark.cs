@@ -101,11 +101,13 @@ internal static class ContextBenchmark
                 var (searchTimes, searchRequests) = await AssembleAsync(server, pageSize, everything: false, iterations, splitSlices, maxConcurrency);
                 var (everythingTimes, _) = await AssembleAsync(server, pageSize, everything: true, iterations, splitSlices, maxConcurrency);
                 server.Requests = 0;
-                var naive = Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize, data.Item1.Id!, productParser: false)));
-                var naiveRequests = server.Requests / (iterations + 2);
+                var naiveTimes = await TimeAsync(iterations, () => NaiveAsync(server, pageSize, data.Item1.Id!, productParser: false));
+                var naive = Median(naiveTimes);
+                var naiveRequests = server.Requests / (naiveTimes.Count + 2);
                 server.Requests = 0;
-                var naiveDefault = Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize: null, data.Item1.Id!, productParser: false)));
-                var naiveDefaultRequests = server.Requests / (iterations + 2);
+                var naiveDefaultTimes = await TimeAsync(iterations, () => NaiveAsync(server, pageSize: null, data.Item1.Id!, productParser: false));
+                var naiveDefault = Median(naiveDefaultTimes);
+                var naiveDefaultRequests = server.Requests / (naiveDefaultTimes.Count + 2);
                 // The parser only matters where parsing dominates: with latency, the 508 round trips do (and take minutes).
                 var naiveDefaultProductParser = latency == 0
                     ? Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize: null, data.Item1.Id!, productParser: true)))
@@ -249,7 +251,7 @@ internal static class ContextBenchmark
                 throw new InvalidOperationException("unexpected strategy " + source.LastStrategy);
             }
         });
-        return (times, server.Requests / (iterations + 2));
+        return (times, server.Requests / (times.Count + 2)); // 2 warm-up runs + the timed ones
     }
 
     private static async System.Threading.Tasks.Task NaiveAsync(BenchServer server, int? pageSize, string patientId, bool productParser)

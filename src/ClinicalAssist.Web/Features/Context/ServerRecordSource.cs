@@ -780,8 +780,9 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     {
         var pageLimit = maxPages ?? _options.MaxPages;
         NextPagePrefetch? prefetch = null;
-        if (_options.PrefetchPages && Math.Min(pageLimit, (maxMatches / Math.Max(1, Matches<Resource>(first).Count())) + 1) is var pagesWanted
-            && NextPagePrefetch.PredictLinks(first, Matches<Resource>(first).Count(), pagesWanted) is { Count: > 1 } links)
+        var firstMatches = _options.PrefetchPages ? Matches<Resource>(first).Count() : 0;
+        if (_options.PrefetchPages
+            && NextPagePrefetch.PredictLinks(first, firstMatches, Math.Min(pageLimit, (maxMatches / Math.Max(1, firstMatches)) + 1)) is { Count: > 1 } links)
         {
             prefetch = new NextPagePrefetch(links, CreateClient, gate, _options.MaxConcurrency, cancellationToken);
         }

@@ -83,6 +83,30 @@ internal static class ContextBenchmark
                 ? await BenchServer.StartAsync(patient, resources, int.Parse(Environment.GetEnvironmentVariable("P1_LATENCY") ?? "0", CultureInfo.InvariantCulture), serverDefaultPage)
                 : await BenchServer.StartAsync(generated.Patient, generated.Resources, int.Parse(Environment.GetEnvironmentVariable("P1_LATENCY") ?? "0", CultureInfo.InvariantCulture), serverDefaultPage);
             if (only.StartsWith("assembly", StringComparison.Ordinal)) await AssembleAsync(profiled, pageSize, everything: false, runs, splitSlices, maxConcurrency);
+            else if (only.StartsWith("fhirclient", StringComparison.Ordinal) || only.StartsWith("rawclient", StringComparison.Ordinal))
+            {
+                // One GET of the whole record through the product's HttpClient (auth + resilience handlers), parsed by
+                // the product's FhirClient (fhirclient) or by the product's parser directly (rawclient).
+                var clientBuilder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+                clientBuilder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Fhir:Source"] = "Server", ["Fhir:ServerBaseUrl"] = profiled.BaseUrl.ToString() });
+                clientBuilder.Logging.ClearProviders();
+                clientBuilder.AddPatientContext();
+                using var clientHost = clientBuilder.Build();
+                var factory = clientHost.Services.GetRequiredService<IHttpClientFactory>();
+                var fhirOptions = clientHost.Services.GetRequiredService<IOptions<FhirOptions>>().Value;
+                await TimeAsync(runs, only.StartsWith("fhirclient", StringComparison.Ordinal)
+                    ? async () =>
+                    {
+                        using var client = ServerRecordSource.CreateFhirClient(factory, fhirOptions, profiled.BaseUrl);
+                        _ = await client.GetAsync("_all") as Bundle ?? throw new InvalidOperationException("no bundle");
+                    }
+                    : async () =>
+                    {
+                        var json = await factory.CreateClient(ServerRecordSource.HttpClientName).GetStringAsync(new Uri(profiled.BaseUrl, "_all"));
+                        _ = ProductParser.Deserialize<Bundle>(json);
+                    });
+            }
+            else if (only.StartsWith("everything", StringComparison.Ordinal)) await AssembleAsync(profiled, pageSize, everything: true, runs, splitSlices, maxConcurrency);
             else if (only.StartsWith("naive", StringComparison.Ordinal)) await TimeAsync(runs, () => NaiveAsync(profiled, pageSize, profiled.PatientId, productParser: true));
             else await TimeAsync(runs, () => PlainFetchAsync(profiled, ProductParser));
             Console.Error.WriteLine($"  {only}: {profiled.Requests / (runs + 2.0):F1} requests, {profiled.Bytes / (runs + 2.0) / 1048576:F2} MB per run");
@@ -238,9 +262,26 @@ internal static class ContextBenchmark
         var source = (ServerRecordSource)host.Services.GetRequiredService<IPatientRecordSource>();
         await source.GetRecordAsync(server.PatientId, CancellationToken.None); // reads the CapabilityStatement once
         server.Requests = 0;
+        var diag = Environment.GetEnvironmentVariable("P1_DIAG") is not null;
+        var fetchMs = new List<double>();
+        var mapMs = new List<double>();
         var times = await TimeAsync(iterations, async () =>
         {
-            var context = await contextBuilder.BuildAsync(server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no context");
+            PatientContext context;
+            if (diag)
+            {
+                var fetchClock = Stopwatch.StartNew();
+                var record = await source.GetRecordAsync(server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no record");
+                fetchMs.Add(fetchClock.Elapsed.TotalMilliseconds);
+                var mapClock = Stopwatch.StartNew();
+                context = contextBuilder.Build(record);
+                mapMs.Add(mapClock.Elapsed.TotalMilliseconds);
+            }
+            else
+            {
+                context = await contextBuilder.BuildAsync(server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no context");
+            }
+
             if (context.Sections.Any(s => s.State is SectionState.Failed or SectionState.Capped))
             {
                 throw new InvalidOperationException("incomplete context: " + string.Join("; ", context.Sections.Where(s => s.Message is not null).Select(s => s.Message)));
@@ -251,6 +292,11 @@ internal static class ContextBenchmark
                 throw new InvalidOperationException("unexpected strategy " + source.LastStrategy);
             }
         });
+        if (diag)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  diag: record (requests, parse, references) median {Median(fetchMs):F2} ms, mapping median {Median(mapMs):F2} ms"));
+        }
+
         return (times, server.Requests / (times.Count + 2)); // 2 warm-up runs + the timed ones
     }
 

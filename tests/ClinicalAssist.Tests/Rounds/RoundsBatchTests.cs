@@ -150,7 +150,9 @@ public sealed class RoundsBatchTests : IAsyncLifetime
         Assert.Equal(6, batch.Items.Count(i => i.Status == RoundsItemStatus.Cancelled));
         await using var db = _db.CreateDbContext();
         Assert.Equal(2, await db.Drafts.CountAsync(d => d.Status == DraftStatus.Draft, Ct));
-        Assert.InRange(await db.Drafts.CountAsync(d => d.Status == DraftStatus.Stopped, Ct), running, 4);
+        // The 2 blocked calls had drafts; a prepared-ahead patient has one only if it got past its context before the
+        // cancel (one still assembling its context is cancelled without a draft).
+        Assert.InRange(await db.Drafts.CountAsync(d => d.Status == DraftStatus.Stopped, Ct), 2, running);
         Assert.Equal(2, model.MaxInFlight); // never more calls than the limit, prepared-ahead patients included
         Assert.Contains(AuditActions.RoundsBatchCancelled, await AuditActionsAsync());
     }

@@ -84,7 +84,8 @@ public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
             var warnings = await db.Drafts.Where(d => d.WarningCount > 0).CountAsync(Ct);
             Assert.Equal(warnings, cut.FindAll("[data-testid=row-warnings]").Count);
         }
-        Assert.NotEmpty(cut.FindAll("[data-testid=prepare-drafts]"));
+        // The batch's completion reaches the page just after its last item: the button comes back then.
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=prepare-drafts]")), Patience);
 
         cut.FindAll("[data-testid=remove-patient]")[0].Click();
         cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=rounds-row]").Count), Patience);

@@ -36,6 +36,7 @@ public sealed partial class PatientContextBuilder
     private const string SystolicLoinc = "8480-6";
     private const string DiastolicLoinc = "8462-4";
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
+    private static readonly List<(ContextObservationComponent Component, string? Interpretation)> NoComponents = [];
 
     /// <summary>The patient's context, or null when the source has no such patient.</summary>
     public Task<PatientContext?> BuildAsync(string patientId, CancellationToken cancellationToken) =>
@@ -221,6 +222,7 @@ public sealed partial class PatientContextBuilder
         private readonly ILogger _logger;
         private readonly Dictionary<string, Resource> _byKey = new(StringComparer.Ordinal);
         private readonly List<Resource> _resources = [];
+        private readonly Dictionary<Type, List<Resource>> _byType = [];
         private readonly int _maxNoteCharacters;
 
         public Mapping(PatientRecord record, ILogger logger, int maxNoteCharacters)
@@ -239,6 +241,12 @@ public sealed partial class PatientContextBuilder
                 if (_byKey.TryAdd(Key(resource), resource))
                 {
                     _resources.Add(resource);
+                    if (!_byType.TryGetValue(resource.GetType(), out var ofType))
+                    {
+                        _byType[resource.GetType()] = ofType = [];
+                    }
+
+                    ofType.Add(resource);
                 }
             }
 
@@ -254,7 +262,12 @@ public sealed partial class PatientContextBuilder
             where TOut : class
         {
             var result = new List<TOut>();
-            foreach (var resource in _resources.OfType<TIn>())
+            if (!_byType.TryGetValue(typeof(TIn), out var ofType))
+            {
+                return result;
+            }
+
+            foreach (TIn resource in ofType)
             {
                 TOut? mapped;
                 try
@@ -401,11 +414,13 @@ public sealed partial class PatientContextBuilder
                 return null;
             }
 
-            var components = observation.Component
-                .Select(MapComponent)
-                .OfType<(ContextObservationComponent Component, string? Interpretation)>()
-                .OrderBy(c => c.Component.Loinc switch { SystolicLoinc => 0, DiastolicLoinc => 1, _ => 2 })
-                .ToList();
+            var components = observation.Component.Count == 0
+                ? NoComponents
+                : observation.Component
+                    .Select(MapComponent)
+                    .OfType<(ContextObservationComponent Component, string? Interpretation)>()
+                    .OrderBy(c => c.Component.Loinc switch { SystolicLoinc => 0, DiastolicLoinc => 1, _ => 2 })
+                    .ToList();
 
             decimal? value = null;
             string? unit = null;
@@ -448,7 +463,7 @@ public sealed partial class PatientContextBuilder
             var range = NormalRange(observation.ReferenceRange);
             var interpretation = Interpretation(observation.Interpretation)
                 ?? Derive(value, unit, range)
-                ?? MostSevere(components.Select(c => c.Interpretation));
+                ?? (components.Count == 0 ? null : MostSevere(components.Select(c => c.Interpretation)));
 
             return new ContextObservation(
                 ResourceRef.From(observation),
@@ -461,7 +476,7 @@ public sealed partial class PatientContextBuilder
                 FormatRange(range),
                 interpretation,
                 FhirValues.ToDateTimeOffset(observation.Effective) ?? observation.Issued,
-                components.Select(c => c.Component).ToList());
+                components.Count == 0 ? [] : components.Select(c => c.Component).ToList());
         }
 
         public ContextNote? MapNote(DocumentReference document)
@@ -694,13 +709,23 @@ public sealed partial class PatientContextBuilder
 
         private static string? CategoryOf(Observation observation)
         {
-            var codes = observation.Category.SelectMany(c => c.Coding).Select(c => c.Code).ToList();
-            if (codes.Contains("laboratory"))
+            var vital = false;
+            foreach (var category in observation.Category)
             {
-                return "laboratory";
+                foreach (var coding in category.Coding)
+                {
+                    switch (coding.Code)
+                    {
+                        case "laboratory":
+                            return "laboratory";
+                        case "vital-signs" or "vital-sign":
+                            vital = true;
+                            break;
+                    }
+                }
             }
 
-            return codes.Contains("vital-signs") || codes.Contains("vital-sign") ? "vital-signs" : null;
+            return vital ? "vital-signs" : null;
         }
 
         // Known v3-ActCode classes map to a short word (their displays read "inpatient encounter", which doubles
@@ -750,8 +775,18 @@ public sealed partial class PatientContextBuilder
         !string.IsNullOrWhiteSpace(quantity.Unit) ? quantity.Unit.Trim() : string.IsNullOrWhiteSpace(quantity.Code) ? null : quantity.Code.Trim();
 
     /// <summary>The range that applies to everyone (no type, or type "normal"), else the first one.</summary>
-    private static Observation.ReferenceRangeComponent? NormalRange(List<Observation.ReferenceRangeComponent> ranges) =>
-        ranges.FirstOrDefault(r => r.Type is null || FhirValues.FirstCode(r.Type) == "normal") ?? ranges.FirstOrDefault();
+    private static Observation.ReferenceRangeComponent? NormalRange(List<Observation.ReferenceRangeComponent> ranges)
+    {
+        foreach (var range in ranges)
+        {
+            if (range.Type is null || FhirValues.FirstCode(range.Type) == "normal")
+            {
+                return range;
+            }
+        }
+
+        return ranges.Count > 0 ? ranges[0] : null;
+    }
 
     /// <summary>"3.5–5.1 mmol/L", "≥ 60 mL/min", "≤ 5.6 %", or the range's text.</summary>
     internal static string? FormatRange(Observation.ReferenceRangeComponent? range)
@@ -778,7 +813,20 @@ public sealed partial class PatientContextBuilder
     /// N/H/L/HH/LL/A/AA; null when there is none.</summary>
     internal static string? Interpretation(List<CodeableConcept> interpretations)
     {
-        foreach (var coding in interpretations.SelectMany(i => i.Coding))
+        foreach (var interpretation in interpretations)
+        {
+            if (InterpretationOf(interpretation.Coding) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? InterpretationOf(List<Coding> codings)
+    {
+        foreach (var coding in codings)
         {
             if (coding.System is not null && coding.System != InterpretationSystem
                 && coding.System != "http://hl7.org/fhir/v2/0078" && coding.System != "http://terminology.hl7.org/CodeSystem/v2-0078")

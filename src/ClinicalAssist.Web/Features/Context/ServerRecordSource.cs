@@ -42,6 +42,9 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         new("Goal", ["CarePlans"], "subject", null, []),
     ];
 
+    /// <summary>The order the searches are started in: Observation (vital signs and labs, most of a chart's bytes) first.</summary>
+    private static readonly int[] DispatchOrder = [.. Enumerable.Range(0, Searches.Count).OrderBy(i => Searches[i].Type == "Observation" ? 0 : 1)];
+
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly FhirOptions _options;
     private readonly Uri _baseUrl;
@@ -210,8 +213,8 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         // The Patient read and the record's searches run at the same time (one round trip less); when the patient
         // does not exist or cannot be read, the searches are cancelled and their results dropped.
         using var loadCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var patientTask = ReadPatientAsync(patientId, cancellationToken);
         var loadTask = LoadSectionsAsync(patientId, progress, loadCancellation.Token);
+        var patientTask = ReadPatientAsync(patientId, cancellationToken);
         Patient? patient;
         try
         {
@@ -386,7 +389,18 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     {
         using var gate = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
         var remaining = Searches.SelectMany(s => s.Sections).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
-        var tasks = Searches.Select(async search =>
+        // The usually largest search (Observation) is sent first: sending costs about a tenth of a millisecond of CPU
+        // per request before its first byte leaves, and the longest download should not wait behind the short ones.
+        // (Sending each from its own thread-pool item measured no faster on 2 cores.) Results keep the declared order.
+        var tasks = new Task<TypeResult>[Searches.Count];
+        foreach (var index in DispatchOrder)
+        {
+            tasks[index] = SearchOneAsync(Searches[index]);
+        }
+
+        return await System.Threading.Tasks.Task.WhenAll(tasks).ConfigureAwait(false);
+
+        async Task<TypeResult> SearchOneAsync(SectionSearch search)
         {
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             TypeResult result;
@@ -418,8 +432,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             }
 
             return result;
-        }).ToArray();
-        return await System.Threading.Tasks.Task.WhenAll(tasks).ConfigureAwait(false);
+        }
     }
 
     private async Task<TypeResult> SearchTypeAsync(SectionSearch search, string patientId, ServerCapabilities caps, SemaphoreSlim gate, CancellationToken cancellationToken)

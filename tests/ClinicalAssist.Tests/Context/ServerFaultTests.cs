@@ -200,6 +200,32 @@ public sealed class ServerFaultTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task With_everything_known_the_patient_comes_with_the_record_and_an_unknown_patient_is_still_null()
+    {
+        var (patient, resources) = DemoLikePatient();
+        await using var server = await FakeFhirServer.StartAsync(patient, resources);
+        server.OffersEverything = true;
+        using var host = ServerRecordSourceTests.Host(server.BaseUrl, pageSize: 2);
+        using var scope = host.Services.CreateScope();
+        var builder = scope.ServiceProvider.GetRequiredService<PatientContextBuilder>();
+        var first = await builder.BuildAsync("p1", Ct); // learns from the CapabilityStatement that $everything is offered
+        Assert.NotNull(first);
+
+        while (server.Requests.TryDequeue(out _))
+        {
+        }
+
+        var second = await builder.BuildAsync("p1", Ct);
+        Assert.NotNull(second);
+        Assert.Equal(first.Patient, second.Patient);
+        Assert.Equal(first.Labs.Select(l => l.Source), second.Labs.Select(l => l.Source));
+        Assert.DoesNotContain(server.Requests, r => r.StartsWith("/fhir/Patient/p1?", StringComparison.Ordinal) || r == "/fhir/Patient/p1");
+        Assert.Contains(server.Requests, r => r.StartsWith("/fhir/Patient/p1/$everything", StringComparison.Ordinal));
+
+        Assert.Null(await builder.BuildAsync("nobody", Ct));
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task A_failing_everything_falls_back_to_section_searches()
     {
         var (context, server) = await BuildAsync((t, page) => t == "everything" && page >= 1 ? Status(500) : null, server => server.OffersEverything = true);

@@ -82,6 +82,14 @@ internal static class FhirValues
         return null;
     }
 
+    /// <summary>A search entry the server returned as a match (mode "match", or no mode: only "include" and "outcome"
+    /// entries are not). Reads the code's text: Firely's typed <c>Mode</c> parses the enum on every read, which cost
+    /// more than a millisecond per record page loop.</summary>
+    public static bool IsMatch(Bundle.EntryComponent entry) => entry.Search?.ModeElement?.JsonValue as string is not ("include" or "outcome");
+
+    /// <summary>An entry the server added because the search asked for it (<c>_include</c>).</summary>
+    public static bool IsInclude(Bundle.EntryComponent entry) => entry.Search?.ModeElement?.JsonValue as string == "include";
+
     /// <summary>A point in time from dateTime, instant, date or Period (its start). Partial dates count from their start.</summary>
     public static DateTimeOffset? ToDateTimeOffset(DataType? value) => value switch
     {

@@ -210,33 +210,15 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             return null; // not a FHIR id: never let it become part of a URL
         }
 
-        // The Patient read and the record's searches run at the same time (one round trip less); when the patient
-        // does not exist or cannot be read, the searches are cancelled and their results dropped.
-        using var loadCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var loadTask = LoadSectionsAsync(patientId, progress, loadCancellation.Token);
-        var patientTask = ReadPatientAsync(patientId, cancellationToken);
-        Patient? patient;
-        try
+        var loaded = _options.UseEverything && _capabilities is { PatientEverything: true }
+            ? await LoadWithEverythingAsync(patientId, progress, cancellationToken).ConfigureAwait(false)
+            : await LoadWithPatientReadAsync(patientId, progress, cancellationToken).ConfigureAwait(false);
+        if (loaded is not { } record)
         {
-            patient = await patientTask.ConfigureAwait(false);
-        }
-        catch
-        {
-            await loadCancellation.CancelAsync().ConfigureAwait(false);
-            await System.Threading.Tasks.Task.WhenAny(loadTask).ConfigureAwait(false);
-            _ = loadTask.Exception; // observed, result dropped
-            throw;
-        }
-
-        if (patient is null)
-        {
-            await loadCancellation.CancelAsync().ConfigureAwait(false);
-            await System.Threading.Tasks.Task.WhenAny(loadTask).ConfigureAwait(false);
-            _ = loadTask.Exception;
             return null;
         }
 
-        var results = await loadTask.ConfigureAwait(false);
+        var (patient, results) = record;
 
         var resources = new List<Resource>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -263,6 +245,48 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         }
 
         return new PatientRecord(patient, resources, failures);
+    }
+
+    /// <summary>The Patient read and the record's searches run at the same time (one round trip less); when the patient
+    /// does not exist or cannot be read, the searches are cancelled and their results dropped.</summary>
+    private async Task<(Patient Patient, IReadOnlyList<TypeResult> Results)?> LoadWithPatientReadAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    {
+        using var loadCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loadTask = LoadSectionsAsync(patientId, progress, loadCancellation.Token);
+        var patientTask = ReadPatientAsync(patientId, cancellationToken);
+        Patient? patient;
+        try
+        {
+            patient = await patientTask.ConfigureAwait(false);
+        }
+        catch
+        {
+            await loadCancellation.CancelAsync().ConfigureAwait(false);
+            await System.Threading.Tasks.Task.WhenAny(loadTask).ConfigureAwait(false);
+            _ = loadTask.Exception; // observed, result dropped
+            throw;
+        }
+
+        if (patient is null)
+        {
+            await loadCancellation.CancelAsync().ConfigureAwait(false);
+            await System.Threading.Tasks.Task.WhenAny(loadTask).ConfigureAwait(false);
+            _ = loadTask.Exception;
+            return null;
+        }
+
+        return (patient, await loadTask.ConfigureAwait(false));
+    }
+
+    /// <summary>A server known to offer <c>Patient/$everything</c> returns the Patient with the record, so there is no
+    /// separate read (one request less on every chart); the Patient is read only when the answer lacks it (e.g. the
+    /// operation failed and the source fell back to section searches, or the patient does not exist).</summary>
+    private async Task<(Patient Patient, IReadOnlyList<TypeResult> Results)?> LoadWithEverythingAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    {
+        var results = await LoadSectionsAsync(patientId, progress, cancellationToken).ConfigureAwait(false);
+        var patient = results.SelectMany(r => r.Resources).OfType<Patient>().FirstOrDefault(p => p.Id == patientId)
+                      ?? await ReadPatientAsync(patientId, cancellationToken).ConfigureAwait(false);
+        return patient is null ? null : (patient, results);
     }
 
     private async Task<Patient?> ReadPatientAsync(string patientId, CancellationToken cancellationToken)
@@ -832,7 +856,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
                     continue;
                 }
 
-                if (entry.Search?.Mode is Bundle.SearchEntryMode.Include)
+                if (FhirValues.IsInclude(entry))
                 {
                     resources.Add(resource);
                     continue;
@@ -1127,7 +1151,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
     private static IEnumerable<T> Matches<T>(Bundle? bundle) where T : Resource =>
         bundle?.Entry
-            .Where(e => e.Search?.Mode is null or Bundle.SearchEntryMode.Match)
+            .Where(FhirValues.IsMatch)
             .Select(e => e.Resource)
             .OfType<T>()
             .Where(r => !string.IsNullOrEmpty(r.Id))

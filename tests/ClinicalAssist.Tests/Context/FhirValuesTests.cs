@@ -5,9 +5,10 @@ using static ClinicalAssist.Tests.Context.ContextTestSupport;
 
 namespace ClinicalAssist.Tests.Context;
 
-/// <summary><see cref="FhirValues.TryParseDateTime"/> reads dates without Firely's regular expression. It must give
-/// Firely's answer (instant and offset) whenever it answers at all, and leave everything else to Firely.</summary>
-public sealed class FhirDateParsingTests
+/// <summary>The hot-path readers of <see cref="FhirValues"/>. <see cref="FhirValues.TryParseDateTime"/> reads dates
+/// without Firely's regular expression: it must give Firely's answer (instant and offset) whenever it answers at all,
+/// and leave everything else to Firely. The subject and search-mode checks must read as the typed API does.</summary>
+public sealed class FhirValuesTests
 {
     [Fact]
     public void Every_date_and_dateTime_in_the_Synthea_samples_reads_as_Firely_reads_it()
@@ -114,6 +115,40 @@ public sealed class FhirDateParsingTests
         // The same answer as reading the reference key.
         var key = FhirValues.ReferenceKey(subject);
         Assert.Equal(key is null || !key.StartsWith("Patient/", StringComparison.Ordinal) || key == "Patient/" + patientId, expected);
+    }
+
+    [Theory]
+    [InlineData("match", true, false)]
+    [InlineData("include", false, true)]
+    [InlineData("outcome", false, false)]
+    [InlineData(null, true, false)]
+    public void Search_mode_is_read_as_the_typed_mode(string? mode, bool match, bool include)
+    {
+        var entry = new Bundle.EntryComponent { Resource = new Observation { Id = "o1" } };
+        if (mode is not null)
+        {
+            entry.Search = new Bundle.SearchComponent { Mode = Hl7.Fhir.Utility.EnumUtility.ParseLiteral<Bundle.SearchEntryMode>(mode) };
+        }
+
+        Assert.Equal(match, FhirValues.IsMatch(entry));
+        Assert.Equal(include, FhirValues.IsInclude(entry));
+        Assert.Equal(entry.Search?.Mode is null or Bundle.SearchEntryMode.Match, FhirValues.IsMatch(entry));
+        Assert.Equal(entry.Search?.Mode is Bundle.SearchEntryMode.Include, FhirValues.IsInclude(entry));
+    }
+
+    [Fact]
+    public void Search_mode_read_from_a_page_is_the_same()
+    {
+        var reader = new FhirJsonDeserializer(FhirBundleReader.ReadOptions);
+        var bundle = reader.Deserialize<Bundle>("""
+            {"resourceType":"Bundle","type":"searchset","entry":[
+              {"resource":{"resourceType":"Observation","id":"a"},"search":{"mode":"match"}},
+              {"resource":{"resourceType":"Medication","id":"b"},"search":{"mode":"include"}},
+              {"resource":{"resourceType":"OperationOutcome","id":"c"},"search":{"mode":"outcome"}},
+              {"resource":{"resourceType":"Observation","id":"d"}}]}
+            """);
+        Assert.Equal([true, false, false, true], bundle.Entry.Select(FhirValues.IsMatch));
+        Assert.Equal([false, true, false, false], bundle.Entry.Select(FhirValues.IsInclude));
     }
 
     private static void AssertSame(DateTimeOffset expected, DateTimeOffset actual, string? text)

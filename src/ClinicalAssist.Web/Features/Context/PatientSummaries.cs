@@ -45,12 +45,29 @@ public static class PatientSummaries
         patient.Deceased is FhirDateTime died && FhirValues.ToDateTimeOffset(died) is { } diedAt && diedAt < now ? diedAt : now;
 
     /// <summary>The ongoing encounter (in-progress first, then on leave/arrived/triaged; newest start wins), else null.</summary>
-    public static Encounter? OngoingEncounter(IEnumerable<Encounter> encounters) =>
-        encounters
-            .Where(e => e.Status is { } s && OngoingStatuses.Contains(s))
-            .OrderBy(e => Array.IndexOf(OngoingStatuses, e.Status!.Value))
-            .ThenByDescending(e => FhirValues.ToDateTimeOffset(e.Period?.StartElement) ?? DateTimeOffset.MinValue)
-            .FirstOrDefault();
+    public static Encounter? OngoingEncounter(IEnumerable<Encounter> encounters)
+    {
+        // One pass (a record can hold thousands of encounters); on a tie the earlier one wins, as a stable sort's first.
+        Encounter? best = null;
+        var bestRank = int.MaxValue;
+        var bestStart = DateTimeOffset.MinValue;
+        foreach (var encounter in encounters)
+        {
+            var rank = encounter.Status is { } status ? Array.IndexOf(OngoingStatuses, status) : -1;
+            if (rank < 0 || rank > bestRank)
+            {
+                continue;
+            }
+
+            var start = FhirValues.ToDateTimeOffset(encounter.Period?.StartElement) ?? DateTimeOffset.MinValue;
+            if (rank < bestRank || start > bestStart)
+            {
+                (best, bestRank, bestStart) = (encounter, rank, start);
+            }
+        }
+
+        return best;
+    }
 
     /// <summary>"Given Family" from the official (else usual, else first current) name.</summary>
     public static string DisplayName(Patient patient)

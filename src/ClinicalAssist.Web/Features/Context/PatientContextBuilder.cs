@@ -262,12 +262,7 @@ public sealed partial class PatientContextBuilder
             where TOut : class
         {
             var result = new List<TOut>();
-            if (!_byType.TryGetValue(typeof(TIn), out var ofType))
-            {
-                return result;
-            }
-
-            foreach (TIn resource in ofType)
+            foreach (var resource in OfType<TIn>())
             {
                 TOut? mapped;
                 try
@@ -296,9 +291,13 @@ public sealed partial class PatientContextBuilder
             return result;
         }
 
+        /// <summary>The record's resources of one type (indexed once; a record holds thousands).</summary>
+        private IEnumerable<T> OfType<T>() where T : Resource =>
+            _byType.TryGetValue(typeof(T), out var ofType) ? ofType.Cast<T>() : [];
+
         public ContextEncounter? MapEncounter()
         {
-            var encounters = _resources.OfType<Encounter>()
+            var encounters = OfType<Encounter>()
                 .Where(e => FhirValues.IsForPatient(e.Subject, _patientId)
                             && e.Status is not (Encounter.EncounterStatus.EnteredInError or Encounter.EncounterStatus.Cancelled))
                 .ToList();

@@ -156,7 +156,7 @@ internal sealed class NextPagePrefetch : IAsyncDisposable
             {
                 try
                 {
-                    var resource = await client.GetAsync(new Uri(item.Link, UriKind.RelativeOrAbsolute), _stop.Token).ConfigureAwait(false);
+                    var resource = await client.GetAsync(item.Link, _stop.Token).ConfigureAwait(false);
                     item.Page.TrySetResult(resource as Bundle);
                 }
                 catch (OperationCanceledException) when (_stop.IsCancellationRequested)

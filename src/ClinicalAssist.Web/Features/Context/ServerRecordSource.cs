@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Context;
 
-/// <summary>Reads patients from a FHIR R4 server with Firely's <see cref="FhirClient"/> (JSON, lenient parser) over
+/// <summary>Reads patients from a FHIR R4 server with Firely's <see cref="FhirClient"/> (JSON, lenient parser; searches
+/// and pages read from a pooled buffer, <see cref="PooledReadFhirClient"/>) over
 /// the named HttpClient <see cref="HttpClientName"/> (authorization, retry with Retry-After, circuit breaker and
 /// timeouts configured in DI).</summary>
 /// <remarks>
@@ -1089,7 +1090,8 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
     /// <summary>
     /// The FhirClient every call to the configured FHIR server uses (reading the record, writing back): JSON, lenient
-    /// parsing, and the named HttpClient <see cref="HttpClientName"/> with its authentication and resilience handler.
+    /// parsing, and the named HttpClient <see cref="HttpClientName"/> with its authentication and resilience handler;
+    /// searches and pages are read from a pooled buffer (<see cref="PooledReadFhirClient"/>).
     /// </summary>
     internal static readonly IFhirSerializationEngine ReadEngine = FhirSerializationEngineFactory.Custom(
         ModelInfo.ModelInspector, FhirBundleReader.ReadOptions, new DeserializerSettings().UsingMode(DeserializationMode.Recoverable) with { Validator = null });
@@ -1105,7 +1107,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             Timeout = checked(options.TimeoutSeconds * 1000 * (options.MaxRetries + 2) + options.MaxRetryAfterSeconds * 1000 * options.MaxRetries),
             SerializationEngine = ReadEngine,
         };
-        return new FhirClient(baseUrl, http, settings);
+        return new PooledReadFhirClient(baseUrl, http, settings, TimeSpan.FromSeconds(options.TimeoutSeconds));
     }
 
     /// <summary>The configured base URL with one trailing slash (relative searches resolve below it).</summary>

@@ -82,7 +82,18 @@ internal static class ContextBenchmark
             await using var profiled = small
                 ? await BenchServer.StartAsync(patient, resources, int.Parse(Environment.GetEnvironmentVariable("P1_LATENCY") ?? "0", CultureInfo.InvariantCulture), serverDefaultPage)
                 : await BenchServer.StartAsync(generated.Patient, generated.Resources, int.Parse(Environment.GetEnvironmentVariable("P1_LATENCY") ?? "0", CultureInfo.InvariantCulture), serverDefaultPage);
-            if (only.StartsWith("assembly", StringComparison.Ordinal)) await AssembleAsync(profiled, pageSize, everything: false, runs, splitSlices, maxConcurrency);
+            if (only.StartsWith("map", StringComparison.Ordinal))
+            {
+                // Mapping alone: the builder over an already loaded record (no requests, no parse).
+                var (mapPatient, mapResources) = small ? (patient, resources) : generated;
+                var mapBuilder = new PatientContextBuilder(new NullSource(), TimeProvider.System, NullLogger<PatientContextBuilder>.Instance, Options.Create(new FhirOptions()));
+                await TimeAsync(runs, () =>
+                {
+                    _ = mapBuilder.Build(new PatientRecord(mapPatient, mapResources, []));
+                    return System.Threading.Tasks.Task.CompletedTask;
+                });
+            }
+            else if (only.StartsWith("assembly", StringComparison.Ordinal)) await AssembleAsync(profiled, pageSize, everything: false, runs, splitSlices, maxConcurrency);
             else if (only.StartsWith("fhirclient", StringComparison.Ordinal) || only.StartsWith("rawclient", StringComparison.Ordinal))
             {
                 // One GET of the whole record through the product's HttpClient (auth + resilience handlers), parsed by
@@ -265,6 +276,7 @@ internal static class ContextBenchmark
         var diag = Environment.GetEnvironmentVariable("P1_DIAG") is not null;
         var fetchMs = new List<double>();
         var mapMs = new List<double>();
+        var mapGcs = new int[3];
         var times = await TimeAsync(iterations, async () =>
         {
             PatientContext context;
@@ -273,9 +285,13 @@ internal static class ContextBenchmark
                 var fetchClock = Stopwatch.StartNew();
                 var record = await source.GetRecordAsync(server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no record");
                 fetchMs.Add(fetchClock.Elapsed.TotalMilliseconds);
+                var gcBeforeMap = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
                 var mapClock = Stopwatch.StartNew();
                 context = contextBuilder.Build(record);
                 mapMs.Add(mapClock.Elapsed.TotalMilliseconds);
+                mapGcs[0] += GC.CollectionCount(0) - gcBeforeMap.Item1;
+                mapGcs[1] += GC.CollectionCount(1) - gcBeforeMap.Item2;
+                mapGcs[2] += GC.CollectionCount(2) - gcBeforeMap.Item3;
             }
             else
             {
@@ -294,7 +310,7 @@ internal static class ContextBenchmark
         });
         if (diag)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  diag: record (requests, parse, references) median {Median(fetchMs):F2} ms, mapping median {Median(mapMs):F2} ms"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  diag: record (requests, parse, references) median {Median(fetchMs):F2} ms, mapping median {Median(mapMs):F2} ms, collections during mapping gen0/1/2 {mapGcs[0]}/{mapGcs[1]}/{mapGcs[2]} over {mapMs.Count} builds"));
         }
 
         return (times, server.Requests / (times.Count + 2)); // 2 warm-up runs + the timed ones
@@ -340,6 +356,8 @@ internal static class ContextBenchmark
         var times = new List<double>();
         var cpu = TimeSpan.Zero;
         var gc = TimeSpan.Zero;
+        long allocated = 0;
+        var collections = new int[3];
         // At least `iterations` timed runs; short figures (a few ms, where one run is at the mercy of a scheduler tick)
         // get more, up to 25 or 0.5 s of timed runs, so their median is stable.
         for (var i = 0; i < iterations + 2 || (times.Count < 25 && times.Sum() < 500); i++)
@@ -350,6 +368,8 @@ internal static class ContextBenchmark
             GC.WaitForPendingFinalizers();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var gcBefore = GC.GetTotalPauseDuration();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+            var collectionsBefore = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
             var clock = Stopwatch.StartNew();
             await run();
             if (i >= 2)
@@ -357,12 +377,17 @@ internal static class ContextBenchmark
                 times.Add(clock.Elapsed.TotalMilliseconds);
                 cpu += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
                 gc += GC.GetTotalPauseDuration() - gcBefore;
+                allocated += GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+                for (var g = 0; g < 3; g++)
+                {
+                    collections[g] += GC.CollectionCount(g) - collectionsBefore[g];
+                }
             }
         }
 
         if (Environment.GetEnvironmentVariable("P1_DIAG") is not null)
         {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  diag: {times.Count} runs, median {Median(times):F1} ms, CPU {cpu.TotalMilliseconds / times.Count:F1} ms/run, GC pause {gc.TotalMilliseconds / times.Count:F1} ms/run"));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  diag: {times.Count} runs, median {Median(times):F1} ms, CPU {cpu.TotalMilliseconds / times.Count:F1} ms/run, GC pause {gc.TotalMilliseconds / times.Count:F1} ms/run, allocated {allocated / 1048576.0 / times.Count:F1} MB/run, collections gen0/1/2 (a gen1 counts in gen0 too) {collections[0] / (double)times.Count:F1}/{collections[1] / (double)times.Count:F1}/{collections[2] / (double)times.Count:F1} per run"));
         }
 
         return times;

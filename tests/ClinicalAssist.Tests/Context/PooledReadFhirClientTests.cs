@@ -172,7 +172,9 @@ public sealed class PooledReadFhirClientTests
         var stalled = new StallingHandler();
         var client = new PooledReadFhirClient(Base, new HttpClient(stalled), Settings(), TimeSpan.FromMilliseconds(300));
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await Assert.ThrowsAsync<TimeoutException>(() => client.SearchAsync(new SearchParams(), "Observation"));
+        // Without the body timeout this would end in the caller's cancel after 20 s instead.
+        using var backstop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await Assert.ThrowsAsync<TimeoutException>(() => client.SearchAsync(new SearchParams(), "Observation", backstop.Token));
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
@@ -232,7 +234,7 @@ public sealed class PooledReadFhirClientTests
             var response = new HttpResponseMessage(status) { RequestMessage = request };
             if (body is not null)
             {
-                response.Content = chunked ? new StreamContent(new ChunkedStream(body)) : new ByteArrayContent(body);
+                response.Content = chunked ? new StreamContent(new BodyStream(body)) : new ByteArrayContent(body);
                 response.Content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
             }
 
@@ -240,8 +242,9 @@ public sealed class PooledReadFhirClientTests
         }
     }
 
-    /// <summary>A non-seekable stream without a length that hands out at most 4,000 bytes per read.</summary>
-    private sealed class ChunkedStream(byte[] data) : Stream
+    /// <summary>A non-seekable body without a length: at most 4,000 bytes per read; with <paramref name="stall"/>,
+    /// the first read and then nothing until cancelled.</summary>
+    private sealed class BodyStream(byte[] data, bool stall = false) : Stream
     {
         private int _position;
 
@@ -255,10 +258,22 @@ public sealed class PooledReadFhirClientTests
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(byte[] buffer, int offset, int count) => Next(buffer.AsSpan(offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var n = Math.Min(Math.Min(count, 4000), data.Length - _position);
-            Array.Copy(data, _position, buffer, offset, n);
+            if (stall && _position > 0)
+            {
+                await System.Threading.Tasks.Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return Next(buffer.Span);
+        }
+
+        private int Next(Span<byte> buffer)
+        {
+            var n = Math.Min(Math.Min(buffer.Length, 4000), data.Length - _position);
+            data.AsSpan(_position, n).CopyTo(buffer);
             _position += n;
             return n;
         }
@@ -280,46 +295,7 @@ public sealed class PooledReadFhirClientTests
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
             System.Threading.Tasks.Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
             {
-                Content = new StreamContent(new StallingStream()) { Headers = { ContentType = MediaTypeHeaderValue.Parse(Json) } },
+                Content = new StreamContent(new BodyStream(Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\","), stall: true)) { Headers = { ContentType = MediaTypeHeaderValue.Parse(Json) } },
             });
-    }
-
-    private sealed class StallingStream : Stream
-    {
-        private bool _sent;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (!_sent)
-            {
-                _sent = true;
-                return Encoding.UTF8.GetBytes("{\"resourceType\":\"Bundle\",", buffer.Span);
-            }
-
-            await System.Threading.Tasks.Task.Delay(Timeout.Infinite, cancellationToken);
-            return 0;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -17,6 +17,115 @@ public sealed class PatientContextBuilderTests
         return Builder(new InMemorySource()).Build(new PatientRecord(patient, resources, failures ?? []));
     }
 
+    /// <summary>The cited resources come in section order (Patient, encounter, conditions, medications, allergies,
+    /// observations, notes, procedures, reports, immunizations, care plans) and the same every time.</summary>
+    [Fact]
+    public async System.Threading.Tasks.Task Citations_come_in_section_order_and_the_same_every_time()
+    {
+        var (patient, resources) = DemoLikePatient();
+        resources.Reverse();
+        AssertSectionOrder(Builder(new InMemorySource()).Build(new PatientRecord(patient, resources, [])));
+
+        var folder = SyntheaDirectory();
+        var options = Microsoft.Extensions.Options.Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = folder, MaxItemsPerSection = 100_000 });
+        var source = new DirectoryRecordSource(options, new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+        var builder = new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options);
+        var ct = Xunit.TestContext.Current.CancellationToken;
+        var patients = await source.SearchPatientsAsync(null, ct);
+        Assert.Equal(41, patients.Count);
+        foreach (var summary in patients)
+        {
+            var first = await builder.BuildAsync(summary.Id, ct);
+            var second = await builder.BuildAsync(summary.Id, ct);
+            AssertSectionOrder(first!);
+            Assert.Equal(first!.Resources.Keys, second!.Resources.Keys);
+            Assert.Equal(first.Labs.Concat(first.Vitals).Select(o => o.Source.Reference), second.Labs.Concat(second.Vitals).Select(o => o.Source.Reference));
+        }
+
+    }
+
+    /// <summary>A type with thousands of resources is mapped in parts on the thread pool: the result must be that of
+    /// one pass — every usable item mapped once, unusable ones skipped and not cited, citations in the record's order
+    /// within the section and sections in order, the same on every build.</summary>
+    [Fact]
+    public void A_long_stay_mapped_in_parts_gives_what_one_pass_gives()
+    {
+        var (patient, resources) = DemoLikePatient();
+        var patientId = patient.Id!;
+        var random = new Random(42);
+        var added = new List<Resource>();
+        for (var i = 0; i < 4_000; i++)
+        {
+            // Ids in no particular order, one in 40 unusable (no code), every fifth a vital sign.
+            var id = $"long-{random.Next(1_000_000):D6}-{i}";
+            Observation observation = i % 5 == 0
+                ? BloodPressure(id, patientId, 110 + (i % 30), 70 + (i % 20), Now.AddMinutes(-i))
+                : Lab(id, patientId, "718-7", "Hemoglobin", 10 + (i % 7), "g/dL", 12, 16, Now.AddMinutes(-i));
+            if (i % 40 == 7)
+            {
+                observation.Code = null!;
+            }
+
+            added.Add(observation);
+        }
+
+        for (var i = 0; i < 1_500; i++)
+        {
+            added.Add(new MedicationRequest
+            {
+                Id = $"mr-{random.Next(1_000_000):D6}-{i}",
+                Status = MedicationRequest.MedicationrequestStatus.Completed,
+                Intent = MedicationRequest.MedicationRequestIntent.Order,
+                Subject = PatientRef(patientId),
+                Medication = new ResourceReference("Medication/metformin"),
+                AuthoredOnElement = new FhirDateTime(Now.AddDays(-i)),
+            });
+        }
+
+        resources.AddRange(added.OrderBy(_ => random.Next()));
+        var builder = new PatientContextBuilder(new InMemorySource(), new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance,
+            Microsoft.Extensions.Options.Options.Create(new FhirOptions { MaxItemsPerSection = 100_000, WindowDays = 0 }));
+        var record = new PatientRecord(patient, resources, []);
+
+        var context = builder.Build(record);
+
+        var usable = resources.OfType<Observation>().Where(o => o.Code is not null && o.Id!.StartsWith("long-", StringComparison.Ordinal)).Select(o => "Observation/" + o.Id).ToList();
+        var citedObservations = context.Resources.Keys.Where(k => k.StartsWith("Observation/long-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3_900, usable.Count);
+        Assert.Equal(usable, citedObservations); // each once, in the record's order
+        Assert.Equal(usable.Order(StringComparer.Ordinal), context.Labs.Concat(context.Vitals).Select(o => o.Source.Reference).Where(r => r.StartsWith("Observation/long-", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(resources.OfType<MedicationRequest>().Where(m => m.Id!.StartsWith("mr-", StringComparison.Ordinal)).Select(m => "MedicationRequest/" + m.Id),
+            context.Resources.Keys.Where(k => k.StartsWith("MedicationRequest/mr-", StringComparison.Ordinal)));
+        Assert.Equal(1_500, context.Medications.Count(m => m.Source.Reference.StartsWith("MedicationRequest/mr-", StringComparison.Ordinal)));
+        Assert.All(context.Medications.Where(m => m.Source.Reference.StartsWith("MedicationRequest/mr-", StringComparison.Ordinal)), m => Assert.Equal("Metformin 500 MG Oral Tablet", m.Display));
+        AssertSectionOrder(context);
+        Assert.Equal(context.Resources.Keys, builder.Build(record).Resources.Keys);
+        Assert.Equal(context.Labs.Select(l => l.Source.Reference), builder.Build(record).Labs.Select(l => l.Source.Reference));
+    }
+
+    private static void AssertSectionOrder(PatientContext context)
+    {
+        {
+            var ranks = context.Resources.Keys.Select(key => key[..key.IndexOf('/', StringComparison.Ordinal)] switch
+            {
+                "Patient" => 0,
+                "Encounter" => 1,
+                "Condition" => 2,
+                "MedicationRequest" or "MedicationStatement" or "Medication" => 3,
+                "AllergyIntolerance" => 4,
+                "Observation" => 5,
+                "DocumentReference" or "Binary" => 6,
+                "Procedure" => 7,
+                "DiagnosticReport" => 8,
+                "Immunization" => 9,
+                "CarePlan" or "Goal" => 10,
+                var other => throw new Xunit.Sdk.XunitException("unexpected citation " + other),
+            }).ToList();
+            Assert.True(ranks.Count > 1);
+            Assert.Equal(ranks.Order(), ranks);
+        }
+    }
+
     [Fact]
     public void Patient_summary_has_name_age_sex_mrn_and_admission()
     {

@@ -60,49 +60,49 @@ public sealed partial class PatientContextBuilder
         bool InWindow(DateTimeOffset? when) => windowStart is null || when is null || when >= windowStart;
 
         var encounter = mapping.MapEncounter();
-        var conditions = mapping.MapAll<Condition, ContextCondition>(mapping.MapCondition)
+        var conditions = mapping.MapAll<Condition, ContextCondition>(static (m, r) => m.MapCondition(r))
             .OrderBy(c => IsActive(c.ClinicalStatus) ? 0 : 1)
             .ThenByDescending(c => c.Onset ?? DateTimeOffset.MinValue)
             .ThenBy(c => c.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var medications = mapping.MapAll<MedicationRequest, ContextMedication>(mapping.MapMedicationRequest)
-            .Concat(mapping.MapAll<MedicationStatement, ContextMedication>(mapping.MapMedicationStatement))
+        var medications = mapping.MapAll<MedicationRequest, ContextMedication>(static (m, r) => m.MapMedicationRequest(r))
+            .Concat(mapping.MapAll<MedicationStatement, ContextMedication>(static (m, r) => m.MapMedicationStatement(r)))
             .OrderBy(m => m.Status is "active" or "on-hold" or "intended" ? 0 : 1)
             .ThenByDescending(m => m.AuthoredOn ?? DateTimeOffset.MinValue)
             .ThenBy(m => m.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var allergies = mapping.MapAll<AllergyIntolerance, ContextAllergy>(mapping.MapAllergy)
+        var allergies = mapping.MapAll<AllergyIntolerance, ContextAllergy>(static (m, r) => m.MapAllergy(r))
             .OrderBy(a => a.ClinicalStatus == "active" ? 0 : 1)
             .ThenBy(a => a.Criticality == "high" ? 0 : 1)
             .ThenBy(a => a.Substance, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var observations = mapping.MapAll<Observation, ContextObservation>(mapping.MapObservation)
+        var observations = mapping.MapAll<Observation, ContextObservation>(static (m, r) => m.MapObservation(r))
             .OrderByDescending(o => o.Effective ?? DateTimeOffset.MinValue)
             .ThenBy(o => o.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
         var labs = observations.Where(o => o.Category == "laboratory" && InWindow(o.Effective)).ToList();
         var vitals = observations.Where(o => o.Category == "vital-signs" && InWindow(o.Effective)).ToList();
-        var notes = mapping.MapAll<DocumentReference, ContextNote>(mapping.MapNote)
+        var notes = mapping.MapAll<DocumentReference, ContextNote>(static (m, r) => m.MapNote(r))
             .Where(n => InWindow(n.Date))
             .OrderByDescending(n => n.Date ?? DateTimeOffset.MinValue)
             .ToList();
-        var procedures = mapping.MapAll<Procedure, ContextProcedure>(mapping.MapProcedure)
+        var procedures = mapping.MapAll<Procedure, ContextProcedure>(static (m, r) => m.MapProcedure(r))
             .Where(p => InWindow(p.Performed))
             .OrderByDescending(p => p.Performed ?? DateTimeOffset.MinValue)
             .ThenBy(p => p.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var reports = mapping.MapAll<DiagnosticReport, ContextDiagnosticReport>(mapping.MapReport)
+        var reports = mapping.MapAll<DiagnosticReport, ContextDiagnosticReport>(static (m, r) => m.MapReport(r))
             .Where(r => InWindow(r.Effective))
             .OrderByDescending(r => r.Effective ?? DateTimeOffset.MinValue)
             .ThenBy(r => r.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var immunizations = mapping.MapAll<Immunization, ContextImmunization>(mapping.MapImmunization)
+        var immunizations = mapping.MapAll<Immunization, ContextImmunization>(static (m, r) => m.MapImmunization(r))
             .Where(i => InWindow(i.Occurrence))
             .OrderByDescending(i => i.Occurrence ?? DateTimeOffset.MinValue)
             .ThenBy(i => i.Vaccine, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var carePlans = mapping.MapAll<CarePlan, ContextCarePlan>(mapping.MapCarePlan)
-            .Concat(mapping.MapAll<Goal, ContextCarePlan>(mapping.MapGoal))
+        var carePlans = mapping.MapAll<CarePlan, ContextCarePlan>(static (m, r) => m.MapCarePlan(r))
+            .Concat(mapping.MapAll<Goal, ContextCarePlan>(static (m, r) => m.MapGoal(r)))
             .OrderBy(c => c.Status is "active" or "in-progress" or "accepted" or "planned" or "on-hold" ? 0 : 1)
             .ThenByDescending(c => c.Start ?? DateTimeOffset.MinValue)
             .ThenBy(c => c.Display, StringComparer.OrdinalIgnoreCase)
@@ -220,9 +220,9 @@ public sealed partial class PatientContextBuilder
         private readonly PatientRecord _record;
         private readonly string _patientId;
         private readonly ILogger _logger;
-        private readonly Dictionary<string, Resource> _byKey = new(StringComparer.Ordinal);
-        private readonly List<Resource> _resources = [];
-        private readonly Dictionary<Type, List<Resource>> _byType = [];
+        private readonly Dictionary<string, Resource> _byKey;
+        private readonly List<Resource> _resources;
+        private readonly Dictionary<Type, List<Resource>> _byType;
         private readonly int _maxNoteCharacters;
 
         public Mapping(PatientRecord record, ILogger logger, int maxNoteCharacters)
@@ -231,6 +231,9 @@ public sealed partial class PatientContextBuilder
             _maxNoteCharacters = maxNoteCharacters;
             _logger = logger;
             _patientId = record.Patient.Id ?? "";
+            _byKey = new(StringComparer.Ordinal);
+            _resources = [];
+            _byType = [];
             foreach (var resource in record.Resources)
             {
                 if (resource is null || string.IsNullOrEmpty(resource.Id) || resource is Patient)
@@ -253,38 +256,99 @@ public sealed partial class PatientContextBuilder
             Cited[Key(record.Patient)] = record.Patient;
         }
 
+        /// <summary>A fork over the same record and indexes (read-only once built) with its own citations and skip
+        /// count, for mapping part of a type on another thread.</summary>
+        private Mapping(Mapping shared)
+        {
+            _record = shared._record;
+            _patientId = shared._patientId;
+            _logger = shared._logger;
+            _byKey = shared._byKey;
+            _resources = shared._resources;
+            _byType = shared._byType;
+            _maxNoteCharacters = shared._maxNoteCharacters;
+        }
+
         public Dictionary<string, Resource> Cited { get; } = new(StringComparer.Ordinal);
 
         public int Skipped { get; private set; }
 
-        public List<TOut> MapAll<TIn, TOut>(Func<TIn, TOut?> map)
+        /// <summary>Maps every resource of one type; unusable ones are skipped (and counted), mapped ones cited.
+        /// A type with thousands of resources (a long stay's observations) is mapped in up to
+        /// <see cref="MaxParts"/> consecutive parts on the thread pool, each part citing into its own fork; results and
+        /// citations are put back together in the record's order, so the outcome is the same as one pass.</summary>
+        public List<TOut> MapAll<TIn, TOut>(Func<Mapping, TIn, TOut?> map)
             where TIn : Resource
             where TOut : class
         {
-            var result = new List<TOut>();
-            foreach (var resource in OfType<TIn>())
+            if (!_byType.TryGetValue(typeof(TIn), out var items))
             {
+                return [];
+            }
+
+            var parts = Math.Min(Math.Min(Environment.ProcessorCount, MaxParts), items.Count / MinPerPart);
+            if (parts < 2)
+            {
+                return MapRange(this, items, 0, items.Count, map);
+            }
+
+            var forks = new Mapping[parts];
+            var results = new List<TOut>[parts];
+            Parallel.For(0, parts, part =>
+            {
+                forks[part] = new Mapping(this);
+                results[part] = MapRange(forks[part], items, items.Count * part / parts, items.Count * (part + 1) / parts, map);
+            });
+            var all = new List<TOut>(results.Sum(r => r.Count));
+            for (var part = 0; part < parts; part++)
+            {
+                all.AddRange(results[part]);
+                foreach (var (key, resource) in forks[part].Cited)
+                {
+                    Cited.TryAdd(key, resource);
+                }
+
+                Skipped += forks[part].Skipped;
+            }
+
+            return all;
+        }
+
+        /// <summary>At most this many parts for one type (the thread pool serves every other user of the server too).</summary>
+        private const int MaxParts = 4;
+
+        /// <summary>Below this many resources per part, splitting costs more than it saves.</summary>
+        private const int MinPerPart = 500;
+
+        private static List<TOut> MapRange<TIn, TOut>(Mapping mapping, List<Resource> items, int start, int end, Func<Mapping, TIn, TOut?> map)
+            where TIn : Resource
+            where TOut : class
+        {
+            var result = new List<TOut>(end - start);
+            for (var i = start; i < end; i++)
+            {
+                var resource = (TIn)items[i];
                 TOut? mapped;
                 try
                 {
-                    mapped = map(resource);
+                    mapped = map(mapping, resource);
                 }
                 // CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
                 // decimal) and reading it throws; the item is skipped like any other unusable one.
                 catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
                     or Hl7.Fhir.Validation.CodedValidationException)
                 {
-                    LogMapFailed(_logger, resource.TypeName, ex.GetType().Name);
+                    LogMapFailed(mapping._logger, resource.TypeName, ex.GetType().Name);
                     mapped = null;
                 }
 
                 if (mapped is null)
                 {
-                    Skipped++;
+                    mapping.Skipped++;
                     continue;
                 }
 
-                Cited[Key(resource)] = resource;
+                mapping.Cited[Key(resource)] = resource;
                 result.Add(mapped);
             }
 

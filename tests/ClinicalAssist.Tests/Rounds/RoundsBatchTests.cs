@@ -158,6 +158,48 @@ public sealed class RoundsBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_patient_of_a_cancelled_run_tried_again_is_prepared()
+    {
+        var h = Create(new FakeModel());
+        var batchId = await StartAsync(h);
+        var cancel = await h.Batches.CancelAsync(batchId, Clinician, Ct); // before anything ran
+        Assert.True(cancel.Succeeded, cancel.Message);
+        var item = (await LoadAsync(batchId)).Items.OrderBy(i => i.Position).First();
+        Assert.Equal(RoundsItemStatus.Cancelled, item.Status);
+
+        var retry = await h.Batches.RetryAsync(item.Id, Clinician, Ct);
+        Assert.True(retry.Succeeded, retry.Message);
+        await h.Runner.RunPendingAsync(Ct);
+
+        var batch = await LoadAsync(batchId);
+        Assert.Equal(RoundsItemStatus.Ready, batch.Items.Single(i => i.Id == item.Id).Status);
+        Assert.Equal(RoundsBatchStatus.Completed, batch.Status);
+    }
+
+    /// <summary>A patient claimed just before the cancel may ask for its batch's token just after it: it must get a
+    /// cancelled token (it used to get a fresh one and ran on, unstoppable, after the batch was cancelled). A retried
+    /// batch gets a fresh token again; cancelled tokens are dropped once nothing runs.</summary>
+    [Fact]
+    public void A_token_asked_for_after_the_cancel_is_cancelled_and_a_retry_gets_a_fresh_one()
+    {
+        var signals = new RoundsSignals();
+        var batchId = Guid.NewGuid();
+        var before = signals.TokenFor(batchId);
+
+        signals.CancelBatch(batchId);
+
+        Assert.True(before.IsCancellationRequested);
+        Assert.True(signals.TokenFor(batchId).IsCancellationRequested);
+        signals.CancelBatch(Guid.NewGuid()); // a batch nothing asked a token for yet
+        signals.ForgetCancelled();
+        Assert.False(signals.TokenFor(batchId).IsCancellationRequested);
+
+        signals.CancelBatch(batchId);
+        signals.Forget(batchId); // a retry of the cancelled batch
+        Assert.False(signals.TokenFor(batchId).IsCancellationRequested);
+    }
+
+    [Fact]
     public async Task After_a_restart_a_new_runner_resumes_the_batch_and_nothing_prepared_is_lost()
     {
         var first = Create(new FakeModel { BlockAfter = 3 }, concurrency: 2);

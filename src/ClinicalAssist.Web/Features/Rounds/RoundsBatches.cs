@@ -26,18 +26,27 @@ public sealed class RoundsSignals
 
     public CancellationToken TokenFor(Guid batchId) => _batches.GetOrAdd(batchId, _ => new CancellationTokenSource()).Token;
 
-    public void CancelBatch(Guid batchId)
-    {
-        if (_batches.TryRemove(batchId, out var cts))
-        {
-            cts.Cancel();
-            cts.Dispose();
-        }
-    }
+    /// <summary>Cancels the batch's running patients. The cancelled token is kept (until <see cref="ForgetCancelled"/>
+    /// or <see cref="Forget"/>): a patient claimed just before the cancel but started just after it asks for the token
+    /// after this, and must get a cancelled one, not a fresh one that would let it run on.</summary>
+    public void CancelBatch(Guid batchId) => _batches.GetOrAdd(batchId, _ => new CancellationTokenSource()).Cancel();
 
+    /// <summary>Drops the batch's token (finished, or about to run again after a retry).</summary>
     public void Forget(Guid batchId)
     {
         if (_batches.TryRemove(batchId, out var cts)) cts.Dispose();
+    }
+
+    /// <summary>Drops the tokens of cancelled batches; called when nothing is running any more.</summary>
+    public void ForgetCancelled()
+    {
+        foreach (var (batchId, cts) in _batches)
+        {
+            if (cts.IsCancellationRequested && _batches.TryRemove(KeyValuePair.Create(batchId, cts)))
+            {
+                cts.Dispose();
+            }
+        }
     }
 }
 
@@ -122,7 +131,14 @@ public sealed class RoundsBatches(IDbContextFactory<AppDbContext> dbFactory, Aud
         item.Status = RoundsItemStatus.Pending;
         item.Message = null;
         item.FinishedAt = null;
-        item.Batch!.Status = RoundsBatchStatus.Running;
+        if (item.Batch!.Status != RoundsBatchStatus.Running)
+        {
+            // A cancelled batch's token stays cancelled; the retried patient is claimed only after the save below and
+            // must get a fresh one.
+            signals.Forget(item.BatchId);
+        }
+
+        item.Batch.Status = RoundsBatchStatus.Running;
         item.Batch.FinishedAt = null;
         db.AuditEvents.Add(audit.Create(AuditActions.RoundsItemRetried, clinician, item.PatientId, details: $"batch={item.BatchId}"));
         await db.SaveChangesAsync(cancellationToken);

@@ -59,7 +59,11 @@ public sealed class RoundsBatchRunner(
             if (next is null)
             {
                 inFlight.RemoveAll(t => t.IsCompleted);
-                if (inFlight.Count == 0) break;
+                if (inFlight.Count == 0)
+                {
+                    signals.ForgetCancelled(); // nothing runs: no patient can still ask for a cancelled batch's token
+                    break;
+                }
                 // Wait for a running item (a retry or a new batch may add work meanwhile).
                 await Task.WhenAny(Task.WhenAny(inFlight), signals.WaitForWorkAsync(TimeSpan.FromSeconds(options.Value.PollSeconds), stoppingToken));
                 continue;

@@ -1088,14 +1088,16 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
     private FhirClient CreateClient() => CreateFhirClient(_httpClientFactory, _options, _baseUrl);
 
+    /// <summary>The stock client's parser settings: the product's <see cref="FhirBundleReader.ReadOptions"/> (for the
+    /// calls <see cref="PooledReadFhirClient"/> leaves to the stock client).</summary>
+    internal static readonly IFhirSerializationEngine ReadEngine = FhirSerializationEngineFactory.Custom(
+        ModelInfo.ModelInspector, FhirBundleReader.ReadOptions, new DeserializerSettings().UsingMode(DeserializationMode.Recoverable) with { Validator = null });
+
     /// <summary>
     /// The FhirClient every call to the configured FHIR server uses (reading the record, writing back): JSON, lenient
     /// parsing, and the named HttpClient <see cref="HttpClientName"/> with its authentication and resilience handler;
     /// searches and pages are read from a pooled buffer (<see cref="PooledReadFhirClient"/>).
     /// </summary>
-    internal static readonly IFhirSerializationEngine ReadEngine = FhirSerializationEngineFactory.Custom(
-        ModelInfo.ModelInspector, FhirBundleReader.ReadOptions, new DeserializerSettings().UsingMode(DeserializationMode.Recoverable) with { Validator = null });
-
     internal static FhirClient CreateFhirClient(IHttpClientFactory httpClientFactory, FhirOptions options, Uri baseUrl)
     {
         var http = httpClientFactory.CreateClient(HttpClientName);

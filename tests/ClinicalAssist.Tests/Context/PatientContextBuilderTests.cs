@@ -379,7 +379,7 @@ public sealed class PatientContextBuilderTests
         Assert.Null(missing);
     }
 
-    private sealed class InMemorySource(params PatientRecord[] records) : IPatientRecordSource
+    internal sealed class InMemorySource(params PatientRecord[] records) : IPatientRecordSource
     {
         public string Name => "Test";
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Hl7.Fhir.Model;
@@ -224,10 +225,14 @@ public sealed partial class PatientContextBuilder
         private readonly List<Resource> _resources;
         private readonly Dictionary<Type, List<Resource>> _byType;
         private readonly int _maxNoteCharacters;
+        private readonly Premapped? _premapped;
 
         public Mapping(PatientRecord record, ILogger logger, int maxNoteCharacters)
         {
             _record = record;
+            // Items mapped ahead are only valid for the patient they were mapped for (the "another patient's" check).
+            _premapped = record.Premapped is { } premapped && premapped.PatientId == (record.Patient.Id ?? "") && premapped.MaxNoteCharacters == maxNoteCharacters
+                ? premapped : null;
             _maxNoteCharacters = maxNoteCharacters;
             _logger = logger;
             _patientId = record.Patient.Id ?? "";
@@ -267,7 +272,22 @@ public sealed partial class PatientContextBuilder
             _resources = shared._resources;
             _byType = shared._byType;
             _maxNoteCharacters = shared._maxNoteCharacters;
+            _premapped = shared._premapped;
         }
+
+        /// <summary>A mapping for the self-contained types only (no record, no indexes): see <see cref="Premapped"/>.</summary>
+        private Mapping(string patientId, int maxNoteCharacters)
+        {
+            _record = null!;
+            _maxNoteCharacters = maxNoteCharacters;
+            _patientId = patientId;
+            _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+            _byKey = [];
+            _resources = [];
+            _byType = [];
+        }
+
+        internal static Mapping ForSelfContained(string patientId, int maxNoteCharacters) => new(patientId, maxNoteCharacters);
 
         public Dictionary<string, Resource> Cited { get; } = new(StringComparer.Ordinal);
 
@@ -320,6 +340,39 @@ public sealed partial class PatientContextBuilder
         /// <summary>Below this many resources per part, splitting costs more than it saves.</summary>
         private const int MinPerPart = 500;
 
+        /// <summary>CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
+        /// decimal) and reading it throws; the item is skipped like any other unusable one.</summary>
+        internal static bool IsUnusable(Exception ex) =>
+            ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
+                or Hl7.Fhir.Validation.CodedValidationException;
+
+        /// <summary>The item of a self-contained resource (one mapped from the resource, the patient id and the note
+        /// length alone: no other resource of the record, no clock), or <paramref name="selfContained"/> false for the
+        /// others: encounters (the current one is chosen among all), medications that point at a Medication resource,
+        /// notes whose text is in a Binary.</summary>
+        internal object? MapSelfContained(Resource resource, out bool selfContained)
+        {
+            selfContained = true;
+            switch (resource)
+            {
+                case Condition condition: return MapCondition(condition);
+                case AllergyIntolerance allergy: return MapAllergy(allergy);
+                case Observation observation: return MapObservation(observation);
+                case Procedure procedure: return MapProcedure(procedure);
+                case DiagnosticReport report: return MapReport(report);
+                case Immunization immunization: return MapImmunization(immunization);
+                case CarePlan plan: return MapCarePlan(plan);
+                case Goal goal: return MapGoal(goal);
+                case MedicationRequest { Medication: not ResourceReference } request: return MapMedicationRequest(request);
+                case MedicationStatement { Medication: not ResourceReference } statement: return MapMedicationStatement(statement);
+                case DocumentReference document when !document.Content.Any(c => c.Attachment is { Data: null, Url.Length: > 0 } a && IsText(a.ContentType)):
+                    return MapNote(document);
+                default:
+                    selfContained = false;
+                    return null;
+            }
+        }
+
         private static List<TOut> MapRange<TIn, TOut>(Mapping mapping, List<Resource> items, int start, int end, Func<Mapping, TIn, TOut?> map)
             where TIn : Resource
             where TOut : class
@@ -329,17 +382,27 @@ public sealed partial class PatientContextBuilder
             {
                 var resource = (TIn)items[i];
                 TOut? mapped;
-                try
+                if (mapping._premapped is { } premapped && premapped.TryGet(resource, out var item, out var failure) && (failure is not null || item is null or TOut))
                 {
-                    mapped = map(mapping, resource);
+                    // Mapped ahead by the same function from the same resource: the same outcome, logged here as it would be.
+                    if (failure is not null)
+                    {
+                        LogMapFailed(mapping._logger, resource.TypeName, failure);
+                    }
+
+                    mapped = (TOut?)item;
                 }
-                // CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
-                // decimal) and reading it throws; the item is skipped like any other unusable one.
-                catch (Exception ex) when (ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
-                    or Hl7.Fhir.Validation.CodedValidationException)
+                else
                 {
-                    LogMapFailed(mapping._logger, resource.TypeName, ex.GetType().Name);
-                    mapped = null;
+                    try
+                    {
+                        mapped = map(mapping, resource);
+                    }
+                    catch (Exception ex) when (IsUnusable(ex))
+                    {
+                        LogMapFailed(mapping._logger, resource.TypeName, ex.GetType().Name);
+                        mapped = null;
+                    }
                 }
 
                 if (mapped is null)

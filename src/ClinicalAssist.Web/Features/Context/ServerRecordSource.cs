@@ -211,9 +211,10 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             return null; // not a FHIR id: never let it become part of a URL
         }
 
+        var premapped = new PatientContextBuilder.Premapped(patientId, _options.MaxNoteCharacters);
         var loaded = _options.UseEverything && _capabilities is { PatientEverything: true }
-            ? await LoadWithEverythingAsync(patientId, progress, cancellationToken).ConfigureAwait(false)
-            : await LoadWithPatientReadAsync(patientId, progress, cancellationToken).ConfigureAwait(false);
+            ? await LoadWithEverythingAsync(patientId, progress, premapped, cancellationToken).ConfigureAwait(false)
+            : await LoadWithPatientReadAsync(patientId, progress, premapped, cancellationToken).ConfigureAwait(false);
         if (loaded is not { } record)
         {
             return null;
@@ -245,15 +246,15 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             }
         }
 
-        return new PatientRecord(patient, resources, failures);
+        return new PatientRecord(patient, resources, failures) { Premapped = premapped };
     }
 
     /// <summary>The Patient read and the record's searches run at the same time (one round trip less); when the patient
     /// does not exist or cannot be read, the searches are cancelled and their results dropped.</summary>
-    private async Task<(Patient Patient, IReadOnlyList<TypeResult> Results)?> LoadWithPatientReadAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    private async Task<(Patient Patient, IReadOnlyList<TypeResult> Results)?> LoadWithPatientReadAsync(string patientId, IProgress<SectionStatus>? progress, PatientContextBuilder.Premapped premapped, CancellationToken cancellationToken)
     {
         using var loadCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var loadTask = LoadSectionsAsync(patientId, progress, loadCancellation.Token);
+        var loadTask = LoadSectionsAsync(patientId, progress, premapped, loadCancellation.Token);
         var patientTask = ReadPatientAsync(patientId, cancellationToken);
         Patient? patient;
         try
@@ -282,9 +283,9 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     /// <summary>A server known to offer <c>Patient/$everything</c> returns the Patient with the record, so there is no
     /// separate read (one request less on every chart); the Patient is read only when the answer lacks it (e.g. the
     /// operation failed and the source fell back to section searches, or the patient does not exist).</summary>
-    private async Task<(Patient Patient, IReadOnlyList<TypeResult> Results)?> LoadWithEverythingAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    private async Task<(Patient Patient, IReadOnlyList<TypeResult> Results)?> LoadWithEverythingAsync(string patientId, IProgress<SectionStatus>? progress, PatientContextBuilder.Premapped premapped, CancellationToken cancellationToken)
     {
-        var results = await LoadSectionsAsync(patientId, progress, cancellationToken).ConfigureAwait(false);
+        var results = await LoadSectionsAsync(patientId, progress, premapped, cancellationToken).ConfigureAwait(false);
         var patient = results.SelectMany(r => r.Resources).OfType<Patient>().FirstOrDefault(p => p.Id == patientId)
                       ?? await ReadPatientAsync(patientId, cancellationToken).ConfigureAwait(false);
         return patient is null ? null : (patient, results);
@@ -308,7 +309,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         }
     }
 
-    private async Task<IReadOnlyList<TypeResult>> LoadSectionsAsync(string patientId, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TypeResult>> LoadSectionsAsync(string patientId, IProgress<SectionStatus>? progress, PatientContextBuilder.Premapped premapped, CancellationToken cancellationToken)
     {
         var caps = await GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
         if (_options.UseEverything && caps.PatientEverything
@@ -320,7 +321,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
         LastStrategy = "searches";
         Interlocked.Exchange(ref _lastSplitSearches, 0);
-        return await SearchAllAsync(patientId, caps, progress, cancellationToken).ConfigureAwait(false);
+        return await SearchAllAsync(patientId, caps, progress, premapped, cancellationToken).ConfigureAwait(false);
     }
 
     // ---- CapabilityStatement ----
@@ -410,7 +411,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
 
     // ---- Section searches ----
 
-    private async Task<IReadOnlyList<TypeResult>> SearchAllAsync(string patientId, ServerCapabilities caps, IProgress<SectionStatus>? progress, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<TypeResult>> SearchAllAsync(string patientId, ServerCapabilities caps, IProgress<SectionStatus>? progress, PatientContextBuilder.Premapped premapped, CancellationToken cancellationToken)
     {
         using var gate = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
         var remaining = Searches.SelectMany(s => s.Sections).GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
@@ -418,6 +419,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
         // per request before its first byte leaves, and the longest download should not wait behind the short ones.
         // (Sending each from its own thread-pool item measured no faster on 2 cores.) Results keep the declared order.
         var tasks = new Task<TypeResult>[Searches.Count];
+        var outstanding = Searches.Count;
         foreach (var index in DispatchOrder)
         {
             tasks[index] = SearchOneAsync(Searches[index]);
@@ -439,6 +441,14 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             finally
             {
                 gate.Release();
+            }
+
+            // Mapped now, on this search's own thread while other searches are still out, instead of after the last
+            // answer; the search that completes last leaves its resources to Build, which would otherwise just wait for
+            // this (outside the gate: mapping needs no connection).
+            if (Interlocked.Decrement(ref outstanding) > 0)
+            {
+                premapped.Add(result.Resources);
             }
 
             if (progress is not null)

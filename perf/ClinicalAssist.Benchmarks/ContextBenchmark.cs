@@ -67,7 +67,7 @@ internal static class ContextBenchmark
         var generated = Generate(patient, resources, 10_000);
 
         output.WriteLine($"# P1 context benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
-        output.WriteLine($"page size {pageSize}, Fhir:SplitSlices {splitSlices}, Fhir:MaxConcurrency {maxConcurrency?.ToString(CultureInfo.InvariantCulture) ?? "default"}, at least {iterations} timed runs per figure (more, up to 25 or 2 s of timed runs, for shorter figures; median reported) after 2 warm-up runs");
+        output.WriteLine($"page size {pageSize}, Fhir:SplitSlices {splitSlices}, Fhir:MaxConcurrency {maxConcurrency?.ToString(CultureInfo.InvariantCulture) ?? "default"}, the variants of a row timed in interleaved rounds (one run of each per round, order rotating): 2 warm-up rounds, then at least {iterations} timed rounds, more (up to 25) while they took under 3 s per variant; medians reported");
         output.WriteLine();
 
         ParseThroughput(output, "Largest Synthea bundle (file as is)", await File.ReadAllBytesAsync(largestFile), iterations);
@@ -93,7 +93,11 @@ internal static class ContextBenchmark
                     return System.Threading.Tasks.Task.CompletedTask;
                 });
             }
-            else if (only.StartsWith("assembly", StringComparison.Ordinal)) await AssembleAsync(profiled, pageSize, everything: false, runs, splitSlices, maxConcurrency);
+            else if (only.StartsWith("assembly", StringComparison.Ordinal) || only.StartsWith("everything", StringComparison.Ordinal))
+            {
+                using var assembly = await Assembly.PrepareAsync(profiled, pageSize, everything: only.StartsWith("everything", StringComparison.Ordinal), splitSlices, maxConcurrency);
+                await TimeAsync(runs, assembly.RunAsync);
+            }
             else if (only.StartsWith("fhirclient", StringComparison.Ordinal) || only.StartsWith("rawclient", StringComparison.Ordinal))
             {
                 // One GET of the whole record through the product's HttpClient (auth + resilience handlers), parsed by
@@ -117,7 +121,6 @@ internal static class ContextBenchmark
                         _ = ProductParser.Deserialize<Bundle>(json);
                     });
             }
-            else if (only.StartsWith("everything", StringComparison.Ordinal)) await AssembleAsync(profiled, pageSize, everything: true, runs, splitSlices, maxConcurrency);
             else if (only.StartsWith("naive", StringComparison.Ordinal)) await TimeAsync(runs, () => NaiveAsync(profiled, pageSize, profiled.PatientId, productParser: true));
             else await TimeAsync(runs, () => PlainFetchAsync(profiled, ProductParser));
             Console.Error.WriteLine($"  {only}: {profiled.Requests / (runs + 2.0):F1} requests, {profiled.Bytes / (runs + 2.0) / 1048576:F2} MB per run");
@@ -131,22 +134,36 @@ internal static class ContextBenchmark
             foreach (var (name, data) in new[] { ("Largest Synthea (" + Path.GetFileName(largestFile)[..Path.GetFileName(largestFile).IndexOf('_', StringComparison.Ordinal)] + ")", (patient, resources)), ("Generated", generated) })
             {
                 await using var server = await BenchServer.StartAsync(data.Item1, data.Item2, latency, serverDefaultPage);
-                var plain = Median(await TimeAsync(iterations, () => PlainFetchAsync(server, ProductParser)));
-                var plainValidating = Median(await TimeAsync(iterations, () => PlainFetchAsync(server, FirelyValidatingParser)));
-                var (searchTimes, searchRequests) = await AssembleAsync(server, pageSize, everything: false, iterations, splitSlices, maxConcurrency);
-                var (everythingTimes, _) = await AssembleAsync(server, pageSize, everything: true, iterations, splitSlices, maxConcurrency);
-                server.Requests = 0;
-                var naiveTimes = await TimeAsync(iterations, () => NaiveAsync(server, pageSize, data.Item1.Id!, productParser: false));
-                var naive = Median(naiveTimes);
-                var naiveRequests = server.Requests / (naiveTimes.Count + 2);
-                server.Requests = 0;
-                var naiveDefaultTimes = await TimeAsync(iterations, () => NaiveAsync(server, pageSize: null, data.Item1.Id!, productParser: false));
-                var naiveDefault = Median(naiveDefaultTimes);
-                var naiveDefaultRequests = server.Requests / (naiveDefaultTimes.Count + 2);
+                using var searches = await Assembly.PrepareAsync(server, pageSize, everything: false, splitSlices, maxConcurrency);
+                using var viaEverythingHost = await Assembly.PrepareAsync(server, pageSize, everything: true, splitSlices, maxConcurrency);
+                // All variants of a row are timed in interleaved rounds (one run of each per round, the order rotating),
+                // so a change in the machine's state (a neighbour, the clock) falls on all of them alike instead of on
+                // whichever variant was being timed in a block at the time.
+                List<Variant> variants =
+                [
+                    new("plain", () => PlainFetchAsync(server, ProductParser)),
+                    new("plain, validating", () => PlainFetchAsync(server, FirelyValidatingParser)),
+                    new("assembly", searches.RunAsync),
+                    new("assembly, $everything", viaEverythingHost.RunAsync),
+                    new("naive", () => NaiveAsync(server, pageSize, data.Item1.Id!, productParser: false)),
+                    new("naive, default page", () => NaiveAsync(server, pageSize: null, data.Item1.Id!, productParser: false)),
+                ];
                 // The parser only matters where parsing dominates: with latency, the 508 round trips do (and take minutes).
-                var naiveDefaultProductParser = latency == 0
-                    ? Median(await TimeAsync(iterations, () => NaiveAsync(server, pageSize: null, data.Item1.Id!, productParser: true)))
-                    : double.NaN;
+                if (latency == 0)
+                {
+                    variants.Add(new("naive, default page, product's parser", () => NaiveAsync(server, pageSize: null, data.Item1.Id!, productParser: true)));
+                }
+
+                var timed = await TimeInterleavedAsync(iterations, server, variants);
+                var plain = Median(timed[0].Times);
+                var plainValidating = Median(timed[1].Times);
+                var (searchTimes, searchRequests) = timed[2];
+                var everythingTimes = timed[3].Times;
+                var naive = Median(timed[4].Times);
+                var naiveRequests = timed[4].Requests;
+                var naiveDefault = Median(timed[5].Times);
+                var naiveDefaultRequests = timed[5].Requests;
+                var naiveDefaultProductParser = latency == 0 ? Median(timed[6].Times) : double.NaN;
                 var assembly = Median(searchTimes);
                 var viaEverything = Median(everythingTimes);
                 var best = Math.Min(assembly, viaEverything);
@@ -159,7 +176,7 @@ internal static class ContextBenchmark
         output.WriteLine("Plain fetch+parse = one GET of a Bundle holding all the patient's resources + one Firely parse on one thread (the I/O limit), with the parser settings the product uses (recoverable, without Firely's model-validation pass); the next column is the same with Firely's validating recoverable parse, for reference.");
         output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read in parallel with the searches, searches in parallel (12), date-sliced long searches, next links, reference resolution, mapping).");
         output.WriteLine($"Naive = one FhirClient search per resource type, one after the other, following next links, with the client's lenient (validating) parser, then the same mapping: once asking the same _count as the product ({pageSize}), once without _count (the server's default page, {serverDefaultPage}, as a client that does not ask gets from HAPI or Medplum). The goal ≥ 3× is read against the latter; the last naive column is that client with the product's parser, to show how much of the gain is the parser and how much the strategy.");
-        output.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}; every timed run starts after a full blocking collection.");
+        output.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}; every timed run starts after a full blocking collection. Ratios are of medians taken over the same rounds.");
         return 0;
     }
 
@@ -246,56 +263,80 @@ internal static class ContextBenchmark
         }
     }
 
-    private static async Task<(List<double> Times, int Requests)> AssembleAsync(BenchServer server, int pageSize, bool everything, int iterations, int splitSlices, int? maxConcurrency)
+    /// <summary>One timed variant of a row: a name and one run of it.</summary>
+    private sealed record Variant(string Name, Func<System.Threading.Tasks.Task> Run);
+
+    /// <summary>Context assembly through the product's ServerRecordSource and PatientContextBuilder, set up once
+    /// (host, HttpClient, CapabilityStatement read) so that a run is one <see cref="PatientContextBuilder.BuildAsync(string, CancellationToken)"/>.</summary>
+    private sealed class Assembly : IDisposable
     {
-        server.OffersEverything = everything;
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var settings = new Dictionary<string, string?>
+        private readonly IHost _host;
+        private readonly BenchServer _server;
+        private readonly bool _everything;
+        private readonly PatientContextBuilder _builder;
+        private readonly ServerRecordSource _source;
+        private readonly bool _diag = Environment.GetEnvironmentVariable("P1_DIAG") is not null;
+        private readonly List<double> _fetchMs = [];
+        private readonly List<double> _mapMs = [];
+        private readonly int[] _mapGcs = new int[3];
+
+        private Assembly(IHost host, BenchServer server, bool everything)
         {
-            ["Fhir:Source"] = "Server",
-            ["Fhir:ServerBaseUrl"] = server.BaseUrl.ToString(),
-            ["Fhir:PageSize"] = pageSize.ToString(CultureInfo.InvariantCulture),
-            ["Fhir:MaxResourcesPerType"] = "100000",
-            ["Fhir:MaxItemsPerSection"] = "100000",
-            ["Fhir:MaxPages"] = "1000",
-            ["Fhir:SplitSlices"] = splitSlices.ToString(CultureInfo.InvariantCulture),
-        };
-        if (maxConcurrency is { } concurrency)
-        {
-            settings["Fhir:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture);
+            _host = host;
+            _server = server;
+            _everything = everything;
+            _builder = host.Services.CreateScope().ServiceProvider.GetRequiredService<PatientContextBuilder>();
+            _source = (ServerRecordSource)host.Services.GetRequiredService<IPatientRecordSource>();
         }
 
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.AddPatientContext();
-        using var host = builder.Build();
-        var contextBuilder = host.Services.CreateScope().ServiceProvider.GetRequiredService<PatientContextBuilder>();
-        var source = (ServerRecordSource)host.Services.GetRequiredService<IPatientRecordSource>();
-        await source.GetRecordAsync(server.PatientId, CancellationToken.None); // reads the CapabilityStatement once
-        server.Requests = 0;
-        var diag = Environment.GetEnvironmentVariable("P1_DIAG") is not null;
-        var fetchMs = new List<double>();
-        var mapMs = new List<double>();
-        var mapGcs = new int[3];
-        var times = await TimeAsync(iterations, async () =>
+        public static async Task<Assembly> PrepareAsync(BenchServer server, int pageSize, bool everything, int splitSlices, int? maxConcurrency)
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            var settings = new Dictionary<string, string?>
+            {
+                ["Fhir:Source"] = "Server",
+                ["Fhir:ServerBaseUrl"] = server.BaseUrl.ToString(),
+                ["Fhir:PageSize"] = pageSize.ToString(CultureInfo.InvariantCulture),
+                ["Fhir:MaxResourcesPerType"] = "100000",
+                ["Fhir:MaxItemsPerSection"] = "100000",
+                ["Fhir:MaxPages"] = "1000",
+                ["Fhir:SplitSlices"] = splitSlices.ToString(CultureInfo.InvariantCulture),
+            };
+            if (maxConcurrency is { } concurrency)
+            {
+                settings["Fhir:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture);
+            }
+
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.ClearProviders();
+            builder.AddPatientContext();
+            var assembly = new Assembly(builder.Build(), server, everything);
+            // The CapabilityStatement is read once per source and kept: this host sees $everything offered or not.
+            server.OffersEverything = everything;
+            await assembly._source.GetRecordAsync(server.PatientId, CancellationToken.None);
+            server.OffersEverything = false;
+            return assembly;
+        }
+
+        public async System.Threading.Tasks.Task RunAsync()
         {
             PatientContext context;
-            if (diag)
+            if (_diag)
             {
                 var fetchClock = Stopwatch.StartNew();
-                var record = await source.GetRecordAsync(server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no record");
-                fetchMs.Add(fetchClock.Elapsed.TotalMilliseconds);
+                var record = await _source.GetRecordAsync(_server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no record");
+                _fetchMs.Add(fetchClock.Elapsed.TotalMilliseconds);
                 var gcBeforeMap = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
                 var mapClock = Stopwatch.StartNew();
-                context = contextBuilder.Build(record);
-                mapMs.Add(mapClock.Elapsed.TotalMilliseconds);
-                mapGcs[0] += GC.CollectionCount(0) - gcBeforeMap.Item1;
-                mapGcs[1] += GC.CollectionCount(1) - gcBeforeMap.Item2;
-                mapGcs[2] += GC.CollectionCount(2) - gcBeforeMap.Item3;
+                context = _builder.Build(record);
+                _mapMs.Add(mapClock.Elapsed.TotalMilliseconds);
+                _mapGcs[0] += GC.CollectionCount(0) - gcBeforeMap.Item1;
+                _mapGcs[1] += GC.CollectionCount(1) - gcBeforeMap.Item2;
+                _mapGcs[2] += GC.CollectionCount(2) - gcBeforeMap.Item3;
             }
             else
             {
-                context = await contextBuilder.BuildAsync(server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no context");
+                context = await _builder.BuildAsync(_server.PatientId, CancellationToken.None) ?? throw new InvalidOperationException("no context");
             }
 
             if (context.Sections.Any(s => s.State is SectionState.Failed or SectionState.Capped))
@@ -303,17 +344,21 @@ internal static class ContextBenchmark
                 throw new InvalidOperationException("incomplete context: " + string.Join("; ", context.Sections.Where(s => s.Message is not null).Select(s => s.Message)));
             }
 
-            if (source.LastStrategy != (everything ? "everything" : "searches"))
+            if (_source.LastStrategy != (_everything ? "everything" : "searches"))
             {
-                throw new InvalidOperationException("unexpected strategy " + source.LastStrategy);
+                throw new InvalidOperationException("unexpected strategy " + _source.LastStrategy);
             }
-        });
-        if (diag)
-        {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  diag: record (requests, parse, references) median {Median(fetchMs):F2} ms, mapping median {Median(mapMs):F2} ms, collections during mapping gen0/1/2 {mapGcs[0]}/{mapGcs[1]}/{mapGcs[2]} over {mapMs.Count} builds"));
         }
 
-        return (times, server.Requests / (times.Count + 2)); // 2 warm-up runs + the timed ones
+        public void Dispose()
+        {
+            if (_diag && _mapMs.Count > 0)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  diag: record (requests, parse, references) median {Median(_fetchMs):F2} ms, mapping median {Median(_mapMs):F2} ms, collections during mapping gen0/1/2 {_mapGcs[0]}/{_mapGcs[1]}/{_mapGcs[2]} over {_mapMs.Count} builds"));
+            }
+
+            _host.Dispose();
+        }
     }
 
     private static async System.Threading.Tasks.Task NaiveAsync(BenchServer server, int? pageSize, string patientId, bool productParser)
@@ -349,6 +394,37 @@ internal static class ContextBenchmark
         {
             throw new InvalidOperationException("empty");
         }
+    }
+
+    /// <summary>Times the variants in interleaved rounds: each round runs every variant once, in an order rotated by
+    /// one each round, each run after a full blocking collection (as <see cref="TimeAsync"/>). 2 warm-up rounds, then at
+    /// least <paramref name="iterations"/> timed rounds, more (up to 25) while the timed rounds took under 3 s per variant.
+    /// Returns each variant's times and the requests one run of it made.</summary>
+    private static async Task<List<(List<double> Times, int Requests)>> TimeInterleavedAsync(int iterations, BenchServer server, IReadOnlyList<Variant> variants)
+    {
+        var results = variants.Select(_ => (Times: new List<double>(), Requests: 0)).ToList();
+        var elapsed = 0.0;
+        for (var round = 0; round < iterations + 2 || (round < 27 && elapsed < 3_000 * variants.Count); round++)
+        {
+            for (var k = 0; k < variants.Count; k++)
+            {
+                var v = (round + k) % variants.Count;
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                server.Requests = 0;
+                var clock = Stopwatch.StartNew();
+                await variants[v].Run();
+                var ms = clock.Elapsed.TotalMilliseconds;
+                if (round >= 2)
+                {
+                    results[v].Times.Add(ms);
+                    results[v] = (results[v].Times, server.Requests);
+                    elapsed += ms;
+                }
+            }
+        }
+
+        return results;
     }
 
     private static async Task<List<double>> TimeAsync(int iterations, Func<System.Threading.Tasks.Task> run)

@@ -443,14 +443,6 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
                 gate.Release();
             }
 
-            // Mapped now, on this search's own thread while other searches are still out, instead of after the last
-            // answer; the search that completes last leaves its resources to Build, which would otherwise just wait for
-            // this (outside the gate: mapping needs no connection).
-            if (Interlocked.Decrement(ref outstanding) > 0)
-            {
-                premapped.Add(result.Resources);
-            }
-
             if (progress is not null)
             {
                 lock (remaining)
@@ -464,6 +456,15 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
                         }
                     }
                 }
+            }
+
+            // Mapped now, on this search's own thread while other searches are still out, instead of after the last
+            // answer (after the progress report, so the section shows as loaded at once; outside the gate: mapping
+            // needs no connection). The search that completes last leaves its resources to Build, which would
+            // otherwise just wait for this.
+            if (Interlocked.Decrement(ref outstanding) > 0)
+            {
+                premapped.Add(result.Resources);
             }
 
             return result;

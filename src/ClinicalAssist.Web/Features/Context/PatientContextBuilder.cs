@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Hl7.Fhir.Model;
@@ -230,7 +229,8 @@ public sealed partial class PatientContextBuilder
         public Mapping(PatientRecord record, ILogger logger, int maxNoteCharacters)
         {
             _record = record;
-            // Items mapped ahead are only valid for the patient they were mapped for (the "another patient's" check).
+            // Items mapped ahead are only valid for the patient (the "another patient's" check) and the note length
+            // they were mapped for.
             _premapped = record.Premapped is { } premapped && premapped.PatientId == (record.Patient.Id ?? "") && premapped.MaxNoteCharacters == maxNoteCharacters
                 ? premapped : null;
             _maxNoteCharacters = maxNoteCharacters;

@@ -130,8 +130,13 @@ public sealed class DraftGenerator(
             .Select(w => new DraftWarning("prompt-injection",
                 w.Rule == PromptInjectionDetector.ScanIncompleteRule
                     ? $"Note {w.NoteKey} could not be fully checked for instructions to an AI model (the scan timed out). It was treated as data and not followed; read it yourself."
-                    : $"Note {w.NoteKey} contains text that reads like an instruction to an AI model (\"{w.Excerpt}\"). It was treated as data and not followed.",
-                w.NoteKey))
+                    : $"Note {w.NoteKey} contains text that {w.Explanation} (\"{w.Excerpt}\"). It was treated as data and not followed.",
+                w.NoteKey)
+            {
+                Excerpt = w.Rule == PromptInjectionDetector.ScanIncompleteRule ? null : w.Excerpt,
+                HighlightStart = w.HighlightStart,
+                HighlightLength = w.HighlightLength,
+            })
             .ToList();
 
         var contextResources = SortedResources(context);

@@ -66,6 +66,38 @@ public sealed class InjectionMeasurementTests
         Assert.True(falsePositive <= 0.01, $"false positives {Pct(falsePositive)}:\n{string.Join("\n", clinical.Where(c => c.Flagged.Count > 0).Select(c => $"{c.Entry}: {c.Entry.Text} — {string.Join(", ", c.Flagged.Select(f => f.Rule))}"))}");
     }
 
+    /// <summary>The held-out sets were written after the detector was last changed and were never used to change it:
+    /// their figures are reported (artifacts/injection/holdout.md) as an honest estimate on text nobody tuned against.
+    /// Only a floor is asserted, so that a real regression still fails.</summary>
+    [Fact]
+    public async Task Held_out_figures_are_measured_and_reported()
+    {
+        var attacks = InjectionCorpus.Read("injections-holdout.tsv").Select(a => (Entry: a, Flagged: PromptInjectionDetector.ScanText(a.Text))).ToList();
+        var clinical = InjectionCorpus.Read("clinical-holdout.tsv").Select(c => (Entry: c, Flagged: PromptInjectionDetector.ScanText(c.Text))).ToList();
+        var recall = (double)attacks.Count(a => a.Flagged.Count > 0) / attacks.Count;
+        var falsePositive = (double)clinical.Count(c => c.Flagged.Count > 0) / clinical.Count;
+
+        var md = new StringBuilder();
+        md.AppendLine("# Prompt-injection detection: held-out sets");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"**Recall {Pct(recall)}** ({attacks.Count(a => a.Flagged.Count > 0)}/{attacks.Count}); **false positives {Pct(falsePositive)}** ({clinical.Count(c => c.Flagged.Count > 0)}/{clinical.Count}).");
+        Table(md, "Recall by language", attacks.GroupBy(a => a.Entry.Language), flaggedIsGood: true);
+        md.AppendLine();
+        md.AppendLine("## Missed attacks");
+        foreach (var a in attacks.Where(a => a.Flagged.Count == 0)) md.AppendLine(CultureInfo.InvariantCulture, $"- {a.Entry}: `{Shown(a.Entry.Text)}`");
+        md.AppendLine();
+        md.AppendLine("## Clinical sentences flagged");
+        foreach (var c in clinical.Where(c => c.Flagged.Count > 0))
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Entry}: `{Shown(c.Entry.Text)}` — {string.Join(", ", c.Flagged.Select(f => f.Rule))}");
+        var directory = Path.Combine(AuthorizationMatrixTests.RepoRoot(), "artifacts", "injection");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, "holdout.md"), md.ToString(), Ct);
+
+        Assert.True(attacks.Count >= 20 && clinical.Count >= 20);
+        Assert.True(recall >= 0.6, $"held-out recall {Pct(recall)}");
+        Assert.True(falsePositive <= 0.2, $"held-out false positives {Pct(falsePositive)}");
+    }
+
     [Fact]
     public void Every_finding_explains_itself_and_highlights_a_span_of_the_excerpt()
     {

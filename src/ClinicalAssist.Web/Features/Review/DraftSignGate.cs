@@ -6,12 +6,6 @@ using ClinicalAssist.Web.Features.Drafting;
 
 namespace ClinicalAssist.Web.Features.Review;
 
-/// <summary>Whether a text may be signed as it is. <see cref="Findings"/> say in plain words what stops it.</summary>
-public sealed record SignGateResult(bool Verified, IReadOnlyList<string> Findings)
-{
-    public static readonly SignGateResult Passed = new(true, []);
-}
-
 /// <summary>
 /// The sign gate, one rule for the page and for the sign action (<see cref="DraftWorkflow.SignAsync"/>, which enforces
 /// it server-side). A draft whose stored verification has a critical finding — the answer did not parse, a cite

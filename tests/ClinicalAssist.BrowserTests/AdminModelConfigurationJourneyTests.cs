@@ -75,7 +75,7 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
         var clinician = await SignInAsync("clinician@demo.local");
         await OpenPatientAsync(clinician, 2);
         await clinician.GetByTestId("generate-summary").ClickAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 60_000 });
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("loopback test model");
         Assert.Contains(model.Requests, r => r.Streaming && r.ApiKey == ApiKey);
 

@@ -29,7 +29,7 @@ public sealed class IdleSignOutTests : BrowserTestBase
         var idle = await SignInAsync("reviewer@demo.local");
         await idle.GotoAsync(Url("review"));
         await idle.WaitForInteractiveAsync();
-        await idle.WaitForURLAsync("**/Account/Login**", new() { Timeout = 30_000 });
+        await idle.WaitForURLAsync("**/Account/Login**", new() { Timeout = Patience.Ms(Patience.Medium) });
 
         // The cookie is gone too: going back needs a new sign-in.
         await idle.GotoAsync(Url("review"));

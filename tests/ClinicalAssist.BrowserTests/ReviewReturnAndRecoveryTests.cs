@@ -22,7 +22,7 @@ public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
         var clinician = await SignInAsync("clinician@demo.local");
         var patient = await OpenPatientAsync(clinician, 2);
         await clinician.GetByTestId("generate-summary").ClickAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 90_000 });
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         await clinician.GetByTestId("edit-draft").ClickAsync();
         var editor = clinician.GetByTestId("draft-editor");
         await editor.FillAsync((await editor.InputValueAsync()).Replace("Summary", "Summary (edited)", StringComparison.Ordinal) + "\nPlan discussed with the patient.");
@@ -88,8 +88,8 @@ public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
         var patient = await OpenPatientAsync(clinician, 4);
         await clinician.GetByTestId("generate-summary").ClickAsync();
         await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Generating");
-        await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("Active problems", new() { Timeout = 30_000 });
-        await Task.Delay(1_000, TestContext.Current.CancellationToken); // past at least one persisted increment (every 750 ms)
+        await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("Active problems", new() { Timeout = Patience.Ms(Patience.Medium) });
+        await WaitForPersistedTextAsync(); // the kill must come after the app stored an increment of the streamed text
         await App.KillAsync();
         await clinician.Context.CloseAsync();
 
@@ -103,6 +103,26 @@ public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
 
         // Regenerate: a new draft completes.
         await again.GetByTestId("generate-summary").ClickAsync();
-        await Expect(again.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 90_000 });
+        await Expect(again.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
+    }
+
+    /// <summary>Waits (on the app's own database, read-only) until the generating draft has streamed text stored.</summary>
+    private async Task WaitForPersistedTextAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var deadline = DateTime.UtcNow + Patience.Medium;
+        var connectionString = $"Data Source={Path.Combine(DataDirectory, "e2e.db")};Mode=ReadOnly;Pooling=False";
+        while (true)
+        {
+            await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString))
+            {
+                await connection.OpenAsync(ct);
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT COUNT(*) FROM Drafts WHERE length(GeneratedText) > 0";
+                if (Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0) return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "no streamed text was stored within " + Patience.Medium);
+            await Task.Delay(100, ct);
+        }
     }
 }

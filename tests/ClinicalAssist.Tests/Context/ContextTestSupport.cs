@@ -3,14 +3,6 @@ using Hl7.Fhir.Model;
 
 namespace ClinicalAssist.Tests.Context;
 
-/// <summary>A clock that stays where the test puts it.</summary>
-internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 internal static class ContextTestSupport
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 24, 9, 30, 0, TimeSpan.Zero);

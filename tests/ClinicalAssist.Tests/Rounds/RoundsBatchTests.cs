@@ -20,7 +20,7 @@ public sealed class RoundsBatchTests : IAsyncLifetime
     private static readonly Actor Clinician = new("u-clin", "Dr Clinician");
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
     private TestDatabase _db = null!;
-    private readonly MutableSource _source = new(new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 8 }), new FixedTimeProvider(Now)));
+    private readonly MutableSource _source = new(new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 8 }), new FakeTimeProvider(Now)));
 
     public async ValueTask InitializeAsync() => _db = await TestDatabase.CreateAsync();
 

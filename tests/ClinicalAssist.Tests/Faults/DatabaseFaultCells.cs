@@ -181,7 +181,7 @@ public sealed class DatabaseFaultCells
         var panel = before.Render<DraftPanel>(p => p.Add(x => x.Context, context));
         panel.WaitForAssertion(() => panel.Find("[data-testid=generate-summary]"));
         _ = panel.Find("[data-testid=generate-summary]").ClickAsync(new()); // never completes: the process "dies" mid-stream
-        await model.Frozen.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await model.Frozen.Task.WaitAsync(Patience.Long, Ct);
         var streaming = await FaultHarness.LoadAsync(database, (await LatestAsync(database)).Id);
         Assert.Equal(DraftStatus.Generating, streaming.Status);
         Assert.NotEmpty(streaming.GeneratedText); // an increment was persisted before the "kill"

@@ -56,7 +56,7 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
 
         // --- Admin: a new prompt-template version, activated (the drafting feature's template page) ------------
         await admin.GetByTestId("go-templates").ClickAsync();
-        await admin.WaitForURLAsync("**/admin/templates");
+        await admin.WaitForURLAsync("**/admin/templates", new() { WaitUntil = WaitUntilState.Commit });
         await admin.WaitForInteractiveAsync();
         await Expect(admin.GetByTestId("active-version")).ToHaveCountAsync(1);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Start new version from this" }).First.ClickAsync();
@@ -75,12 +75,12 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
         var clinician = await SignInAsync("clinician@demo.local");
         await OpenPatientAsync(clinician, 2);
         await clinician.GetByTestId("generate-summary").ClickAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 60_000 });
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("loopback test model");
         Assert.Contains(model.Requests, r => r.Streaming && r.ApiKey == ApiKey);
 
         await clinician.GetByText("Open draft record").ClickAsync();
-        await clinician.WaitForURLAsync("**/drafts/**");
+        await clinician.WaitForURLAsync("**/drafts/**", new() { WaitUntil = WaitUntilState.Commit });
         await clinician.WaitForInteractiveAsync();
         await Expect(clinician.GetByText($"configuration {ConfigName}")).ToBeVisibleAsync();
         await Expect(clinician.GetByText($"template clinical-summary v{version}")).ToBeVisibleAsync();

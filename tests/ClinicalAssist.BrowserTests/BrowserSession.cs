@@ -1,5 +1,6 @@
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
+using ClinicalAssist.TestSupport;
 using Microsoft.Playwright;
 
 namespace ClinicalAssist.BrowserTests;
@@ -20,10 +21,11 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public static async Task<BrowserSession> StartAsync()
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"{ChromiumPath} is missing. Install Debian's Chromium first: apt-get install -y chromium");
-        }
+        // On a fresh Debian machine the test command installs Chromium itself (once, behind a lock).
+        await SystemPackages.EnsureAsync(ChromiumPath, "chromium");
+
+        // Every expectation waits on the page's own signal; its limit is the one Patience setting.
+        Assertions.SetDefaultExpectTimeout(Patience.Ms(Patience.Short));
 
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -39,6 +41,15 @@ public sealed class BrowserSession : IAsyncDisposable
         return new BrowserSession(playwright, browser);
     }
 
+    /// <summary>A browser context whose actions and navigations wait as long as <see cref="Patience"/> allows.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        var context = await Browser.NewContextAsync(options ?? new());
+        context.SetDefaultTimeout(Patience.Ms(Patience.Medium));
+        context.SetDefaultNavigationTimeout(Patience.Ms(Patience.Medium));
+        return context;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
@@ -50,7 +61,7 @@ public static class PageExtensions
 {
     /// <summary>Waits until the Blazor circuit is live (the layout's marker), so clicks reach the server.</summary>
     public static Task WaitForInteractiveAsync(this IPage page) =>
-        page.Locator("[data-interactive=true]").First.WaitForAsync(new() { Timeout = 30_000 });
+        page.Locator("[data-interactive=true]").First.WaitForAsync(new() { Timeout = Patience.Ms(Patience.Medium) });
 
     /// <summary>Runs axe-core on the page; returns the serious and critical violations, described.</summary>
     public static async Task<IReadOnlyList<string>> SeriousAccessibilityViolationsAsync(this IPage page)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ClinicalAssist.TestSupport;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -27,7 +28,7 @@ public abstract class BrowserTestBase : IAsyncLifetime
 
     protected async Task<AppHost> StartAppAsync()
     {
-        var host = await AppHost.StartAsync(DataDirectory, Password, TimeSpan.FromSeconds(90), Settings);
+        var host = await AppHost.StartAsync(DataDirectory, Password, Patience.Long, Settings);
         _hosts.Add(host);
         return host;
     }
@@ -65,14 +66,14 @@ public abstract class BrowserTestBase : IAsyncLifetime
 
     protected async Task<IPage> SignInAsync(string email, int width = 1280, int height = 900)
     {
-        var context = await Browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, AcceptDownloads = true });
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, AcceptDownloads = true });
         await PrepareContextAsync(context);
         var page = await context.NewPageAsync();
         await page.GotoAsync(Url("Account/Login"));
         await page.GetByTestId("login-email").FillAsync(email);
         await page.GetByTestId("login-password").FillAsync(Password);
         await page.GetByTestId("login-submit").ClickAsync();
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal));
+        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         await page.WaitForInteractiveAsync();
         return page;
     }
@@ -80,7 +81,8 @@ public abstract class BrowserTestBase : IAsyncLifetime
     protected static async Task SignOutAsync(IPage page)
     {
         await page.GetByTestId("sign-out").ClickAsync();
-        await page.WaitForURLAsync("**/Account/Login**");
+        await page.WaitForURLAsync("**/Account/Login**", new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page.GetByTestId("login-email")).ToBeVisibleAsync(); // the page's own signal, not the load event
         await page.Context.CloseAsync();
     }
 

@@ -27,7 +27,7 @@ public sealed class ContentSecurityPolicyTests : BrowserTestBase
 
         var patient = await OpenPatientAsync(clinician, 0);
         await clinician.GetByTestId("generate-summary").ClickAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 60_000 });
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         await Expect(clinician.GetByTestId("citation-chip").First).ToBeVisibleAsync();
         await clinician.GetByTestId("citation-chip").First.ClickAsync();
         await Expect(clinician.GetByTestId("citation-resource")).ToContainTextAsync("\"resourceType\"");
@@ -72,7 +72,8 @@ public sealed class ContentSecurityPolicyTests : BrowserTestBase
             () => { const s = document.createElement('script'); s.textContent = 'window.__ran = true'; document.body.appendChild(s); }
             """);
         await Expect(clinician.Locator("body")).ToBeVisibleAsync();
-        for (var i = 0; i < 50 && _watcher.Violations.Count == 0; i++) await Task.Delay(100, TestContext.Current.CancellationToken);
+        var deadline = DateTime.UtcNow + Patience.Short; // the report arrives asynchronously from the browser
+        while (_watcher.Violations.Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(50, TestContext.Current.CancellationToken);
         Assert.Contains(_watcher.Violations, v => v.Contains("script-src", StringComparison.Ordinal));
         Assert.Null(await clinician.EvaluateAsync<bool?>("() => window.__ran ?? null"));
     }

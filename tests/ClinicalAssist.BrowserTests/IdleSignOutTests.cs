@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace ClinicalAssist.BrowserTests;
@@ -29,11 +30,11 @@ public sealed class IdleSignOutTests : BrowserTestBase
         var idle = await SignInAsync("reviewer@demo.local");
         await idle.GotoAsync(Url("review"));
         await idle.WaitForInteractiveAsync();
-        await idle.WaitForURLAsync("**/Account/Login**", new() { Timeout = 30_000 });
+        await idle.WaitForURLAsync("**/Account/Login**", new() { Timeout = Patience.Ms(Patience.Medium), WaitUntil = WaitUntilState.Commit });
 
         // The cookie is gone too: going back needs a new sign-in.
         await idle.GotoAsync(Url("review"));
-        await idle.WaitForURLAsync("**/Account/Login**");
+        await idle.WaitForURLAsync("**/Account/Login**", new() { WaitUntil = WaitUntilState.Commit });
         await Expect(idle.GetByTestId("login-email")).ToBeVisibleAsync();
     }
 }

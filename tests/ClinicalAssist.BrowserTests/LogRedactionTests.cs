@@ -79,7 +79,7 @@ public sealed class LogRedactionTests : BrowserTestBase
         var clinician = await SignInAsync("clinician@demo.local");
         await clinician.GotoAsync(Url("patients"));
         await clinician.WaitForInteractiveAsync();
-        await Expect(clinician.GetByTestId("patient-link").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(clinician.GetByTestId("patient-link").First).ToBeVisibleAsync(new() { Timeout = Patience.Ms(Patience.Long) });
         // Search by a name (search terms are identifiers too).
         var firstName = (await clinician.GetByTestId("patient-link").First.InnerTextAsync()).Trim();
         await clinician.GetByTestId("patient-search").FillAsync(firstName.Split(' ')[0]);
@@ -91,7 +91,7 @@ public sealed class LogRedactionTests : BrowserTestBase
         {
             var name = await OpenPatientAsync(clinician, i);
             await clinician.GetByTestId("generate-summary").ClickAsync();
-            await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 90_000 });
+            await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
             if (await clinician.GetByTestId("citation-chip").CountAsync() > 0)
             {
                 await clinician.GetByTestId("citation-chip").First.ClickAsync();

@@ -51,13 +51,13 @@ public sealed class ModelStreamingTests : BrowserTestBase
             await clinician.GetByTestId("generate-summary").ClickAsync();
 
             // Tokens appear one after another while the status says Generating.
-            await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("w003", new() { Timeout = 30_000 });
+            await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("w003", new() { Timeout = Patience.Ms(Patience.Medium) });
             await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Generating");
-            await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("w030", new() { Timeout = 30_000 });
+            await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("w030", new() { Timeout = Patience.Ms(Patience.Medium) });
             var seen = await clinician.EvaluateAsync<Dictionary<string, long>>("() => window.__seen");
 
             await clinician.GetByTestId("stop-generation").ClickAsync();
-            await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Stopped", new() { Timeout = 3_000 });
+            await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Stopped", new() { Timeout = Patience.Ms(Patience.Short) });
             await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("Streaming check w001 w002");
             await Expect(clinician.GetByTestId("draft-message")).ToContainTextAsync("Stopped by the clinician");
             var stoppedText = await clinician.GetByTestId("draft-text").InnerTextAsync();
@@ -94,7 +94,7 @@ public sealed class ModelStreamingTests : BrowserTestBase
             _model.Enqueue(new FakeModelEndpoint.Script([.. Enumerable.Range(0, (answer.Length + 11) / 12).Select(i => answer.Substring(i * 12, Math.Min(12, answer.Length - i * 12)))], TimeSpan.FromMilliseconds(15)));
             await Expect(clinician.GetByTestId("generate-summary")).ToHaveTextAsync("Try again");
             await clinician.GetByTestId("generate-summary").ClickAsync();
-            await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 30_000 });
+            await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Medium) });
             await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("answer from the fake endpoint");
             await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("Need: urine output");
             Assert.True(await clinician.GetByTestId("citation-chip").CountAsync() >= 3);

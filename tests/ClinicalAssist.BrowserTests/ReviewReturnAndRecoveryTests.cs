@@ -5,16 +5,10 @@ namespace ClinicalAssist.BrowserTests;
 
 /// <summary>
 /// Sign-off and review as the legal record: an edited, signed draft returned by a reviewer with a reason is seen
-/// by the clinician with the diff; the admin finds every step in the audit trail and exports it; and an app killed
-/// while a draft streams comes back with that draft Interrupted (its text kept) and a new one can be generated.
+/// by the clinician with the diff; the admin finds every step in the audit trail and exports it.
 /// </summary>
 public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
 {
-    // The offline drafter streams slowly here so the app can be killed mid-draft.
-    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
-    {
-        ["Model__OfflineChunkDelayMilliseconds"] = "150",
-    };
 
     [Fact]
     public async Task Clinician_edits_and_signs_reviewer_returns_with_reason_clinician_sees_it_admin_audits_it()
@@ -22,7 +16,7 @@ public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
         var clinician = await SignInAsync("clinician@demo.local");
         var patient = await OpenPatientAsync(clinician, 2);
         await clinician.GetByTestId("generate-summary").ClickAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 90_000 });
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         await clinician.GetByTestId("edit-draft").ClickAsync();
         var editor = clinician.GetByTestId("draft-editor");
         await editor.FillAsync((await editor.InputValueAsync()).Replace("Summary", "Summary (edited)", StringComparison.Ordinal) + "\nPlan discussed with the patient.");
@@ -79,30 +73,5 @@ public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
         Assert.NotEqual(200, refused.Status);
 
         AssertNoSeriousAccessibilityViolations();
-    }
-
-    [Fact]
-    public async Task App_killed_while_a_draft_streams_comes_back_with_the_draft_Interrupted_and_its_text_kept()
-    {
-        var clinician = await SignInAsync("clinician@demo.local");
-        var patient = await OpenPatientAsync(clinician, 4);
-        await clinician.GetByTestId("generate-summary").ClickAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Generating");
-        await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("Active problems", new() { Timeout = 30_000 });
-        await Task.Delay(1_000, TestContext.Current.CancellationToken); // past at least one persisted increment (every 750 ms)
-        await App.KillAsync();
-        await clinician.Context.CloseAsync();
-
-        App = await StartAppAsync();
-        var again = await SignInAsync("clinician@demo.local");
-        await OpenPatientAsync(again, 4);
-        await Expect(again.GetByTestId("patient-name")).ToHaveTextAsync(patient);
-        await Expect(again.GetByTestId("draft-status")).ToHaveTextAsync("Interrupted");
-        await Expect(again.GetByTestId("draft-message")).ToContainTextAsync("interrupted by an application restart");
-        await Expect(again.GetByTestId("draft-text")).ToContainTextAsync("Summary");
-
-        // Regenerate: a new draft completes.
-        await again.GetByTestId("generate-summary").ClickAsync();
-        await Expect(again.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 90_000 });
     }
 }

@@ -50,11 +50,11 @@ public sealed class RoundsTabletTests : BrowserTestBase
         var names = await tablet.GetByTestId("rounds-patient").AllInnerTextsAsync();
 
         await tablet.GetByTestId("prepare-drafts").ClickAsync();
-        await Expect(tablet.GetByTestId("batch-count")).ToHaveTextAsync("12 of 12", new() { Timeout = 45_000 });
+        // The batch's own completion signal first ("— finished"), then what it implies: never a count that a later
+        // write completes.
+        await Expect(tablet.GetByTestId("batch-progress")).ToContainTextAsync("— finished", new() { Timeout = Patience.Ms(Patience.Long) });
+        await Expect(tablet.GetByTestId("batch-count")).ToHaveTextAsync("12 of 12");
         await Expect(tablet.Locator("[data-testid=row-status]", new() { HasTextString = "Preparing" })).ToHaveCountAsync(0);
-        // The count reaches 12 of 12 a moment before the batch itself is marked finished; until then the page shows
-        // "Cancel preparing" in place of "Prepare drafts" (failed once in CI on exactly that moment).
-        await Expect(tablet.GetByTestId("batch-progress")).ToContainTextAsync("— finished", new() { Timeout = 15_000 });
         await AssertNoHorizontalScrollAsync(tablet, "rounds 1024×768");
         await AssertTouchTargetsAsync(tablet, "rounds 1024×768", "prepare-drafts", "open-handover", "rounds-patient", "remove-patient");
         await ScanAsync(tablet, "rounds (tablet)");

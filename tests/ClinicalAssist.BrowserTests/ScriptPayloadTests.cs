@@ -118,7 +118,7 @@ public sealed class ScriptPayloadTests : BrowserTestBase
         await AssertNoPayloadRanAsync(clinician);
 
         await clinician.GetByTestId("generate-summary").ClickAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 60_000 });
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         var answer = await clinician.GetByTestId("draft-text").InnerTextAsync();
         Assert.Contains("onerror=", answer); // the drafted answer quotes the payloads as text
         Assert.Contains("<svg onload=", answer);

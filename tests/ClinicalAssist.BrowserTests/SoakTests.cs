@@ -142,7 +142,7 @@ public sealed class SoakTests : BrowserTestBase
                 await OpenPatientAsync(page, index);
                 Interlocked.Increment(ref _chartViews);
                 await page.GetByTestId("generate-summary").ClickAsync();
-                await Expect(page.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 90_000 });
+                await Expect(page.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
                 await Expect(page.GetByTestId("sign-draft")).ToBeVisibleAsync();
                 Interlocked.Increment(ref _generated);
                 if (i % 5 == 4)
@@ -181,7 +181,7 @@ public sealed class SoakTests : BrowserTestBase
                     return;
                 }
                 await links.First.ClickAsync();
-                await page.WaitForURLAsync("**/drafts/**");
+                await page.WaitForURLAsync("**/drafts/**", new() { WaitUntil = WaitUntilState.Commit });
                 await page.WaitForInteractiveAsync();
                 await Expect(page.GetByTestId("record-status")).ToHaveTextAsync("Signed");
                 if (_approved % 3 == 2 && _returned < _approved / 2)

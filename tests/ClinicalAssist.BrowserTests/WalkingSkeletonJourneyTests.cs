@@ -17,7 +17,7 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         // --- Clinician ---------------------------------------------------------------------------------
         var clinician = await SignInAsync("clinician@demo.local");
         await clinician.GetByTestId("go-patients").ClickAsync();
-        await clinician.WaitForURLAsync("**/patients");
+        await clinician.WaitForURLAsync("**/patients", new() { WaitUntil = WaitUntilState.Commit });
         await clinician.WaitForInteractiveAsync();
         await Expect(clinician.GetByTestId("patient-link").First).ToBeVisibleAsync();
         Assert.True(await clinician.GetByTestId("patient-link").CountAsync() >= 12, "the demo ward has at least 12 patients");
@@ -41,7 +41,7 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Generating");
         await Expect(clinician.GetByTestId("draft-text")).Not.ToBeEmptyAsync();
         var partial = await clinician.GetByTestId("draft-text").InnerTextAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 60_000 });
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         var full = await clinician.GetByTestId("draft-text").InnerTextAsync();
         Assert.True(full.Length > partial.Length, "the draft streamed in: text seen while generating was a part of the final text");
         Assert.True(await clinician.GetByTestId("citation-chip").CountAsync() >= 5, "statements carry citation chips");
@@ -81,7 +81,7 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await clinician.WaitForInteractiveAsync();
         await clinician.GetByTestId("patient-link").Nth(1).ClickAsync();
         await clinician.GetByTestId("generate-summary").ClickAsync();
-        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = 60_000 });
+        await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         await clinician.GetByTestId("reject-draft").ClickAsync();
         await clinician.GetByTestId("reason-select").ClickAsync();
         await clinician.GetByRole(AriaRole.Option, new() { Name = "Omission" }).ClickAsync();
@@ -155,9 +155,9 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await ExpectRefusedAsync(admin, "patients");
         await ExpectRefusedAsync(admin, "review");
 
-        var anonymous = await (await Browser.Browser.NewContextAsync()).NewPageAsync();
+        var anonymous = await (await Browser.NewContextAsync()).NewPageAsync();
         await anonymous.GotoAsync(new Uri(App.BaseAddress, "patients").ToString());
-        await anonymous.WaitForURLAsync("**/Account/Login**");
+        await anonymous.WaitForURLAsync("**/Account/Login**", new() { WaitUntil = WaitUntilState.Commit });
         await ScanAsync(anonymous, "sign-in");
         Assert.Empty(Axe["sign-in"]);
     }

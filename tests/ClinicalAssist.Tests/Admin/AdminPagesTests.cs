@@ -52,16 +52,16 @@ public sealed class AdminPagesTests : MudTestContext, IAsyncLifetime
     });
 
     [Fact]
-    public void Users_page_creates_an_account_with_a_generated_password_shown_once_and_refuses_removing_the_last_admin()
+    public async Task Users_page_creates_an_account_with_a_generated_password_shown_once_and_refuses_removing_the_last_admin()
     {
         var cut = RenderWithProviders<UserAdmin>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=user-link]").Count));
 
-        cut.Find("[data-testid=new-user]").Click();
-        cut.Find("input[data-testid=new-email]").Change("new@x.org");
-        cut.Find("input[data-testid=new-name]").Change("Dr New");
-        cut.Find("input[data-testid=new-role-Reviewer]").Change(true);
-        cut.Find("[data-testid=create-user-submit]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=new-user]").Click());
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=new-email]").Change("new@x.org"));
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=new-name]").Change("Dr New"));
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=new-role-Reviewer]").Change(true));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=create-user-submit]").Click());
 
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=user-link]").Count));
         var password = cut.Find("[data-testid=temporary-password]").TextContent;
@@ -72,25 +72,25 @@ public sealed class AdminPagesTests : MudTestContext, IAsyncLifetime
         Assert.Contains("must change password", row.TextContent, StringComparison.Ordinal);
 
         // The only admin unticks their own Admin role: refused, and the page says why.
-        cut.FindAll("[data-testid=user-link]").Single(a => a.TextContent == "User admin@x.org").Click();
-        cut.Find("input[data-testid=role-Admin]").Change(false);
-        cut.Find("[data-testid=save-roles]").Click();
+        await cut.InvokeAsync(() => cut.FindAll("[data-testid=user-link]").Single(a => a.TextContent == "User admin@x.org").Click());
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=role-Admin]").Change(false));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=save-roles]").Click());
         cut.WaitForAssertion(() => Assert.Contains("last active admin", cut.Find("[data-testid=users-error]").TextContent, StringComparison.Ordinal));
-        cut.Find("[data-testid=disable-user]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=disable-user]").Click());
         cut.WaitForAssertion(() => Assert.Contains("cannot disable your own account", cut.Find("[data-testid=users-error]").TextContent, StringComparison.Ordinal));
         Assert.Contains("Admin", cut.FindAll("tr").Single(tr => tr.TextContent.Contains("admin@x.org", StringComparison.Ordinal)).TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Users_page_locks_and_unlocks_another_user()
+    public async Task Users_page_locks_and_unlocks_another_user()
     {
         var cut = RenderWithProviders<UserAdmin>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=user-link]").Count));
-        cut.FindAll("[data-testid=user-link]").Single(a => a.TextContent == "User ada@x.org").Click();
+        await cut.InvokeAsync(() => cut.FindAll("[data-testid=user-link]").Single(a => a.TextContent == "User ada@x.org").Click());
 
-        cut.Find("[data-testid=lock-user]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=lock-user]").Click());
         cut.WaitForAssertion(() => Assert.Contains("Locked", cut.FindAll("tr").Single(tr => tr.TextContent.Contains("ada@x.org", StringComparison.Ordinal)).TextContent, StringComparison.Ordinal));
-        cut.Find("[data-testid=unlock-user]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=unlock-user]").Click());
         cut.WaitForAssertion(() => Assert.Contains("Active", cut.FindAll("tr").Single(tr => tr.TextContent.Contains("ada@x.org", StringComparison.Ordinal)).TextContent, StringComparison.Ordinal));
     }
 

@@ -17,7 +17,7 @@ public sealed class AdminTestHost : IAsyncDisposable
 
     public TestDatabase Database { get; }
     public ServiceProvider Services { get; private set; } = null!;
-    public ManualClock Clock { get; } = new(Start);
+    public FakeTimeProvider Clock { get; } = new(Start);
 
     public static async Task<AdminTestHost> CreateAsync()
     {

@@ -18,7 +18,7 @@ public sealed class ModelCardTests : MudTestContext, IAsyncLifetime
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
     private static readonly Actor Admin = new("admin-1", "Admin One");
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private TestDatabase _db = null!;
     private ModelCardStore _store = null!;
     private Guid _configId;
@@ -116,18 +116,18 @@ public sealed class ModelCardTests : MudTestContext, IAsyncLifetime
     }
 
     [Fact]
-    public void The_editor_saves_what_is_typed_and_shows_completeness()
+    public async Task The_editor_saves_what_is_typed_and_shows_completeness()
     {
         var cut = Render<ModelCardEditor>(p => p.Add(c => c.Id, _configId));
         cut.WaitForAssertion(() => Assert.Contains("Incomplete", cut.Find("[data-testid=card-completeness]").TextContent, StringComparison.Ordinal));
 
         foreach (var field in ModelCardFields.All.Where(f => f.Required && f.Choices is null))
         {
-            cut.Find($"textarea[data-testid=card-field-{field.Key}]").Input("Typed " + field.Key);
+            await cut.InvokeAsync(() => cut.Find($"textarea[data-testid=card-field-{field.Key}]").Input("Typed " + field.Key));
         }
-        cut.Find("[data-testid=card-field-decision-role-Informs]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=card-field-decision-role-Informs]").Click());
         cut.WaitForAssertion(() => Assert.Contains("Complete", cut.Find("[data-testid=card-completeness]").TextContent, StringComparison.Ordinal));
-        cut.Find("[data-testid=save-card]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=save-card]").Click());
 
         cut.WaitForAssertion(() => Assert.Equal("Typed risks", Stored()?.KnownRisks));
         var card = Stored();
@@ -151,12 +151,12 @@ public sealed class ModelCardTests : MudTestContext, IAsyncLifetime
     });
 
     [Fact]
-    public void About_this_model_marks_a_configuration_without_a_complete_card_and_opens_it_read_only()
+    public async Task About_this_model_marks_a_configuration_without_a_complete_card_and_opens_it_read_only()
     {
         var cut = RenderLink(_configId);
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=model-card-incomplete]")));
 
-        cut.Find("[data-testid=about-model]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=about-model]").Click());
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=model-card-dialog]")));
         Assert.Contains("Model card incomplete", cut.Find("[data-testid=card-incomplete]").TextContent, StringComparison.Ordinal);
         Assert.Empty(cut.FindAll("[data-testid=model-card-dialog] textarea"));
@@ -173,7 +173,7 @@ public sealed class ModelCardTests : MudTestContext, IAsyncLifetime
         var cut = RenderLink(_configId);
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=about-model]").HasAttribute("disabled")));
         Assert.Empty(cut.FindAll("[data-testid=model-card-incomplete]"));
-        cut.Find("[data-testid=about-model]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=about-model]").Click());
         cut.WaitForAssertion(() => Assert.Equal("Summarise the inpatient record for rounds", cut.Find("[data-testid=card-intended-use]").TextContent));
         Assert.Empty(cut.FindAll("[data-testid=card-incomplete]"));
     }

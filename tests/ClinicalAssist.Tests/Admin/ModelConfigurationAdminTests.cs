@@ -18,7 +18,7 @@ public sealed class ModelConfigurationAdminTests : IAsyncLifetime
     private const string SecretKey = "sk-admin-secret-0123456789abcdef";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private static readonly Actor Admin = new("admin-1", "Admin One");
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private readonly CapturingLoggerProvider _logs = new();
     private TestDatabase _db = null!;
     private ILoggerFactory _loggerFactory = null!;

@@ -14,7 +14,7 @@ namespace ClinicalAssist.Tests.Admin;
 public sealed class ModelConfigurationsPageTests : MudTestContext, IAsyncLifetime
 {
     private const string SecretKey = "sk-page-secret-9876543210fedcba";
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private readonly CapturingLoggerProvider _logs = new();
     private ILoggerFactory _loggers = null!;
     private TestDatabase _db = null!;
@@ -59,13 +59,13 @@ public sealed class ModelConfigurationsPageTests : MudTestContext, IAsyncLifetim
         var cut = RenderPage();
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=config-name]")));
 
-        cut.Find("[data-testid=new-config]").Click();
-        cut.Find("input[data-testid=config-name-input]").Change("Foundry GPT-4o");
-        cut.Find("input[data-testid=config-endpoint]").Change("https://example.services.ai.azure.com/models");
-        cut.Find("input[data-testid=config-deployment]").Change("gpt-4o");
-        cut.Find("input[data-testid=config-api-key]").Change(SecretKey);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=new-config]").Click());
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=config-name-input]").Change("Foundry GPT-4o"));
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=config-endpoint]").Change("https://example.services.ai.azure.com/models"));
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=config-deployment]").Change("gpt-4o"));
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=config-api-key]").Change(SecretKey));
         Assert.Equal("password", cut.Find("input[data-testid=config-api-key]").GetAttribute("type"));
-        cut.Find("[data-testid=save-config]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=save-config]").Click());
 
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=config-name]").Count));
         Assert.DoesNotContain(SecretKey, cut.Markup, StringComparison.Ordinal);
@@ -73,9 +73,11 @@ public sealed class ModelConfigurationsPageTests : MudTestContext, IAsyncLifetim
         Assert.True(string.IsNullOrEmpty(cut.Find("input[data-testid=config-api-key]").GetAttribute("value")));
 
         // Open it again for editing: the key field stays empty.
-        var editButtons = cut.FindAll("[data-testid=edit-config]");
-        var row = cut.FindAll("[data-testid=config-name]").ToList().FindIndex(e => e.TextContent == "Foundry GPT-4o");
-        editButtons[row].Click();
+        await cut.InvokeAsync(() =>
+        {
+            var row = cut.FindAll("[data-testid=config-name]").ToList().FindIndex(e => e.TextContent == "Foundry GPT-4o");
+            cut.FindAll("[data-testid=edit-config]")[row].Click();
+        });
         cut.WaitForAssertion(() => Assert.Contains("Edit “Foundry GPT-4o”", cut.Markup, StringComparison.Ordinal));
         Assert.DoesNotContain(SecretKey, cut.Markup, StringComparison.Ordinal);
         Assert.True(string.IsNullOrEmpty(cut.Find("input[data-testid=config-api-key]").GetAttribute("value")));
@@ -90,7 +92,7 @@ public sealed class ModelConfigurationsPageTests : MudTestContext, IAsyncLifetim
     }
 
     [Fact]
-    public void Activating_from_the_page_moves_the_active_mark()
+    public async Task Activating_from_the_page_moves_the_active_mark()
     {
         using var db = _db.CreateDbContext();
         var offline = db.ModelConfigurations.Single();
@@ -101,7 +103,7 @@ public sealed class ModelConfigurationsPageTests : MudTestContext, IAsyncLifetim
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=config-name]").Count));
         Assert.Single(cut.FindAll("[data-testid=activate-config]"));
 
-        cut.Find("[data-testid=activate-config]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=activate-config]").Click());
 
         cut.WaitForAssertion(() => Assert.Contains("Second offline",
             cut.FindAll("tr").Single(tr => tr.QuerySelector("[data-testid=active-chip]") is not null).TextContent, StringComparison.Ordinal));

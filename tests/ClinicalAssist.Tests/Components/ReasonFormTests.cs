@@ -8,7 +8,7 @@ namespace ClinicalAssist.Tests.Components;
 public sealed class ReasonFormTests : MudTestContext
 {
     [Fact]
-    public void Submitting_without_reason_or_comment_shows_a_message_and_does_not_submit()
+    public async Task Submitting_without_reason_or_comment_shows_a_message_and_does_not_submit()
     {
         var submitted = false;
         var cut = Render<ReasonForm>(p => p
@@ -16,14 +16,14 @@ public sealed class ReasonFormTests : MudTestContext
             .Add(x => x.SubmitText, "Reject draft")
             .Add(x => x.OnSubmit, EventCallback.Factory.Create<(string?, string?)>(this, _ => submitted = true)));
 
-        cut.Find("[data-testid=reason-submit]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=reason-submit]").Click());
 
         Assert.False(submitted);
         Assert.Contains("Choose a reason", cut.Find("[role=alert]").TextContent);
     }
 
     [Fact]
-    public void A_comment_alone_is_enough()
+    public async Task A_comment_alone_is_enough()
     {
         (string? Reason, string? Comment)? submitted = null;
         var cut = Render<ReasonForm>(p => p
@@ -31,8 +31,8 @@ public sealed class ReasonFormTests : MudTestContext
             .Add(x => x.SubmitText, "Reject draft")
             .Add(x => x.OnSubmit, EventCallback.Factory.Create<(string?, string?)>(this, v => submitted = v)));
 
-        cut.Find("textarea").Input("Dose is wrong.");
-        cut.Find("[data-testid=reason-submit]").Click();
+        await cut.InvokeAsync(() => cut.Find("textarea").Input("Dose is wrong."));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=reason-submit]").Click());
 
         Assert.Equal((null, "Dose is wrong."), submitted);
     }

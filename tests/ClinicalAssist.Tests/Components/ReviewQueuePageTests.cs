@@ -71,7 +71,7 @@ public sealed class ReviewQueuePageTests : MudTestContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Shows_counts_per_status_and_pages_forward_and_back_by_keyset()
+    public async Task Shows_counts_per_status_and_pages_forward_and_back_by_keyset()
     {
         var cut = RenderQueue();
 
@@ -80,21 +80,21 @@ public sealed class ReviewQueuePageTests : MudTestContext, IAsyncLifetime
         Assert.Contains("Approved (3)", cut.Find("[data-testid=view-approved]").TextContent);
         Assert.Equal("Patient 00", cut.FindAll("[data-testid=review-link]")[0].TextContent);
 
-        cut.Find("[data-testid=next-page] button, button[data-testid=next-page]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=next-page] button, button[data-testid=next-page]").Click());
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=review-link]").Count));
         Assert.Equal("Patient 25", cut.FindAll("[data-testid=review-link]")[0].TextContent);
 
-        cut.FindAll("button").First(b => b.TextContent.Contains("Previous")).Click();
+        await cut.InvokeAsync(() => cut.FindAll("button").First(b => b.TextContent.Contains("Previous")).Click());
         cut.WaitForAssertion(() => Assert.Equal(25, cut.FindAll("[data-testid=review-link]").Count));
     }
 
     [Fact]
-    public void Choosing_the_approved_view_lists_only_approved_drafts()
+    public async Task Choosing_the_approved_view_lists_only_approved_drafts()
     {
         var cut = RenderQueue();
         cut.WaitForAssertion(() => Assert.Equal(25, cut.FindAll("[data-testid=review-link]").Count));
 
-        cut.Find("[data-testid=view-approved]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=view-approved]").Click());
 
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=review-link]").Count));
         Assert.All(cut.FindAll("[data-testid=review-table] .mud-chip"), c => Assert.Contains("Approved", c.TextContent));

@@ -18,9 +18,9 @@ public sealed class ChartSectionsTests : MudTestContext
     {
         var folder = SyntheaDirectory();
         var options = Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = folder, MaxItemsPerSection = 50 });
-        var source = new DirectoryRecordSource(options, new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+        var source = new DirectoryRecordSource(options, new FakeTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
         var harland = Assert.Single(await source.SearchPatientsAsync("Harland", Ct));
-        var context = await new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options).BuildAsync(harland.Id, Ct);
+        var context = await new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options).BuildAsync(harland.Id, Ct);
         Assert.NotNull(context);
 
         var cut = Render<ChartSections>(p => p.Add(x => x.Context, context));
@@ -43,7 +43,7 @@ public sealed class ChartSectionsTests : MudTestContext
         var (patient, resources) = DemoLikePatient();
         var record = new PatientRecord(patient, resources,
             [new SectionStatus("Immunizations", SectionState.Failed, 0, "Immunizations unavailable: server returned 503 (ServiceUnavailable).")]);
-        var context = new PatientContextBuilder(new NoSource(), new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance).Build(record);
+        var context = new PatientContextBuilder(new NoSource(), new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance).Build(record);
 
         var cut = Render<ChartSections>(p => p.Add(x => x.Context, context));
 

@@ -13,7 +13,7 @@ public sealed class ContextRegistrationTests
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
-        builder.Services.AddSingleton<TimeProvider>(new FixedTimeProvider(Now));
+        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(Now));
         builder.AddPatientContext();
         return builder.Build();
     }

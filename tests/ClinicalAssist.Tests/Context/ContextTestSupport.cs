@@ -3,12 +3,13 @@ using Hl7.Fhir.Model;
 
 namespace ClinicalAssist.Tests.Context;
 
-/// <summary>A clock that stays where the test puts it.</summary>
-internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+/// <summary>For tests over real loopback sockets only: the record's "now" is fixed (<see cref="ContextTestSupport.Now"/>,
+/// so the demo records and the date windows agree) while timers run in real time, so the HTTP client's timeouts and
+/// the resilience pipeline (which take their timers from the same TimeProvider) fire as in production. Everything
+/// else uses <see cref="FakeTimeProvider"/>.</summary>
+internal sealed class FixedDateTimeProvider(DateTimeOffset now) : TimeProvider
 {
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
+    public override DateTimeOffset GetUtcNow() => now;
 }
 
 internal static class ContextTestSupport

@@ -10,7 +10,7 @@ public sealed class DemoRecordSourceTests
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     private static DemoRecordSource Source(int count = 5) =>
-        new(Options.Create(new FhirOptions { DemoPatientCount = count }), new FixedTimeProvider(Now));
+        new(Options.Create(new FhirOptions { DemoPatientCount = count }), new FakeTimeProvider(Now));
 
     [Fact]
     public async System.Threading.Tasks.Task Serves_the_configured_number_of_generated_patients()
@@ -34,7 +34,7 @@ public sealed class DemoRecordSourceTests
 
         var record = await source.GetRecordAsync(first.Id, Ct);
         var again = await source.GetRecordAsync(first.Id, Ct);
-        var context = await new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance).BuildAsync(first.Id, Ct);
+        var context = await new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance).BuildAsync(first.Id, Ct);
 
         Assert.NotNull(record);
         Assert.Same(record.Patient, again?.Patient);

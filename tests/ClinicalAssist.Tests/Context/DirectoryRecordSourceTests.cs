@@ -33,7 +33,7 @@ public sealed class DirectoryRecordSourceTests : IDisposable
 
         _source = new DirectoryRecordSource(
             Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = _folder }),
-            new FixedTimeProvider(Now),
+            new FakeTimeProvider(Now),
             NullLogger<DirectoryRecordSource>.Instance);
     }
 
@@ -101,7 +101,7 @@ public sealed class DirectoryRecordSourceTests : IDisposable
     public async System.Threading.Tasks.Task A_synthea_patient_builds_a_full_context()
     {
         var harland = Assert.Single(await _source.SearchPatientsAsync("Harland", Ct));
-        var builder = new PatientContextBuilder(_source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance);
+        var builder = new PatientContextBuilder(_source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance);
 
         var context = await builder.BuildAsync(harland.Id, Ct);
 
@@ -123,7 +123,7 @@ public sealed class DirectoryRecordSourceTests : IDisposable
     public async System.Threading.Tasks.Task Allergies_from_synthea_map_with_substance_and_status()
     {
         var alexis = Assert.Single(await _source.SearchPatientsAsync("Alexis", Ct));
-        var builder = new PatientContextBuilder(_source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance);
+        var builder = new PatientContextBuilder(_source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance);
 
         var context = await builder.BuildAsync(alexis.Id, Ct);
 

@@ -29,7 +29,7 @@ public sealed class FhirAuthenticationTests
         };
         var (patient, resources) = DemoLikePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources);
-        var clock = new FixedTimeProvider(Now);
+        var clock = new FakeTimeProvider(Now);
         var issued = 0;
         var problems = new List<string>();
         var jtis = new HashSet<string>();
@@ -69,7 +69,7 @@ public sealed class FhirAuthenticationTests
         Assert.NotNull(second);
         Assert.All(server.Authorizations, a => Assert.Equal("Bearer smart-token-1", a));
 
-        clock.Now = Now.AddMinutes(59.5); // inside the last minute of the token's life: refreshed before it expires
+        clock.SetUtcNow(Now.AddMinutes(59.5)); // inside the last minute of the token's life: refreshed before it expires
         await source.GetRecordAsync("p1", Ct);
         Assert.Equal(2, issued);
         Assert.Equal("Bearer smart-token-2", server.Authorizations.Last());

@@ -25,6 +25,9 @@ internal sealed class MedplumServer : IAsyncDisposable
     public static async Task<MedplumServer> StartAsync(CancellationToken cancellationToken)
     {
         var host = HostDirectory();
+        // On a fresh Debian machine the test command installs Node.js itself (once, behind a lock).
+        await SystemPackages.EnsureAsync("node", "nodejs npm", cancellationToken);
+        await SystemPackages.EnsureAsync("npm", "npm", cancellationToken);
         await Install.WaitAsync(cancellationToken);
         try
         {

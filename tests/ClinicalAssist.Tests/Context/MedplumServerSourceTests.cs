@@ -46,8 +46,8 @@ public sealed class MedplumServerSourceTests
             }
 
             var options = new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = folder, MaxItemsPerSection = 100_000 };
-            var directory = new DirectoryRecordSource(Options.Create(options), new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
-            var fromDirectory = new PatientContextBuilder(directory, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, Options.Create(options));
+            var directory = new DirectoryRecordSource(Options.Create(options), new FakeTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+            var fromDirectory = new PatientContextBuilder(directory, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, Options.Create(options));
 
             using var host = ServerRecordSourceTests.Host(medplum.BaseUrl, pageSize: 100, token: null, extra: new Dictionary<string, string?>
             {

@@ -9,7 +9,7 @@ namespace ClinicalAssist.Tests.Context;
 public sealed class PatientContextBuilderTests
 {
     private static PatientContextBuilder Builder(IPatientRecordSource source) =>
-        new(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance);
+        new(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance);
 
     private static PatientContext Build(IReadOnlyList<SectionStatus>? failures = null)
     {
@@ -28,8 +28,8 @@ public sealed class PatientContextBuilderTests
 
         var folder = SyntheaDirectory();
         var options = Microsoft.Extensions.Options.Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = folder, MaxItemsPerSection = 100_000 });
-        var source = new DirectoryRecordSource(options, new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
-        var builder = new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options);
+        var source = new DirectoryRecordSource(options, new FakeTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+        var builder = new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options);
         var ct = Xunit.TestContext.Current.CancellationToken;
         var patients = await source.SearchPatientsAsync(null, ct);
         Assert.Equal(41, patients.Count);
@@ -83,7 +83,7 @@ public sealed class PatientContextBuilderTests
         }
 
         resources.AddRange(added.OrderBy(_ => random.Next()));
-        var builder = new PatientContextBuilder(new InMemorySource(), new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance,
+        var builder = new PatientContextBuilder(new InMemorySource(), new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance,
             Microsoft.Extensions.Options.Options.Create(new FhirOptions { MaxItemsPerSection = 100_000, WindowDays = 0 }));
         var record = new PatientRecord(patient, resources, []);
 

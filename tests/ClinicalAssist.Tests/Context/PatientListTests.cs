@@ -14,7 +14,7 @@ public sealed class PatientListTests : MudTestContext
     [Fact]
     public async System.Threading.Tasks.Task Rounds_switch_lists_the_census_and_search_finds_by_birth_date()
     {
-        var source = new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 6 }), new FixedTimeProvider(Now));
+        var source = new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 6 }), new FakeTimeProvider(Now));
         Services.AddSingleton<IPatientRecordSource>(source);
         var all = await source.SearchPatientsAsync(null, Xunit.TestContext.Current.CancellationToken);
         var census = await ((IPatientRecordSource)source).GetCensusAsync(Xunit.TestContext.Current.CancellationToken);

@@ -16,7 +16,7 @@ public sealed class PremappedTests
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     private static PatientContextBuilder Builder(FhirOptions? options = null, Microsoft.Extensions.Logging.ILogger<PatientContextBuilder>? logger = null) =>
-        new(new PatientContextBuilderTests.InMemorySource(), new FixedTimeProvider(Now), logger ?? NullLogger<PatientContextBuilder>.Instance,
+        new(new PatientContextBuilderTests.InMemorySource(), new FakeTimeProvider(Now), logger ?? NullLogger<PatientContextBuilder>.Instance,
             Microsoft.Extensions.Options.Options.Create(options ?? new FhirOptions()));
 
     /// <summary>Everything a context holds, with the cited resources by key and by instance.</summary>
@@ -31,7 +31,7 @@ public sealed class PremappedTests
     public async System.Threading.Tasks.Task Mapping_ahead_gives_the_same_context_for_every_Synthea_patient()
     {
         var options = new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = SyntheaDirectory(), MaxItemsPerSection = 100_000, WindowDays = 0 };
-        var source = new DirectoryRecordSource(Microsoft.Extensions.Options.Options.Create(options), new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+        var source = new DirectoryRecordSource(Microsoft.Extensions.Options.Options.Create(options), new FakeTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
         var builder = Builder(options);
         var patients = await source.SearchPatientsAsync(null, Ct);
         Assert.Equal(41, patients.Count);

@@ -31,7 +31,7 @@ public sealed class ServerRecordSourceTests
             builder.Configuration.AddInMemoryCollection(extra);
         }
 
-        builder.Services.AddSingleton<TimeProvider>(new FixedTimeProvider(Now));
+        builder.Services.AddSingleton<TimeProvider>(new FixedDateTimeProvider(Now)); // real sockets: timeouts must fire
         services?.Invoke(builder.Services);
         builder.AddPatientContext();
         return builder.Build();

@@ -17,8 +17,8 @@ public sealed class SyntheaDirectoryCountTests
     {
         var folder = SyntheaDirectory();
         var options = Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = folder, MaxItemsPerSection = 100_000 });
-        var source = new DirectoryRecordSource(options, new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
-        var builder = new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options);
+        var source = new DirectoryRecordSource(options, new FakeTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+        var builder = new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options);
         var files = Directory.GetFiles(folder, "*.json");
         Assert.Equal(41, files.Length);
         Assert.Equal(41, (await source.SearchPatientsAsync(null, Ct)).Count);
@@ -68,8 +68,8 @@ public sealed class SyntheaDirectoryCountTests
     {
         var folder = SyntheaDirectory();
         var options = Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = folder, MaxItemsPerSection = 50 });
-        var source = new DirectoryRecordSource(options, new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
-        var builder = new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options);
+        var source = new DirectoryRecordSource(options, new FakeTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+        var builder = new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options);
         var file = Path.Combine(folder, "Harland_DuBuque_64e50922-047c-4b7a-9a9e-75c85ff2144f.json");
         var expected = CountResources(file, out var patientId);
 
@@ -91,12 +91,12 @@ public sealed class SyntheaDirectoryCountTests
         var folder = SyntheaDirectory();
         var all = Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = folder, MaxItemsPerSection = 100_000 });
         var windowed = Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = folder, MaxItemsPerSection = 100_000, WindowDays = 365 * 3 });
-        var source = new DirectoryRecordSource(all, new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+        var source = new DirectoryRecordSource(all, new FakeTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
         var file = Path.Combine(folder, "Floyd_Connelly_66843218-a9f9-4f16-8347-bdc2a0d14265.json");
         CountResources(file, out var patientId);
 
-        var full = await new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, all).BuildAsync(patientId, Ct);
-        var recent = await new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, windowed).BuildAsync(patientId, Ct);
+        var full = await new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, all).BuildAsync(patientId, Ct);
+        var recent = await new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, windowed).BuildAsync(patientId, Ct);
 
         Assert.NotNull(full);
         Assert.NotNull(recent);

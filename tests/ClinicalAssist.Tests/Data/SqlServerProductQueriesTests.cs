@@ -105,7 +105,7 @@ public sealed class SqlServerProductQueriesTests
     public async Task Every_statement_the_product_sends_parses_as_T_SQL()
     {
         var server = new OfflineSqlServer();
-        var clock = new ManualClock(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
         var audit = new AuditLog(server, clock);
         var actor = new Actor("u-1", "Dr One");
         var captured = new Dictionary<string, int>();
@@ -169,9 +169,8 @@ public sealed class SqlServerProductQueriesTests
         await Step("audit purge", () => retention.PurgeAsync(Ct));
 
         // Drafting: the row created before the model runs, streamed text persisted, the final update.
-        var generator = new DraftGenerator(server, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), new PromptBuilder(),
-            new PromptTemplateStore(server, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
-            Microsoft.Extensions.Options.Options.Create(new ModelOptions()), audit, clock, NullLogger<DraftGenerator>.Instance);
+        await using var host = TestHost.Create(server, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), time: clock);
+        var generator = host.Get<DraftGenerator>();
         await Step("draft generate", () => generator.GenerateAsync(DraftingTestData.Context(), "Demo", actor, _ => Task.CompletedTask, Ct));
 
         // Decisions (load), and the optimistic-concurrency update of a draft.

@@ -15,8 +15,8 @@ public sealed class DemoWardVerificationTests
     [Fact]
     public async Task Every_demo_patients_offline_draft_has_no_critical_finding()
     {
-        var source = new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 12 }), new ClinicalAssist.Tests.Context.FixedTimeProvider(Now));
-        var builder = new PatientContextBuilder(source, new ClinicalAssist.Tests.Context.FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance);
+        var source = new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 12 }), new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now));
+        var builder = new PatientContextBuilder(source, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance);
         var findings = new List<string>();
         foreach (var patient in await source.SearchPatientsAsync(null, Ct))
         {

@@ -13,7 +13,7 @@ public sealed class DraftGeneratorTests : IAsyncLifetime
 {
     private static readonly Actor Clinician = new("u-clin", "Dr Clinician");
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private TestDatabase _db = null!;
 
     public async ValueTask InitializeAsync() => _db = await TestDatabase.CreateAsync();

@@ -44,8 +44,8 @@ public sealed class ModelConfigurationServiceTests
         await using var db = await TestDatabase.CreateAsync();
         await using (var ctx = db.CreateDbContext())
         {
-            await ModelConfigurationService.SeedAsync(ctx, new ModelOptions(), new ManualClock(Now), Ct);
-            await ModelConfigurationService.SeedAsync(ctx, new ModelOptions(), new ManualClock(Now), Ct);
+            await ModelConfigurationService.SeedAsync(ctx, new ModelOptions(), new FakeTimeProvider(Now), Ct);
+            await ModelConfigurationService.SeedAsync(ctx, new ModelOptions(), new FakeTimeProvider(Now), Ct);
         }
 
         await using var check = db.CreateDbContext();
@@ -73,7 +73,7 @@ public sealed class ModelConfigurationServiceTests
         };
         await using (var ctx = db.CreateDbContext())
         {
-            await ModelConfigurationService.SeedAsync(ctx, bootstrap, new ManualClock(Now), Ct);
+            await ModelConfigurationService.SeedAsync(ctx, bootstrap, new FakeTimeProvider(Now), Ct);
         }
 
         await using var check = db.CreateDbContext();

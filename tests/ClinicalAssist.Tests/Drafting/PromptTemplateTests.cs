@@ -11,7 +11,7 @@ public sealed class PromptTemplateTests : IAsyncLifetime
 {
     private static readonly Actor Admin = new("u-admin", "Ada Admin");
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private TestDatabase _db = null!;
 
     public async ValueTask InitializeAsync()
@@ -23,13 +23,8 @@ public sealed class PromptTemplateTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _db.DisposeAsync();
 
-    private PromptTemplateAdmin Admin_()
-    {
-        var generator = new DraftGenerator(_db, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), new PromptBuilder(),
-            new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
-            Microsoft.Extensions.Options.Options.Create(new ModelOptions()), new AuditLog(_db, _clock), _clock, NullLogger<DraftGenerator>.Instance);
-        return new PromptTemplateAdmin(_db, new PromptBuilder(), generator, new AuditLog(_db, _clock), _clock, NullLoggerFactory.Instance);
-    }
+    private PromptTemplateAdmin Admin_() =>
+        TestHost.Create(_db, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), time: _clock).Get<PromptTemplateAdmin>();
 
     [Fact]
     public async Task Seeding_stores_every_embedded_version_once_and_activates_the_newest()

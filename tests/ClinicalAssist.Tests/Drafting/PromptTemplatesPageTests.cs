@@ -14,17 +14,16 @@ namespace ClinicalAssist.Tests.Drafting;
 public sealed class PromptTemplatesPageTests : MudTestContext, IAsyncLifetime
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private TestDatabase _db = null!;
+    private TestHost _host = null!;
 
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
         await using (var db = _db.CreateDbContext()) await PromptTemplateStore.SeedAsync(db, _clock, Ct);
-        var generator = new DraftGenerator(_db, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), new PromptBuilder(),
-            new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
-            Microsoft.Extensions.Options.Options.Create(new ModelOptions()), new AuditLog(_db, _clock), _clock, NullLogger<DraftGenerator>.Instance);
-        Services.AddSingleton(new PromptTemplateAdmin(_db, new PromptBuilder(), generator, new AuditLog(_db, _clock), _clock, NullLoggerFactory.Instance));
+        _host = TestHost.Create(_db, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), time: _clock);
+        Services.AddSingleton(_host.Get<PromptTemplateAdmin>());
         var auth = AddAuthorization();
         auth.SetAuthorized("Ada Admin");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, "u-admin"));
@@ -33,6 +32,7 @@ public sealed class PromptTemplatesPageTests : MudTestContext, IAsyncLifetime
     public new async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        await _host.DisposeAsync();
         await _db.DisposeAsync();
     }
 
@@ -57,24 +57,24 @@ public sealed class PromptTemplatesPageTests : MudTestContext, IAsyncLifetime
         Assert.Contains("JSON", cut.Find("[data-testid=diff-view] ins, [data-testid=diff-view]").TextContent);
 
         // A broken template cannot be added.
-        cut.Find("[data-testid=new-template-body]").Input("no parts");
+        await cut.InvokeAsync(() => cut.Find("[data-testid=new-template-body]").Input("no parts"));
         Assert.NotEmpty(cut.FindAll("[data-testid=template-problem]"));
 
         // A changed copy of v2 is added, then activated.
         await using (var db = _db.CreateDbContext())
         {
             var v2 = await db.PromptTemplateVersions.SingleAsync(t => t.Version == 2, Ct);
-            cut.Find("[data-testid=new-template-body]").Input(v2.Body.Replace("400 words", "300 words", StringComparison.Ordinal));
+            await cut.InvokeAsync(() => cut.Find("[data-testid=new-template-body]").Input(v2.Body.Replace("400 words", "300 words", StringComparison.Ordinal)));
         }
-        cut.Find("[data-testid=new-template-note]").Input("Shorter");
+        await cut.InvokeAsync(() => cut.Find("[data-testid=new-template-note]").Input("Shorter"));
         Assert.Empty(cut.FindAll("[data-testid=template-problem]"));
-        cut.Find("[data-testid=add-template-version]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=add-template-version]").Click());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=template-versions] tbody tr").Count));
-        cut.Find("[data-testid=activate-v3]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=activate-v3]").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=activate-v3]")));
         Assert.NotEmpty(cut.FindAll("[data-testid=activate-v2]"));
 
-        cut.Find("[data-testid=dry-run-v3]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=dry-run-v3]").Click());
         cut.WaitForAssertion(() => Assert.Contains("tokens (o200k_base)", cut.Find("[data-testid=dry-run-tokens]").TextContent));
         Assert.Contains("300 words", cut.Find("[data-testid=dry-run-system]").TextContent);
         Assert.Contains("PATIENT: age", cut.Find("[data-testid=dry-run-user]").TextContent);

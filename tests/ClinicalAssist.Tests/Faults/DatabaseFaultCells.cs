@@ -39,7 +39,7 @@ public sealed class DatabaseFaultCells
         pageA.WaitForAssertion(() => pageA.Find("[data-testid=approve]"));
         pageB.WaitForAssertion(() => pageB.Find("[data-testid=return]"));
         await pageB.Find("[data-testid=return]").ClickAsync(new());
-        pageB.Find("[data-testid=reason-comment]").Input("Potassium trend is from the previous admission.");
+        await pageB.InvokeAsync(() => pageB.Find("[data-testid=reason-comment]").Input("Potassium trend is from the previous admission."));
 
         // Both press at the same moment: A approves, B returns.
         await Task.WhenAll(pageA.Find("[data-testid=approve]").ClickAsync(new()), pageB.Find("[data-testid=reason-submit]").ClickAsync(new()));
@@ -92,8 +92,8 @@ public sealed class DatabaseFaultCells
         panel.WaitForAssertion(() => Assert.Equal("Draft", panel.Find("[data-testid=draft-status]").TextContent.Trim()));
         await panel.Find("[data-testid=edit-draft]").ClickAsync(new());
         var edited = (await FaultHarness.LoadAsync(database, draftId)).GeneratedText + "\nDiscussed with the renal team; repeat potassium at 18:00.";
-        panel.Find("[data-testid=draft-editor]").Input(edited);
-        panel.Find("input[data-testid=attest]").Change(true);
+        await panel.InvokeAsync(() => panel.Find("[data-testid=draft-editor]").Input(edited));
+        await panel.InvokeAsync(() => panel.Find("input[data-testid=attest]").Change(true));
 
         faulty.FailWhen = sql => sql.Contains("\"Drafts\"", StringComparison.Ordinal) && sql.Contains("UPDATE", StringComparison.Ordinal);
         await panel.Find("[data-testid=sign-draft]").ClickAsync(new());
@@ -117,7 +117,7 @@ public sealed class DatabaseFaultCells
         cell.Kept("the clinician's edit and attestation stay on screen; signing again stores exactly that edit", () =>
         {
             Assert.Equal(edited, panel.Find("[data-testid=draft-editor]").GetAttribute("value") ?? panel.Find("[data-testid=draft-editor]").TextContent);
-            panel.Find("[data-testid=sign-draft]").Click(); // enabled: the attestation is still ticked
+            panel.InvokeAsync(() => panel.Find("[data-testid=sign-draft]").Click()).GetAwaiter().GetResult(); // enabled: the attestation is still ticked
             panel.WaitForAssertion(() => Assert.Equal("Signed", panel.Find("[data-testid=draft-status]").TextContent.Trim()));
             var signed = FaultHarness.LoadAsync(database, draftId).GetAwaiter().GetResult();
             Assert.Equal(edited.Trim(), signed.SignedText);
@@ -136,7 +136,7 @@ public sealed class DatabaseFaultCells
         page.WaitForAssertion(() => page.Find("[data-testid=return]"));
         await page.Find("[data-testid=return]").ClickAsync(new());
         const string comment = "Creatinine trend is from the previous admission.";
-        page.Find("[data-testid=reason-comment]").Input(comment);
+        await page.InvokeAsync(() => page.Find("[data-testid=reason-comment]").Input(comment));
 
         faulty.FailWhen = sql => sql.Contains("\"ReviewDecisions\"", StringComparison.Ordinal) || (sql.Contains("\"Drafts\"", StringComparison.Ordinal) && sql.Contains("UPDATE", StringComparison.Ordinal));
         await page.Find("[data-testid=reason-submit]").ClickAsync(new());
@@ -160,7 +160,7 @@ public sealed class DatabaseFaultCells
         {
             Assert.Equal((signedText, DraftStatus.Signed), (afterFailure.SignedText, afterFailure.Status));
             Assert.Equal(comment, page.Find("[data-testid=reason-comment]").GetAttribute("value") ?? page.Find("[data-testid=reason-comment]").TextContent);
-            page.Find("[data-testid=reason-submit]").Click();
+            page.InvokeAsync(() => page.Find("[data-testid=reason-submit]").Click()).GetAwaiter().GetResult();
             page.WaitForAssertion(() => Assert.Equal("Returned", page.Find("[data-testid=record-status]").TextContent.Trim()));
             Assert.Equal(comment, FaultHarness.LoadAsync(database, draftId).GetAwaiter().GetResult().Review!.Comment);
         });
@@ -181,7 +181,7 @@ public sealed class DatabaseFaultCells
         var panel = before.Render<DraftPanel>(p => p.Add(x => x.Context, context));
         panel.WaitForAssertion(() => panel.Find("[data-testid=generate-summary]"));
         _ = panel.Find("[data-testid=generate-summary]").ClickAsync(new()); // never completes: the process "dies" mid-stream
-        await model.Frozen.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await model.Frozen.Task.WaitAsync(Patience.Long, Ct);
         var streaming = await FaultHarness.LoadAsync(database, (await LatestAsync(database)).Id);
         Assert.Equal(DraftStatus.Generating, streaming.Status);
         Assert.NotEmpty(streaming.GeneratedText); // an increment was persisted before the "kill"
@@ -214,8 +214,8 @@ public sealed class DatabaseFaultCells
             Assert.Contains("Summary", reopened.Find("[data-testid=draft-text]").TextContent, StringComparison.Ordinal);
             var earlier = FaultHarness.LoadAsync(database, earlierId).GetAwaiter().GetResult();
             Assert.Equal((DraftStatus.Signed, earlierSigned), (earlier.Status, earlier.SignedText));
-            reopened.Find("[data-testid=generate-summary]").Click();
-            reopened.WaitForAssertion(() => Assert.Equal("Draft", reopened.Find("[data-testid=draft-status]").TextContent.Trim()), TimeSpan.FromSeconds(20));
+            reopened.InvokeAsync(() => reopened.Find("[data-testid=generate-summary]").Click()).GetAwaiter().GetResult();
+            reopened.WaitForAssertion(() => Assert.Equal("Draft", reopened.Find("[data-testid=draft-status]").TextContent.Trim()), Patience.Long);
         });
     });
 

@@ -49,7 +49,7 @@ internal sealed class FaultHarness : MudTestContext
         Services.AddSingleton<PromptInjectionDetector>();
         Services.AddSingleton(source);
         Services.AddSingleton(contextBuilder ?? new PatientContextBuilder(source, TimeProvider.System, NullLogger<PatientContextBuilder>.Instance));
-        Services.AddSingleton(sp => NewGenerator(db, model ?? new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), sp.GetRequiredService<AuditLog>()));
+        Services.AddSingleton(_ => NewGenerator(db, model ?? new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero)));
 
         var auth = AddAuthorization();
         auth.SetAuthorized(user.Name);
@@ -57,13 +57,11 @@ internal sealed class FaultHarness : MudTestContext
         auth.SetClaims(new System.Security.Claims.Claim(ClaimTypes.NameIdentifier, user.Id), new System.Security.Claims.Claim(ClinicalAssistClaims.DisplayName, user.Name));
     }
 
-    public static DraftGenerator NewGenerator(IDbContextFactory<AppDbContext> db, IDraftModel model, AuditLog? audit = null) =>
-        new(db, model, new PromptBuilder(), new PromptTemplateStore(db, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(),
-            new DraftSafetyNet(), Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }), audit ?? new AuditLog(db, TimeProvider.System),
-            TimeProvider.System, NullLogger<DraftGenerator>.Instance);
+    /// <summary>The product's draft generator (composed by its own Add… extensions) over <paramref name="db"/>.</summary>
+    public static DraftGenerator NewGenerator(IDbContextFactory<AppDbContext> db, IDraftModel model) =>
+        TestHost.Create(db, model).Get<DraftGenerator>();
 
-    public static DraftWorkflow NewWorkflow(IDbContextFactory<AppDbContext> db) =>
-        new(db, new AuditLog(db, TimeProvider.System), TimeProvider.System, NullLogger<DraftWorkflow>.Instance);
+    public static DraftWorkflow NewWorkflow(IDbContextFactory<AppDbContext> db) => TestHost.Create(db).Get<DraftWorkflow>();
 
     /// <summary>The demo-like patient p1 as a context (the same record the harness's source serves).</summary>
     public static PatientContext DemoContext()

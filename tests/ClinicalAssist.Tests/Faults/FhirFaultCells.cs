@@ -87,7 +87,7 @@ public sealed class FhirFaultCells
         if (type == "Patient")
         {
             // The whole chart depends on the patient: it says so, offers to try again, and records the failed view.
-            chart.WaitForAssertion(() => chart.Find("[data-testid=chart-error]"), TimeSpan.FromSeconds(30));
+            chart.WaitForAssertion(() => chart.Find("[data-testid=chart-error]"), Patience.Long);
             var error = chart.Find("[data-testid=chart-error]").TextContent.Trim();
             cell.Message(() => error, () =>
             {
@@ -107,13 +107,13 @@ public sealed class FhirFaultCells
                 var earlier = FaultHarness.LoadAsync(database, earlierId).GetAwaiter().GetResult();
                 Assert.Equal((DraftStatus.Signed, earlierSigned), (earlier.Status, earlier.SignedText));
                 server.Fault = null;
-                chart.Find("[data-testid=chart-error] button").Click();
-                chart.WaitForAssertion(() => Assert.Equal("Signed", chart.Find("[data-testid=draft-status]").TextContent.Trim()), TimeSpan.FromSeconds(30));
+                chart.InvokeAsync(() => chart.Find("[data-testid=chart-error] button").Click()).GetAwaiter().GetResult();
+                chart.WaitForAssertion(() => Assert.Equal("Signed", chart.Find("[data-testid=draft-status]").TextContent.Trim()), Patience.Long);
             });
             return;
         }
-        chart.WaitForAssertion(() => chart.Find("[data-testid=patient-name]"), TimeSpan.FromSeconds(30));
-        chart.WaitForAssertion(() => Assert.Equal("Signed", chart.Find("[data-testid=draft-status]").TextContent.Trim()), TimeSpan.FromSeconds(10));
+        chart.WaitForAssertion(() => chart.Find("[data-testid=patient-name]"), Patience.Long);
+        chart.WaitForAssertion(() => Assert.Equal("Signed", chart.Find("[data-testid=draft-status]").TextContent.Trim()), Patience.Medium);
 
         var alerts = chart.FindAll("[data-testid=section-failed]").Select(a => a.TextContent.Trim()).ToList();
         if (section is not null)

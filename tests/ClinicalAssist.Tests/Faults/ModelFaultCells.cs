@@ -95,7 +95,7 @@ public sealed class ModelFaultCells
         var panel = ui.Render<DraftPanel>(p => p.Add(x => x.Context, context));
         panel.WaitForAssertion(() => Assert.Equal("Signed", panel.Find("[data-testid=draft-status]").TextContent.Trim()));
         await panel.Find("[data-testid=generate-summary]").ClickAsync(new());
-        panel.WaitForAssertion(() => Assert.Equal("Failed", panel.Find("[data-testid=draft-status]").TextContent.Trim()), TimeSpan.FromSeconds(20));
+        panel.WaitForAssertion(() => Assert.Equal("Failed", panel.Find("[data-testid=draft-status]").TextContent.Trim()), Patience.Long);
 
         var (fragment, retryable) = Expected(fault);
         Draft failed;

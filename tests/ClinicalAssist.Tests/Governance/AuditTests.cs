@@ -10,7 +10,7 @@ namespace ClinicalAssist.Tests.Governance;
 public sealed class AuditTests : IAsyncLifetime
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private TestDatabase _db = null!;
 
     public async ValueTask InitializeAsync() => _db = await TestDatabase.CreateAsync();

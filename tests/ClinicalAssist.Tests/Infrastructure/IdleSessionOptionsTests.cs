@@ -20,7 +20,7 @@ public sealed class IdleSessionOptionsTests
     [Fact]
     public void Activity_moves_with_the_clock()
     {
-        var clock = new Support.ManualClock(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
         var activity = new CircuitActivity(clock);
         clock.Advance(TimeSpan.FromMinutes(5));
         Assert.Equal(TimeSpan.FromMinutes(5), clock.GetUtcNow() - activity.LastActivity);

@@ -16,7 +16,7 @@ public sealed class DraftWorkflowTests : IAsyncLifetime
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private TestDatabase _db = null!;
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private DraftWorkflow _workflow = null!;
 
     public async ValueTask InitializeAsync()

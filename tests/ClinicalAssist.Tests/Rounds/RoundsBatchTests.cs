@@ -20,7 +20,7 @@ public sealed class RoundsBatchTests : IAsyncLifetime
     private static readonly Actor Clinician = new("u-clin", "Dr Clinician");
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
     private TestDatabase _db = null!;
-    private readonly MutableSource _source = new(new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 8 }), new FixedTimeProvider(Now)));
+    private readonly MutableSource _source = new(new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = 8 }), new FakeTimeProvider(Now)));
 
     public async ValueTask InitializeAsync() => _db = await TestDatabase.CreateAsync();
 
@@ -142,7 +142,7 @@ public sealed class RoundsBatchTests : IAsyncLifetime
         Assert.InRange(running, 2, 4);
         var result = await h.Batches.CancelAsync(batchId, Clinician, Ct);
         Assert.True(result.Succeeded, result.Message);
-        await run.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await run.WaitAsync(Patience.Long, Ct);
 
         var batch = await LoadAsync(batchId);
         Assert.Equal(RoundsBatchStatus.Cancelled, batch.Status);
@@ -205,19 +205,20 @@ public sealed class RoundsBatchTests : IAsyncLifetime
     [Fact]
     public async Task After_a_restart_a_new_runner_resumes_the_batch_and_nothing_prepared_is_lost()
     {
-        var first = Create(new FakeModel { BlockAfter = 3 }, concurrency: 2);
+        var blocking = new FakeModel { BlockAfter = 3 };
+        var first = Create(blocking, concurrency: 2);
         var batchId = await StartAsync(first);
         using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var run = first.Runner.RunPendingAsync(shutdown.Token);
-        await WaitUntilAsync(async () => (await LoadAsync(batchId)).Items.Count(i => i.Status == RoundsItemStatus.Ready) == 3
-            && (await LoadAsync(batchId)).Items.Count(i => i.Status == RoundsItemStatus.Running) >= 2);
-        await Task.Delay(200, Ct); // let the prepared-ahead patients reach the call slots
+        // The model's own signal: both call slots are held by patients whose answers never come.
+        await WaitUntilAsync(async () => blocking.Blocked == 2
+            && (await LoadAsync(batchId)).Items.Count(i => i.Status == RoundsItemStatus.Ready) == 3);
         var beforeShutdown = await LoadAsync(batchId);
         var preparedBefore = beforeShutdown.Items.Where(i => i.Status == RoundsItemStatus.Ready).ToDictionary(i => i.Id, i => i.DraftId);
         var runningBefore = beforeShutdown.Items.Count(i => i.Status == RoundsItemStatus.Running);
 
         await shutdown.CancelAsync(); // the app stops
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(Patience.Long, Ct));
         var stopped = await LoadAsync(batchId);
         Assert.Equal(RoundsBatchStatus.Running, stopped.Status);
         Assert.InRange(stopped.Items.Count(i => i.Status == RoundsItemStatus.Running), Math.Min(runningBefore, 2), 4);
@@ -323,10 +324,10 @@ public sealed class RoundsBatchTests : IAsyncLifetime
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow + Patience.Medium;
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not become true within 20 s.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The condition did not become true within {Patience.Medium}.");
             await Task.Delay(25, Ct);
         }
     }

@@ -18,21 +18,22 @@ namespace ClinicalAssist.Tests.Rounds;
 /// <summary>The rounds services over a test database, with their runner, as the app wires them.</summary>
 internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RateLimitGate Gate, RoundsList List)
 {
+    /// <summary>The rounds services from the product's own registrations (<see cref="TestHost"/>). The model's pauses
+    /// and Retry-After waits are short real delays (tens to hundreds of ms) that the tests only bound from below; the
+    /// records are read at the fixed <see cref="Now"/> the demo source was generated for.</summary>
     public static Harness Create(TestDatabase database, IPatientRecordSource source, IDraftModel model, int concurrency = 4, ILogger<RoundsBatchRunner>? logger = null)
     {
-        var time = TimeProvider.System;
-        var options = Options.Create(new RoundsOptions { MaxConcurrency = concurrency, BackoffSeconds = 0.05, MaxBackoffSeconds = 1 });
-        var services = new ServiceCollection();
-        services.AddScoped(_ => new PatientContextBuilder(source, new ClinicalAssist.Tests.Context.FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance));
-        var provider = services.BuildServiceProvider();
-        var audit = new AuditLog(database, time);
-        var generator = new DraftGenerator(database, model, new PromptBuilder(), new PromptTemplateStore(database, new PromptBuilder()), new PromptInjectionDetector(),
-            new CitationVerifier(), new DraftSafetyNet(), Options.Create(new ModelOptions()), audit, time, NullLogger<DraftGenerator>.Instance);
-        var signals = new RoundsSignals();
-        var gate = new RateLimitGate(options, time);
-        var runner = new RoundsBatchRunner(database, provider.GetRequiredService<IServiceScopeFactory>(), source, generator, gate, signals, audit, options, time,
-            logger ?? NullLogger<RoundsBatchRunner>.Instance);
-        return new Harness(runner, new RoundsBatches(database, audit, time, signals), signals, gate, new RoundsList(source, database, audit, time));
+        var host = TestHost.Create(database, model, source, settings: new Dictionary<string, string?>
+        {
+            ["Rounds:MaxConcurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Rounds:BackoffSeconds"] = "0.05",
+            ["Rounds:MaxBackoffSeconds"] = "1",
+        }, configure: services =>
+        {
+            services.AddScoped(_ => new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance));
+            if (logger is not null) services.AddSingleton(logger);
+        });
+        return new Harness(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RateLimitGate>(), host.Get<RoundsList>());
     }
 }
 

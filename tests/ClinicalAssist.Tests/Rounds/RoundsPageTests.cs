@@ -20,13 +20,10 @@ namespace ClinicalAssist.Tests.Rounds;
 /// while the worker runs, cancel, and removing a patient.</summary>
 public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
 {
-    /// <summary>The page re-renders from background work and database reads: generous on a loaded CI machine.</summary>
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
-
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
     private TestDatabase _db = null!;
     private Harness _h = null!;
-    private readonly DemoRecordSource _source = new(Options.Create(new FhirOptions { DemoPatientCount = 5 }), new ClinicalAssist.Tests.Context.FixedTimeProvider(Now));
+    private readonly DemoRecordSource _source = new(Options.Create(new FhirOptions { DemoPatientCount = 5 }), new FakeTimeProvider(Now));
 
     public async ValueTask InitializeAsync()
     {
@@ -64,31 +61,31 @@ public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
     {
         var census = (await _source.SearchPatientsAsync(null, Ct)).OrderBy(p => p.Location ?? "", NaturalComparer.Instance).ToList();
         var cut = RenderPage();
-        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count), Patience);
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count), Patience.Medium);
         Assert.Equal(census.Select(p => p.DisplayName), cut.FindAll("[data-testid=rounds-patient]").Select(a => a.TextContent));
         Assert.All(cut.FindAll("[data-testid=row-status]"), s => Assert.Equal("No draft", s.TextContent.Trim()));
         Assert.All(cut.FindAll("[data-testid=rounds-patient]"), a => Assert.EndsWith("?from=rounds", a.GetAttribute("href")));
 
-        cut.Find("[data-testid=prepare-drafts] ").Click();
-        cut.WaitForAssertion(() => Assert.Contains("0 of 5", cut.Find("[data-testid=batch-count]").TextContent), Patience);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=prepare-drafts] ").Click());
+        cut.WaitForAssertion(() => Assert.Contains("0 of 5", cut.Find("[data-testid=batch-count]").TextContent), Patience.Medium);
         Assert.All(cut.FindAll("[data-testid=row-status]"), s => Assert.Equal("Preparing", s.TextContent.Trim()));
         Assert.NotEmpty(cut.FindAll("[data-testid=cancel-batch]"));
 
         // The worker runs; the page follows its progress without a reload.
         await _h.Runner.RunPendingAsync(Ct);
-        cut.WaitForAssertion(() => Assert.Contains("5 of 5", cut.Find("[data-testid=batch-count]").TextContent), Patience);
+        cut.WaitForAssertion(() => Assert.Contains("5 of 5", cut.Find("[data-testid=batch-count]").TextContent), Patience.Medium);
         cut.WaitForAssertion(() => Assert.All(cut.FindAll("[data-testid=row-status]"),
-            s => Assert.Contains(s.TextContent.Trim(), new[] { "Ready", "Needs attention" })), Patience);
+            s => Assert.Contains(s.TextContent.Trim(), new[] { "Ready", "Needs attention" })), Patience.Medium);
         await using (var db = _db.CreateDbContext())
         {
             var warnings = await db.Drafts.Where(d => d.WarningCount > 0).CountAsync(Ct);
             Assert.Equal(warnings, cut.FindAll("[data-testid=row-warnings]").Count);
         }
         // The batch's completion reaches the page just after its last item: the button comes back then.
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=prepare-drafts]")), Patience);
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=prepare-drafts]")), Patience.Medium);
 
-        cut.FindAll("[data-testid=remove-patient]")[0].Click();
-        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=rounds-row]").Count), Patience);
+        await cut.InvokeAsync(() => cut.FindAll("[data-testid=remove-patient]")[0].Click());
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=rounds-row]").Count), Patience.Medium);
         Assert.DoesNotContain(census[0].DisplayName, cut.Find("[data-testid=rounds-list]").TextContent);
     }
 
@@ -96,12 +93,12 @@ public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
     public async Task Cancel_marks_the_waiting_patients_cancelled_and_offers_retry()
     {
         var cut = RenderPage();
-        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count), Patience);
-        cut.Find("[data-testid=prepare-drafts]").Click();
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=cancel-batch]")), Patience);
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count), Patience.Medium);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=prepare-drafts]").Click());
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=cancel-batch]")), Patience.Medium);
 
-        cut.Find("[data-testid=cancel-batch]").Click();
-        cut.WaitForAssertion(() => Assert.Contains("cancelled", cut.Find("[data-testid=batch-progress]").TextContent), Patience);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=cancel-batch]").Click());
+        cut.WaitForAssertion(() => Assert.Contains("cancelled", cut.Find("[data-testid=batch-progress]").TextContent), Patience.Medium);
         Assert.Equal(5, cut.FindAll("[data-testid=retry-item]").Count);
         await using var db = _db.CreateDbContext();
         Assert.Equal(RoundsBatchStatus.Cancelled, (await db.RoundsBatches.SingleAsync(Ct)).Status);

@@ -20,7 +20,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using static ClinicalAssist.Tests.Context.ContextTestSupport;
 using Task = System.Threading.Tasks.Task;
-using FixedTimeProvider = ClinicalAssist.Tests.Context.FixedTimeProvider;
 
 namespace ClinicalAssist.Tests.Security;
 
@@ -75,8 +74,8 @@ public sealed class BadInputsTests : MudTestContext
     private (DirectoryRecordSource Source, PatientContextBuilder Builder) DirectorySource(int maxItems = 500)
     {
         var options = Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = _folder, MaxItemsPerSection = maxItems });
-        var source = new DirectoryRecordSource(options, new FixedTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
-        return (source, new PatientContextBuilder(source, new FixedTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options));
+        var source = new DirectoryRecordSource(options, new FakeTimeProvider(Now), NullLogger<DirectoryRecordSource>.Instance);
+        return (source, new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance, options));
     }
 
     [Fact]
@@ -255,16 +254,16 @@ public sealed class BadInputsTests : MudTestContext
     public async Task A_model_answer_ten_times_the_expected_length_is_cut_at_the_bound_kept_and_flagged()
     {
         await using var db = await TestDatabase.CreateAsync();
-        var options = new ModelOptions { MaxTokens = 300 };
-        var expected = options.MaxTokens * 4; // about four characters per token
+        const int maxTokens = 300;
+        var expected = maxTokens * 4; // about four characters per token
         var chunk = string.Concat(Enumerable.Repeat("Potassium remains high and is being treated. ", 10));
         var chunks = Enumerable.Repeat(chunk, expected * 10 / chunk.Length + 1).ToList();
         var model = new FixedModel(chunks);
-        var id = await Generator(db, model, options).GenerateAsync(DraftingTestDataContext(), "Demo", new Actor("u1", "Dr One"), _ => Task.CompletedTask, Ct);
+        var id = await Generator(db, model, maxTokens).GenerateAsync(DraftingTestDataContext(), "Demo", new Actor("u1", "Dr One"), _ => Task.CompletedTask, Ct);
 
         await using var read = db.CreateDbContext();
         var draft = await read.Drafts.SingleAsync(d => d.Id == id, Ct);
-        var bound = options.MaxTokens * DraftGenerator.CharactersPerToken;
+        var bound = maxTokens * DraftGenerator.CharactersPerToken;
         Assert.Equal(DraftStatus.Failed, draft.Status);
         Assert.Contains("maximum length", draft.FailureMessage, StringComparison.Ordinal);
         Assert.InRange(draft.GeneratedText.Length, bound / 2, bound); // what came is kept, up to the bound
@@ -274,12 +273,10 @@ public sealed class BadInputsTests : MudTestContext
 
     private static PatientContext DraftingTestDataContext() => Drafting.DraftingTestData.Context();
 
-    private static DraftGenerator Generator(TestDatabase db, IDraftModel model, ModelOptions? options = null)
-    {
-        var clock = new ManualClock(Now);
-        return new DraftGenerator(db, model, new PromptBuilder(), new PromptTemplateStore(db, new PromptBuilder()), new PromptInjectionDetector(),
-            new CitationVerifier(), new DraftSafetyNet(), Options.Create(options ?? new ModelOptions()), new AuditLog(db, clock), clock, NullLogger<DraftGenerator>.Instance);
-    }
+    private static DraftGenerator Generator(TestDatabase db, IDraftModel model, int? maxTokens = null) =>
+        TestHost.Create(db, model, time: new FakeTimeProvider(Now),
+            settings: maxTokens is { } max ? new Dictionary<string, string?> { ["Model:MaxTokens"] = max.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null)
+            .Get<DraftGenerator>();
 
     /// <summary>A fake AI model that streams the given chunks.</summary>
     private sealed class FixedModel(IReadOnlyList<string> chunks) : IDraftModel

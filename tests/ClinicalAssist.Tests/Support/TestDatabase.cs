@@ -41,11 +41,3 @@ public sealed class TestDatabase : IDbContextFactory<AppDbContext>, IAsyncDispos
         return ValueTask.CompletedTask;
     }
 }
-
-/// <summary>A clock the test moves by hand.</summary>
-public sealed class ManualClock(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-    public override DateTimeOffset GetUtcNow() => _now;
-    public void Advance(TimeSpan by) => _now += by;
-}

@@ -32,7 +32,7 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
     private static readonly Actor Clinician = new("u-clin", "Dr Alex Morgan");
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private MedplumServer _medplum = null!;
     private TestDatabase _db = null!;
     private FhirClient _fhir = null!;

@@ -15,7 +15,7 @@ namespace ClinicalAssist.Tests.WriteBack;
 public sealed class WriteBackStateTests : MudTestContext, IAsyncLifetime
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private TestDatabase _db = null!;
     private Guid _draftId;
 
@@ -66,7 +66,7 @@ public sealed class WriteBackStateTests : MudTestContext, IAsyncLifetime
 
         cut.WaitForAssertion(() => Assert.Contains("FHIR write-back: failed", cut.Find("[data-testid=fhir-write-state]").TextContent));
         Assert.Contains("Gave up after 8 attempts", cut.Markup);
-        cut.Find("[data-testid=fhir-write-retry]").Click();
+        await cut.InvokeAsync(() => cut.Find("[data-testid=fhir-write-retry]").Click());
 
         cut.WaitForAssertion(() => Assert.Contains("FHIR write-back: pending", cut.Find("[data-testid=fhir-write-state]").TextContent));
         await using var db = _db.CreateDbContext();

@@ -24,7 +24,7 @@ public sealed class WriteBackTests : IAsyncLifetime
     private static readonly Actor Admin = new("u-admin", "Jordan Lee");
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private TestDatabase _db = null!;
     private FakeTransactionServer _server = null!;
     private Guid _configId;

@@ -65,7 +65,8 @@ public sealed class DraftTextViewTests : MudTestContext
     [Fact]
     public void Parser_finds_only_well_formed_keys()
     {
-        Assert.Equal(["L3", "P1", "N2"], DraftText.CitedKeys("a [L3] b [P1][N2] c [X1] [L] [l3] [L3]"));
+        // X1 is a key of the grammar whose prefix no section uses: a key that does not resolve (a red chip), not text.
+        Assert.Equal(["L3", "P1", "N2", "X1"], DraftText.CitedKeys("a [L3] b [P1][N2] c [X1] [L] [l3] [L3] [FINDING] [2]"));
         Assert.Equal(["L1", "L2", "M4"], DraftText.CitedKeys("trend [L1, L2] on [M4; L1]"));
     }
 }

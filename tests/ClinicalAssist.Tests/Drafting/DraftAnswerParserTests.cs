@@ -96,4 +96,50 @@ public sealed class DraftAnswerParserTests
         var required = System.Text.Json.JsonSerializer.Deserialize<string[]>(schema["required"].ToString())!;
         Assert.Equal(["summary", "problems", "keyFindings", "differentials", "nextSteps", "openQuestions"], required);
     }
+
+    [Fact]
+    public void Anything_in_a_cite_position_that_is_not_a_key_is_reported_and_never_becomes_a_key()
+    {
+        const string answer = """
+            {"summary":{"text":"Stable","cite":["Finding 2 is supported", "[L1]", "l2"]},
+             "problems":[{"problem":"Hyperkalaemia","assessment":"treated","cite":["P1, P2", "see the potassium 6.8 result", 7]}],
+             "keyFindings":[{"text":"Troponin rising","cite":"L3 shows it"}],
+             "differentials":[],"nextSteps":[],"openQuestions":[]}
+            """;
+
+        var parsed = DraftAnswerParser.TryParse(answer, out var invalid);
+
+        Assert.NotNull(parsed);
+        Assert.Equal(["L1", "L2"], parsed.Summary!.Cite);
+        Assert.Equal(["P1", "P2"], parsed.Problems[0].Cite);
+        Assert.Empty(parsed.KeyFindings[0].Cite);
+        Assert.Equal(["Finding 2 is supported", "see the potassium 6.8 result", "7", "L3 shows it"], invalid);
+        Assert.DoesNotContain("[FINDING]", parsed.ToText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_cite_array_of_the_schema_carries_the_one_key_grammar()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(DraftAnswerSchema.Json);
+        var patterns = new List<string?>();
+        void Walk(System.Text.Json.JsonElement e)
+        {
+            if (e.ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (p.Name == "cite") patterns.Add(p.Value.GetProperty("items").TryGetProperty("pattern", out var pattern) ? pattern.GetString() : null);
+                    Walk(p.Value);
+                }
+            }
+            else if (e.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                foreach (var item in e.EnumerateArray()) Walk(item);
+            }
+        }
+        Walk(doc.RootElement);
+
+        Assert.NotEmpty(patterns);
+        Assert.All(patterns, p => Assert.Equal("^" + CitationKey.Grammar + "$", p));
+    }
 }

@@ -66,7 +66,7 @@ public sealed partial class CitationVerifier
 
             foreach (var statement in Statements(StripListMarker(line)))
             {
-                if (!Citation().IsMatch(statement) && !IsAbsenceStatement(statement)) uncited.Add(statement);
+                if (!CitationKey.Bracket().IsMatch(statement) && !IsAbsenceStatement(statement)) uncited.Add(statement);
             }
         }
 
@@ -74,14 +74,7 @@ public sealed partial class CitationVerifier
     }
 
     /// <summary>Every key cited in <paramref name="text"/>, in order, duplicates included.</summary>
-    public static IEnumerable<string> KeysIn(string text)
-    {
-        foreach (Match m in Citation().Matches(text))
-        {
-            foreach (var part in m.Groups["keys"].Value.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                yield return part;
-        }
-    }
+    public static IEnumerable<string> KeysIn(string text) => CitationKey.KeysIn(text);
 
     /// <summary>"No allergies recorded.", "No active medications documented." — a statement that nothing is recorded.</summary>
     public static bool IsAbsenceStatement(string statement) => Absence().IsMatch(statement.Trim());
@@ -106,7 +99,7 @@ public sealed partial class CitationVerifier
         foreach (var part in SentenceBoundary().Split(line))
         {
             var candidate = pending.Length == 0 ? part : pending + " " + part;
-            if (WordCount(candidate) < 3 && !Citation().IsMatch(candidate)) { pending = candidate; continue; }
+            if (WordCount(candidate) < 3 && !CitationKey.Bracket().IsMatch(candidate)) { pending = candidate; continue; }
             pending = "";
             if (candidate.Trim().Length > 0) yield return candidate.Trim();
         }
@@ -115,9 +108,6 @@ public sealed partial class CitationVerifier
     }
 
     private static int WordCount(string s) => Word().Count(s);
-
-    [GeneratedRegex(@"\[\s*(?<keys>[A-Z]{1,2}\d{1,5}(?:\s*[,;]\s*[A-Z]{1,2}\d{1,5})*)\s*\]", RegexOptions.CultureInvariant)]
-    private static partial Regex Citation();
 
     [GeneratedRegex(@"(?<=[.!?](?:\s*\[[^\]\n]{1,60}\])*)(?<!\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|St|Sr|Jr|vs|etc|approx|e\.g|i\.e|Fig|No)\.)\s+(?=[A-Z(""'])", RegexOptions.CultureInvariant)]
     private static partial Regex SentenceBoundary();

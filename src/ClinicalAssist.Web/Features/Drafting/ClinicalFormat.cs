@@ -38,7 +38,7 @@ internal static partial class ClinicalFormat
     public static string OneLine(string? text, int maxLength = 200)
     {
         if (string.IsNullOrWhiteSpace(text)) return "";
-        var s = ControlOrSpaceRun().Replace(text, " ").Trim();
+        var s = ControlOrSpaceRun().Replace(StripInvisible(text), " ").Trim();
         s = NeutraliseMarkup(s);
         return s.Length <= maxLength ? s : s[..(maxLength - 1)].TrimEnd() + "…";
     }
@@ -49,19 +49,48 @@ internal static partial class ClinicalFormat
     {
         if (string.IsNullOrEmpty(text)) return "";
         var sb = new StringBuilder(Math.Min(text.Length, maxLength + 16));
-        foreach (var ch in text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'))
+        foreach (var ch in StripInvisible(text).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'))
         {
             if (ch == '\n' || ch == '\t') sb.Append(ch == '\t' ? ' ' : '\n');
-            else if (!char.IsControl(ch) && !IsInvisibleFormat(ch)) sb.Append(ch);
+            else if (!char.IsControl(ch)) sb.Append(ch);
         }
         var s = BlankLineRun().Replace(sb.ToString(), "\n\n").Trim();
         s = NeutraliseMarkup(s);
         return s.Length <= maxLength ? s : s[..maxLength].TrimEnd() + "\n[note truncated]";
     }
 
+    /// <summary>A character that renders as nothing and can hide text from a reader: every format character (Unicode
+    /// category Cf: zero-width characters, bidirectional controls, invisible operators U+2061–U+2064, the soft hyphen,
+    /// the BOM, tag characters as surrogate halves are handled by <see cref="StripInvisible"/>), variation selectors and
+    /// the blank fillers (Hangul fillers, Mongolian vowel separator, combining grapheme joiner, Arabic tatweel).</summary>
     internal static bool IsInvisibleFormat(char ch) =>
-        ch is '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF' or '\u00AD'
-        || (ch >= '\u202A' && ch <= '\u202E') || (ch >= '\u2066' && ch <= '\u2069');
+        CharUnicodeInfo.GetUnicodeCategory(ch) == UnicodeCategory.Format
+        || ch is '\u034F' or '\u115F' or '\u1160' or '\u17B4' or '\u17B5' or '\u180E' or '\u3164' or '\uFFA0' or '\u0640'
+        || (ch >= '\uFE00' && ch <= '\uFE0F');
+
+    /// <summary>As <see cref="IsInvisibleFormat(char)"/>, for a code point outside the basic plane too: tag characters
+    /// (U+E0000–U+E007F, which can spell hidden ASCII), supplementary variation selectors and other format characters.</summary>
+    internal static bool IsInvisibleFormat(System.Text.Rune rune) =>
+        rune.IsBmp ? IsInvisibleFormat((char)rune.Value)
+        : System.Text.Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || (rune.Value >= 0xE0000 && rune.Value <= 0xE0FFF);
+
+    /// <summary>The text without its invisible and format characters (<see cref="IsInvisibleFormat(System.Text.Rune)"/>);
+    /// an unpaired surrogate is dropped too. Nothing of it reaches a prompt.</summary>
+    internal static string StripInvisible(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        StringBuilder? sb = null;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var status = System.Text.Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var consumed);
+            var drop = status != System.Buffers.OperationStatus.Done || IsInvisibleFormat(rune);
+            if (drop && sb is null) sb = new StringBuilder(text.Length).Append(text, 0, i);
+            if (!drop) sb?.Append(text, i, consumed);
+            i += consumed;
+        }
+        return sb?.ToString() ?? text;
+    }
 
     /// <summary>Note text cannot end its block ("NOTE N1&gt;&gt;&gt;") or open another, and cannot carry a
     /// citation key of its own ("[L3]") that would be mistaken for one the drafter chose.</summary>

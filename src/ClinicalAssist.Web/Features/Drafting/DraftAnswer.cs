@@ -146,7 +146,7 @@ public static class DraftAnswerSchema
          "properties":{
           "summary":@STATEMENT,
           "problems":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["problem","assessment","cite"],
-            "properties":{"problem":{"type":"string"},"assessment":{"type":"string"},"cite":{"type":"array","items":{"type":"string"}}}}},
+            "properties":{"problem":{"type":"string"},"assessment":{"type":"string"},"cite":{"type":"array","items":{"type":"string","pattern":"^[A-Z]{1,2}[0-9]{1,5}$"}}}}},
           "keyFindings":{"type":"array","items":@STATEMENT},
           "differentials":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["diagnosis","likelihood","supporting","opposing"],
             "properties":{"diagnosis":{"type":"string"},"likelihood":{"type":"string","enum":["high","moderate","low"]},
@@ -182,18 +182,28 @@ public enum AnswerParse
 public static class DraftAnswerParser
 {
     /// <summary>Parses a complete answer; null when it is not valid JSON in the contract's shape.</summary>
-    public static DraftAnswer? TryParse(string raw)
+    public static DraftAnswer? TryParse(string raw) => TryParse(raw, out _);
+
+    /// <summary>Parses a complete answer; null when it is not valid JSON in the contract's shape.
+    /// <paramref name="invalidCitations"/> lists every entry of a cite position that is not a citation key ("the
+    /// finding is supported", "6.8 mmol/L"): such entries are left out of the statement's keys (never rendered as
+    /// chips) and are for the caller to report.</summary>
+    public static DraftAnswer? TryParse(string raw, out IReadOnlyList<string> invalidCitations)
     {
+        var invalid = new List<string>();
+        invalidCitations = invalid;
         var json = ExtractObject(raw, requireEnd: true);
         if (json is null) return null;
         try
         {
             using var doc = JsonDocument.Parse(json);
-            var answer = Map(doc.RootElement);
-            return answer is null || answer.IsEmpty ? null : answer;
+            var answer = Map(doc.RootElement, invalid);
+            if (answer is null || answer.IsEmpty) { invalid.Clear(); return null; }
+            return answer;
         }
         catch (JsonException)
         {
+            invalid.Clear();
             return null;
         }
     }
@@ -208,7 +218,7 @@ public static class DraftAnswerParser
             try
             {
                 using var doc = JsonDocument.Parse(candidate);
-                return Map(doc.RootElement);
+                return Map(doc.RootElement, []);
             }
             catch (JsonException)
             {
@@ -304,16 +314,16 @@ public static class DraftAnswerParser
         return sb.ToString();
     }
 
-    private static DraftAnswer? Map(JsonElement root)
+    private static DraftAnswer? Map(JsonElement root, List<string> invalid)
     {
         if (root.ValueKind != JsonValueKind.Object) return null;
         return new DraftAnswer(
-            Get(root, "summary") is { } s ? Statement(s) : null,
-            Array(root, "problems").Select(Problem).OfType<AnswerProblem>().ToList(),
-            Statements(root, "keyFindings", "key_findings", "findings"),
-            Array(root, "differentials", "differentialDiagnoses", "differential_diagnoses").Select(Differential).OfType<AnswerDifferential>().ToList(),
-            Statements(root, "nextSteps", "next_steps", "suggestedNextSteps"),
-            Statements(root, "openQuestions", "open_questions", "questions"));
+            Get(root, "summary") is { } s ? Statement(s, invalid) : null,
+            Array(root, "problems").Select(p => Problem(p, invalid)).OfType<AnswerProblem>().ToList(),
+            Statements(root, invalid, "keyFindings", "key_findings", "findings"),
+            Array(root, "differentials", "differentialDiagnoses", "differential_diagnoses").Select(d => Differential(d, invalid)).OfType<AnswerDifferential>().ToList(),
+            Statements(root, invalid, "nextSteps", "next_steps", "suggestedNextSteps"),
+            Statements(root, invalid, "openQuestions", "open_questions", "questions"));
     }
 
     private static JsonElement? Get(JsonElement obj, params string[] names)
@@ -330,67 +340,81 @@ public static class DraftAnswerParser
     private static IEnumerable<JsonElement> Array(JsonElement obj, params string[] names) =>
         Get(obj, names) is { ValueKind: JsonValueKind.Array } a ? a.EnumerateArray().ToList() : [];
 
-    private static List<CitedStatement> Statements(JsonElement obj, params string[] names) =>
-        Array(obj, names).Select(Statement).OfType<CitedStatement>().ToList();
+    private static List<CitedStatement> Statements(JsonElement obj, List<string> invalid, params string[] names) =>
+        Array(obj, names).Select(e => Statement(e, invalid)).OfType<CitedStatement>().ToList();
 
     private static string Str(JsonElement? e) => e is { ValueKind: JsonValueKind.String } s ? s.GetString() ?? ""
         : e is { ValueKind: JsonValueKind.Number } n ? n.GetRawText() : "";
 
-    private static List<string> Keys(JsonElement e)
+    private static List<string> Keys(JsonElement e, List<string> invalid)
     {
         var list = Get(e, "cite", "citations", "citation", "sources", "keys");
         var keys = new List<string>();
         if (list is { ValueKind: JsonValueKind.Array } a)
         {
             foreach (var k in a.EnumerateArray())
-                if (k.ValueKind == JsonValueKind.String) keys.AddRange(NormaliseKey(k.GetString()!));
+            {
+                if (k.ValueKind == JsonValueKind.String) keys.AddRange(NormaliseKey(k.GetString()!, invalid));
+                else invalid.Add(k.GetRawText());
+            }
         }
         else if (list is { ValueKind: JsonValueKind.String } one)
         {
-            keys.AddRange(NormaliseKey(one.GetString()!));
+            keys.AddRange(NormaliseKey(one.GetString()!, invalid));
+        }
+        else if (list is { } other)
+        {
+            invalid.Add(other.GetRawText());
         }
         return keys;
     }
 
-    /// <summary>"[L3]" → "L3"; "L1, L2" → both.</summary>
-    private static IEnumerable<string> NormaliseKey(string key) =>
-        key.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-           .Select(k => k.Trim('[', ']', ' ').ToUpperInvariant()).Where(k => k.Length > 0);
+    /// <summary>"[L3]" → "L3"; "L1, L2" → both; "l3" → "L3". An entry with anything that is not a key in it ("the
+    /// finding is supported", "K 6.8 mmol/L", "L3 shows it") is not a citation: it is reported in
+    /// <paramref name="invalid"/> and yields no key.</summary>
+    private static IEnumerable<string> NormaliseKey(string entry, List<string> invalid)
+    {
+        var tokens = entry.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(k => k.Trim('[', ']', ' ').ToUpperInvariant()).Where(k => k.Length > 0).ToList();
+        if (tokens.All(CitationKey.IsKey)) return tokens;
+        invalid.Add(entry.Trim());
+        return [];
+    }
 
     /// <summary>A statement object, or a plain string whose inline [K] keys become its citations.</summary>
-    private static CitedStatement? Statement(JsonElement e)
+    private static CitedStatement? Statement(JsonElement e, List<string> invalid)
     {
         if (e.ValueKind == JsonValueKind.String) return FromInline(e.GetString() ?? "");
         if (e.ValueKind != JsonValueKind.Object) return null;
         var text = Str(Get(e, "text", "statement", "value"));
         var inline = FromInline(text);
-        var keys = Keys(e);
+        var keys = Keys(e, invalid);
         return new CitedStatement(inline.Text, [.. keys.Concat(inline.Cite).Distinct(StringComparer.Ordinal)]);
     }
 
     private static CitedStatement FromInline(string text)
     {
         var keys = CitationVerifier.KeysIn(text).ToList();
-        var bare = keys.Count == 0 ? text : System.Text.RegularExpressions.Regex.Replace(text, @"\s*\[[A-Z]{1,2}\d{1,5}(?:\s*[,;]\s*[A-Z]{1,2}\d{1,5})*\]", "", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        var bare = keys.Count == 0 ? text : CitationKey.StripBrackets(text);
         return new CitedStatement(bare.Trim(), keys);
     }
 
-    private static AnswerProblem? Problem(JsonElement e)
+    private static AnswerProblem? Problem(JsonElement e, List<string> invalid)
     {
         if (e.ValueKind == JsonValueKind.String) { var s = FromInline(e.GetString() ?? ""); return new AnswerProblem(s.Text, "", s.Cite); }
         if (e.ValueKind != JsonValueKind.Object) return null;
         var problem = FromInline(Str(Get(e, "problem", "name", "display")));
         var assessment = FromInline(Str(Get(e, "assessment", "status")));
-        return new AnswerProblem(problem.Text, assessment.Text, [.. Keys(e).Concat(problem.Cite).Concat(assessment.Cite).Distinct(StringComparer.Ordinal)]);
+        return new AnswerProblem(problem.Text, assessment.Text, [.. Keys(e, invalid).Concat(problem.Cite).Concat(assessment.Cite).Distinct(StringComparer.Ordinal)]);
     }
 
-    private static AnswerDifferential? Differential(JsonElement e)
+    private static AnswerDifferential? Differential(JsonElement e, List<string> invalid)
     {
         if (e.ValueKind != JsonValueKind.Object) return null;
         return new AnswerDifferential(
             Str(Get(e, "diagnosis", "name")),
             Str(Get(e, "likelihood", "probability")).ToLower(CultureInfo.InvariantCulture),
-            Statements(e, "supporting", "supportingEvidence", "for"),
-            Statements(e, "opposing", "opposingEvidence", "against"));
+            Statements(e, invalid, "supporting", "supportingEvidence", "for"),
+            Statements(e, invalid, "opposing", "opposingEvidence", "against"));
     }
 }

@@ -12,7 +12,22 @@ namespace ClinicalAssist.Web.Features.Drafting;
 
 /// <summary>A warning shown with a draft: prompt-injection text found in the record, a citation that does not
 /// resolve, or a statement without a citation.</summary>
-public sealed record DraftWarning(string Kind, string Message, string? CitationKey = null);
+public sealed record DraftWarning(string Kind, string Message, string? CitationKey = null)
+{
+    /// <summary>Warning kinds that stop signing until the text is edited and verifies, or is signed as unverified
+    /// with a reason (see <see cref="DraftVerification.HasCriticalFindings"/>).</summary>
+    public static readonly IReadOnlySet<string> CriticalKinds =
+        new HashSet<string>(["unverified", "invalid-citation", "unknown-citation", "number-mismatch"], StringComparer.Ordinal);
+
+    /// <summary>For an injection warning: the note text around the match, and where in it the matched span lies
+    /// (highlighted on the page). Note text: shown to the clinician, never logged.</summary>
+    public string? Excerpt { get; init; }
+    public int HighlightStart { get; init; }
+    public int HighlightLength { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsCritical => CriticalKinds.Contains(Kind);
+}
 
 /// <summary>What the page shows while a draft streams in.</summary>
 public sealed record DraftProgress(Guid DraftId, DraftStatus Status, string Text, string? Message = null);
@@ -115,8 +130,13 @@ public sealed class DraftGenerator(
             .Select(w => new DraftWarning("prompt-injection",
                 w.Rule == PromptInjectionDetector.ScanIncompleteRule
                     ? $"Note {w.NoteKey} could not be fully checked for instructions to an AI model (the scan timed out). It was treated as data and not followed; read it yourself."
-                    : $"Note {w.NoteKey} contains text that reads like an instruction to an AI model (\"{w.Excerpt}\"). It was treated as data and not followed.",
-                w.NoteKey))
+                    : $"Note {w.NoteKey} contains text that {w.Explanation} (\"{w.Excerpt}\"). It was treated as data and not followed.",
+                w.NoteKey)
+            {
+                Excerpt = w.Rule == PromptInjectionDetector.ScanIncompleteRule ? null : w.Excerpt,
+                HighlightStart = w.HighlightStart,
+                HighlightLength = w.HighlightLength,
+            })
             .ToList();
 
         var contextResources = SortedResources(context);
@@ -218,7 +238,8 @@ public sealed class DraftGenerator(
         }
 
         var rawText = raw.ToString();
-        var answer = outcome == DraftStatus.Draft ? DraftAnswerParser.TryParse(rawText) : null;
+        IReadOnlyList<string> invalidCitations = [];
+        var answer = outcome == DraftStatus.Draft ? DraftAnswerParser.TryParse(rawText, out invalidCitations) : null;
         var structured = answer is not null;
         var finalText = answer is not null ? answer.ToText()
             : outcome == DraftStatus.Draft ? rawText
@@ -234,13 +255,17 @@ public sealed class DraftGenerator(
                     "The model did not answer in the expected structured format, so its raw text is shown and is UNVERIFIED: check every statement against the record, or generate again."));
             }
             var check = verifier.Verify(finalText, citations);
-            verification = safetyNet.Verify(finalText, structured, check, context, citations, time.GetUtcNow());
+            verification = safetyNet.Verify(finalText, structured, check, context, citations, time.GetUtcNow(), invalidCitations);
+            warnings.AddRange(invalidCitations.Select(c =>
+                new DraftWarning("invalid-citation", $"A source reference is not a citation key and was left out: \"{Truncate(c, 100)}\". The statement it belongs to is not backed by that reference; check it against the record.")));
             warnings.AddRange(check.UnknownKeys.Select(k =>
                 new DraftWarning("unknown-citation", $"[{k}] does not point at anything in this patient's record.", k)));
             warnings.AddRange(check.UncitedStatements.Select(s =>
                 new DraftWarning("uncited", $"No source cited: \"{Truncate(s, 120)}\"")));
             warnings.AddRange(verification.NumberMismatches.Select(m =>
-                new DraftWarning("number-mismatch", $"\"{m.Value}\" is not in the cited source{(m.CitedKeys.Count == 1 ? "" : "s")} {string.Concat(m.CitedKeys.Select(k => "[" + k + "]"))}: \"{Truncate(m.Statement, 100)}\"", m.CitedKeys.FirstOrDefault())));
+                new DraftWarning("number-mismatch", m.CitedKeys.Count == 0
+                    ? $"\"{m.Value}\" cannot be checked: the statement cites no source in this patient's record: \"{Truncate(m.Statement, 100)}\""
+                    : $"\"{m.Value}\" is not in the cited source{(m.CitedKeys.Count == 1 ? "" : "s")} {string.Concat(m.CitedKeys.Select(k => "[" + k + "]"))}: \"{Truncate(m.Statement, 100)}\"", m.CitedKeys.FirstOrDefault())));
             if (outcome == DraftStatus.Draft)
             {
                 warnings.AddRange(verification.NotMentioned.Select(m =>

@@ -10,6 +10,10 @@ public sealed record NumberMismatch(string Value, string Statement, IReadOnlyLis
 /// <summary>An item the draft had to mention and did not.</summary>
 public sealed record MustIncludeItem(string Kind, string Description, string CitationKey);
 
+/// <summary>A clinician's explicit choice to sign text that did not verify: their reason and the findings it overrode
+/// (plain words, as shown to them).</summary>
+public sealed record UnverifiedSignOff(string Reason, IReadOnlyList<string> Findings);
+
 /// <summary>The stored verification result of a draft (Draft.VerificationJson).</summary>
 public sealed record DraftVerification(
     bool Structured,
@@ -19,7 +23,18 @@ public sealed record DraftVerification(
     IReadOnlyList<MustIncludeItem> NotMentioned,
     IReadOnlyList<string> CitedKeys)
 {
-    public bool IsClean => Structured && UnknownKeys.Count == 0 && UncitedStatements.Count == 0 && NumberMismatches.Count == 0 && NotMentioned.Count == 0;
+    /// <summary>Entries of a cite position that are not citation keys (free text, values): never rendered as chips.</summary>
+    public IReadOnlyList<string> InvalidCitations { get; init; } = [];
+
+    /// <summary>Set when the clinician signed text that did not verify, with their reason and what was unverified.</summary>
+    public UnverifiedSignOff? SignedUnverified { get; init; }
+
+    public bool IsClean => !HasCriticalFindings && UncitedStatements.Count == 0 && NotMentioned.Count == 0;
+
+    /// <summary>A finding that stops signing until the text is edited and verifies, or the clinician signs it as
+    /// unverified with a reason: the answer did not parse, a cite position held something that is not a key, a key
+    /// does not resolve, or a number is not in the statement's cited sources.</summary>
+    public bool HasCriticalFindings => !Structured || InvalidCitations.Count > 0 || UnknownKeys.Count > 0 || NumberMismatches.Count > 0;
 }
 
 /// <summary>
@@ -50,33 +65,49 @@ public sealed partial class DraftSafetyNet
     public static string? HighAlertClass(string? medication) =>
         medication is null ? null : HighAlert.FirstOrDefault(h => h.Pattern.IsMatch(medication)).Class;
 
-    public DraftVerification Verify(string draftText, bool structured, CitationCheck citations, PatientContext context, CitationIndex index, DateTimeOffset now)
+    public DraftVerification Verify(string draftText, bool structured, CitationCheck citations, PatientContext context, CitationIndex index, DateTimeOffset now,
+        IReadOnlyList<string>? invalidCitations = null)
     {
         ArgumentNullException.ThrowIfNull(citations);
         var text = draftText ?? "";
         return new DraftVerification(structured, citations.UnknownKeys, citations.UncitedStatements,
-            CheckNumbers(text, context, index), MustInclude(text, context, index, now), citations.CitedKeys);
+            CheckNumbers(text, context, index), MustInclude(text, context, index, now), citations.CitedKeys)
+        {
+            InvalidCitations = invalidCitations ?? [],
+        };
     }
 
-    /// <summary>Each line's values with units against the numbers of the sources that line cites.</summary>
+    /// <summary>Every number of each line — with a unit ("6.8 mmol/L", "162/95 mmHg") or bare ("INR 3.2", "score 7") —
+    /// against the numbers of the sources that line cites. A line that cites no known source has none to check against:
+    /// each of its numbers is reported. Dates and times of day ("2026-11-23 08:15") and the digits of keys are not
+    /// values.</summary>
     public static IReadOnlyList<NumberMismatch> CheckNumbers(string draftText, PatientContext context, CitationIndex index)
     {
         var sources = SourceNumbers(context, index);
+        // The patient's age is in the prompt's header, not in a citable resource: "67-year-old" needs no source.
+        var patient = context.Patient.AgeYears is { } age ? new HashSet<decimal> { age } : [];
         var result = new List<NumberMismatch>();
         foreach (var raw in draftText.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
         {
             var line = raw.Trim();
             if (line.Length == 0 || line.StartsWith('#')) continue;
-            var keys = CitationVerifier.KeysIn(line).Distinct(StringComparer.Ordinal).ToList();
-            var known = keys.Where(sources.ContainsKey).ToList();
-            if (known.Count == 0) continue; // uncited or unknown keys are flagged by the citation check
-            var allowed = known.SelectMany(k => sources[k]).ToHashSet();
-            var bare = CitationBrackets().Replace(line, " ");
+            var known = CitationVerifier.KeysIn(line).Distinct(StringComparer.Ordinal).Where(sources.ContainsKey).ToList();
+            var allowed = known.SelectMany(k => sources[k]).Concat(patient).ToHashSet();
+            var bare = DateOrTime().Replace(CitationKey.BlankBrackets(line), m => new string(' ', m.Length));
+            var statement = Truncate(StripBullet(line), 160);
+            var covered = new List<(int Start, int End)>();
             foreach (Match m in ValueWithUnit().Matches(bare))
             {
+                covered.Add((m.Index, m.Index + m.Length));
                 var values = new[] { m.Groups["a"].Value, m.Groups["b"].Value }.Where(v => v.Length > 0);
                 if (values.All(v => Parse(v) is { } d && allowed.Contains(d))) continue;
-                result.Add(new NumberMismatch(m.Value.Trim(), Truncate(StripBullet(line), 160), known));
+                result.Add(new NumberMismatch(m.Value.Trim(), statement, known));
+            }
+            foreach (Match n in StatementNumber().Matches(bare))
+            {
+                if (covered.Any(c => n.Index >= c.Start && n.Index < c.End)) continue;
+                if (Parse(n.Value) is { } d && allowed.Contains(d)) continue;
+                result.Add(new NumberMismatch(n.Value, statement, known));
             }
         }
         return result;
@@ -87,7 +118,7 @@ public sealed partial class DraftSafetyNet
     {
         ArgumentNullException.ThrowIfNull(context);
         var cited = CitationVerifier.KeysIn(draftText ?? "").ToHashSet(StringComparer.Ordinal);
-        var plain = CitationBrackets().Replace(draftText ?? "", " ");
+        var plain = CitationKey.BlankBrackets(draftText ?? "");
         var missing = new List<MustIncludeItem>();
         bool Mentioned(ResourceRef source, string name) => cited.Contains(index.KeyFor(source)) || Names(plain, name);
 
@@ -161,14 +192,19 @@ public sealed partial class DraftSafetyNet
 
     private static Regex P(string pattern) => new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
-    [GeneratedRegex(@"\[[A-Z]{1,2}\d{1,5}(?:\s*[,;]\s*[A-Z]{1,2}\d{1,5})*\]", RegexOptions.CultureInvariant)]
-    private static partial Regex CitationBrackets();
-
     [GeneratedRegex(@"(?<![\w.])\d+(?:\.\d+)?(?![\w])", RegexOptions.CultureInvariant)]
     private static partial Regex Number();
 
     [GeneratedRegex(@"[\p{L}]+", RegexOptions.CultureInvariant)]
     private static partial Regex Word();
+
+    /// <summary>A number in a statement: not part of a word or code ("SpO2", "HbA1c", "B12"), decimals with a point.</summary>
+    [GeneratedRegex(@"(?<![\p{L}\p{N}.,_])\d+(?:\.\d+)?(?![\p{N}])", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex StatementNumber();
+
+    /// <summary>"2026-11-23", "2026-11-23 08:15", "08:15", "23/11/2026".</summary>
+    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", RegexOptions.CultureInvariant, 1000)]
+    private static partial Regex DateOrTime();
 
     /// <summary>"6.8 mmol/L", "162/95 mmHg", "38.5 °C", "92 %", "500 mg" — a value (or a pair) followed by a unit.</summary>
     [GeneratedRegex(@"(?<![\w.\-/])(?<a>\d+(?:\.\d+)?)(?:\s*/\s*(?<b>\d+(?:\.\d+)?))?\s*(?:mmol/L|mmol/l|µmol/L|umol/L|μmol/L|mEq/L|mg/dL|mg/dl|g/dL|g/dl|g/L|mg/L|ng/mL|ng/L|pg/mL|U/L|IU/L|mL/min(?:/1\.73\s?m2)?|L/min|mm\s?\[?Hg\]?|bpm|beats/min|breaths/min|/min|%|°C|Cel|kg/m2|kg|mcg|µg|mg|mL|10\*9/L|10\^9/L|x10\^9/L|10\*3/uL|fL|pg|units?\b|IU\b)", RegexOptions.CultureInvariant)]

@@ -15,12 +15,12 @@ public sealed record DraftSegment(string Text, bool IsCitation);
 /// interpreted as HTML: the page renders segments as text.</summary>
 public static partial class DraftText
 {
-    /// <summary>"[L3]", or several keys in one bracket as a model may write them: "[L1, L2]" / "[L1; L2]".</summary>
-    [GeneratedRegex(@"\[([EPAMLVN]\d{1,5}(?:\s*[,;]\s*[EPAMLVN]\d{1,5})*)\]")]
-    private static partial Regex CitationPattern();
+    /// <summary>"[L3]", or several keys in one bracket as a model may write them: "[L1, L2]" / "[L1; L2]". Any key of
+    /// the grammar is a citation segment, resolvable or not: one that does not resolve is shown as such (red), never
+    /// as plain text.</summary>
+    private static Regex CitationPattern() => CitationKey.Bracket();
 
-    private static IEnumerable<string> KeysOf(Match match) =>
-        match.Groups[1].Value.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    private static IEnumerable<string> KeysOf(Match match) => CitationKey.KeysOf(match);
 
     public static IReadOnlyList<DraftLine> Parse(string? text)
     {

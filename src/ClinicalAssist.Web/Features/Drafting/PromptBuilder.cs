@@ -425,10 +425,12 @@ public sealed class PromptBuilder
         return reader.ReadToEnd().Replace("\r\n", "\n", StringComparison.Ordinal);
     }
 
-    /// <summary>Extracts the system and user parts of a template body.</summary>
+    /// <summary>Extracts the system and user parts of a template body. Invisible and format characters are removed:
+    /// nothing of them reaches the model, not even from a template an administrator pasted (record text is already
+    /// free of them: it goes through <see cref="ClinicalFormat"/>).</summary>
     internal static (string System, string User) ParseTemplate(string template)
     {
-        var normalised = template.Replace("\r\n", "\n", StringComparison.Ordinal);
+        var normalised = ClinicalFormat.StripInvisible(template).Replace("\r\n", "\n", StringComparison.Ordinal);
         var system = Part(normalised, "SYSTEM");
         var user = Part(normalised, "USER");
         if (system.Contains(ContextPlaceholder, StringComparison.Ordinal) || !user.Contains(ContextPlaceholder, StringComparison.Ordinal))

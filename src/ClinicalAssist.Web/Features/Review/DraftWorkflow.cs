@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.WriteBack;
@@ -50,8 +52,11 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
     public static bool CanTransition(DraftStatus from, DraftStatus to) =>
         Transitions.TryGetValue(from, out var next) && next.Contains(to);
 
-    /// <summary>Clinician signs the (possibly edited) draft. Requires the attestation.</summary>
-    public async Task<DecisionResult> SignAsync(Guid draftId, string signedText, bool attested, Actor clinician, CancellationToken ct = default)
+    /// <summary>Clinician signs the (possibly edited) draft. Requires the attestation, and text that passes the sign
+    /// gate (<see cref="DraftSignGate"/>) — or, for text that does not, an explicit <paramref name="unverifiedReason"/>
+    /// (stored with the draft's verification and audited as an override).</summary>
+    public async Task<DecisionResult> SignAsync(Guid draftId, string signedText, bool attested, Actor clinician, CancellationToken ct = default,
+        string? unverifiedReason = null)
     {
         if (!attested)
         {
@@ -64,13 +69,34 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
 
         return await DecideAsync(draftId, DraftStatus.Signed, clinician, AuditActions.DraftSigned, draft =>
         {
+            var gate = DraftSignGate.Evaluate(draft, signedText);
+            string verificationDetail = "verified";
+            if (!gate.Verified)
+            {
+                if (string.IsNullOrWhiteSpace(unverifiedReason))
+                {
+                    // The findings may quote draft text: shown to the clinician, not written to the audit trail.
+                    throw new DecisionRefusedException(
+                        "This text did not verify: " + string.Join(" ", gate.Findings) + " Edit the text so that it verifies, or sign it as unverified with a reason.",
+                        $"sign gate: unverified findings={gate.Findings.Count}");
+                }
+                if (DraftSignGate.ValidateReason(unverifiedReason) is { } invalid)
+                {
+                    throw new DecisionRefusedException(invalid, "sign gate: reason not accepted");
+                }
+                var stored = string.IsNullOrWhiteSpace(draft.VerificationJson)
+                    ? new DraftVerification(draft.AnswerStructured, [], [], [], [], [])
+                    : JsonSerializer.Deserialize<DraftVerification>(draft.VerificationJson) ?? new DraftVerification(false, [], [], [], [], []);
+                draft.VerificationJson = JsonSerializer.Serialize(stored with { SignedUnverified = new UnverifiedSignOff(unverifiedReason.Trim(), gate.Findings) });
+                verificationDetail = $"unverified-override findings={gate.Findings.Count}";
+            }
             draft.SignedText = signedText.Trim();
             draft.Attested = true;
             draft.EditDistance = WordEditDistance.Normalized(draft.GeneratedText, draft.SignedText);
             draft.ClinicianDecisionById = clinician.Id;
             draft.ClinicianDecisionByName = clinician.Name;
             draft.ClinicianDecisionAt = time.GetUtcNow();
-            return $"edit_distance={draft.EditDistance:0.###}";
+            return $"edit_distance={draft.EditDistance:0.###} verification={verificationDetail}";
         }, ct);
     }
 
@@ -160,7 +186,7 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         }
         catch (DecisionRefusedException refused)
         {
-            await audit.WriteAsync(AuditActions.DecisionRefused, actor, draft.PatientId, draft.Id, "refused", refused.Message, ct);
+            await audit.WriteAsync(AuditActions.DecisionRefused, actor, draft.PatientId, draft.Id, "refused", refused.AuditDetails ?? refused.Message, ct);
             return DecisionResult.Refused(refused.Message);
         }
 
@@ -222,7 +248,12 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         return $"A draft that is {draft.Status.ToString().ToLowerInvariant()} cannot be {attempted.ToString().ToLowerInvariant()}.";
     }
 
-    private sealed class DecisionRefusedException(string message) : Exception(message);
+    /// <summary>A refusal: <see cref="Exception.Message"/> for the user, <see cref="AuditDetails"/> (when the message may
+    /// quote clinical text) for the audit trail.</summary>
+    private sealed class DecisionRefusedException(string message, string? auditDetails = null) : Exception(message)
+    {
+        public string? AuditDetails { get; } = auditDetails;
+    }
 }
 
 /// <summary>Normalised word-level Levenshtein distance: 0 = same words, 1 = nothing in common.</summary>

@@ -32,7 +32,7 @@ public sealed class DraftingRegistrationTests
     }
 
     [Fact]
-    public void Selects_azure_ai_inference_when_configured()
+    public void A_configured_endpoint_is_validated_but_the_drafter_comes_from_the_model_configurations()
     {
         using var host = Build(new()
         {
@@ -43,8 +43,10 @@ public sealed class DraftingRegistrationTests
             ["Model:Temperature"] = "0.2",
         });
 
-        var model = Assert.IsType<AzureAIInferenceDraftModel>(host.Services.GetRequiredService<IDraftModel>());
-        Assert.Equal("gpt-4o-mini", model.ModelId);
+        // One place builds drafters: the "Model" section seeds the stored configuration, the active configuration
+        // drafts (ModelConfigurationService → DraftModelFactory). IDraftModel is the embedded offline default.
+        Assert.IsType<OfflineDrafter>(host.Services.GetRequiredService<IDraftModel>());
+        Assert.NotNull(host.Services.GetRequiredService<DraftModelFactory>());
         var options = host.Services.GetRequiredService<IOptions<ModelOptions>>().Value;
         Assert.Equal(0.2f, options.Temperature);
         Assert.DoesNotContain("configured-secret-value", options.ToString(), StringComparison.Ordinal);

@@ -24,7 +24,7 @@ public sealed class ModelConfigurationServiceTests
         Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }),
         new PromptInjectionDetector(),
         NullLoggerFactory.Instance,
-        configureClient: o => o.Retry.MaxRetries = 0);
+        factory: ClinicalAssist.Tests.Drafting.TestModels.Factory());
 
     private static ModelConfiguration Azure(Uri endpoint, string name = "Foundry test") => new()
     {

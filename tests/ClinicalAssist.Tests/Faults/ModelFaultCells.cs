@@ -81,14 +81,10 @@ public sealed class ModelFaultCells
             }
         });
         var endpoint = fault == "connection refused" ? ClosedPortEndpoint() : server.Endpoint;
-        var model = new AzureAIInferenceDraftModel(new ModelOptions
+        var model = TestModels.Create(new ModelOptions
         {
             Provider = ModelProvider.AzureAIInference, Endpoint = endpoint, Deployment = "gpt-4o-mini", ApiKey = "test-key-not-a-secret",
             TimeoutSeconds = 1, MaxRetries = fault == "429 with Retry-After" ? 1 : 0,
-        }, NullLogger<AzureAIInferenceDraftModel>.Instance, configureClient: o =>
-        {
-            o.Retry.Delay = TimeSpan.FromMilliseconds(10);
-            o.Retry.MaxDelay = TimeSpan.FromSeconds(2);
         });
 
         await using var ui = new FaultHarness(database, FaultHarness.Clinician, Roles.Clinician, model);

@@ -11,6 +11,13 @@ public sealed class CitationIndex
 {
     private const string Prefixes = "EPAMLVN";
 
+    /// <summary>The citation key grammar ("L3", "E1", "AB12"): the single declaration the verifier, the safety net,
+    /// the answer parser and the answer's JSON schema (<see cref="DraftAnswerSchema"/>) are built from.</summary>
+    public const string KeyPattern = "[A-Z]{1,2}[0-9]{1,5}";
+
+    /// <summary>One or more keys in brackets, e.g. "[L3]" or "[L3, L4]".</summary>
+    public const string BracketedKeysPattern = @"\[" + KeyPattern + @"(?:\s*[,;]\s*" + KeyPattern + @")*\]";
+
     // A 10,000-resource record is indexed for every draft, so the index is kept compact and off the large-object heap
     // (P2): keys are positional ("L12" = the 12th lab), stored as numbers and formatted only when asked for; the
     // (type, id) → number table is split into shards small enough to stay below the 85 KB large-object threshold.

@@ -116,7 +116,7 @@ public sealed partial class CitationVerifier
 
     private static int WordCount(string s) => Word().Count(s);
 
-    [GeneratedRegex(@"\[\s*(?<keys>[A-Z]{1,2}\d{1,5}(?:\s*[,;]\s*[A-Z]{1,2}\d{1,5})*)\s*\]", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\[\s*(?<keys>" + CitationIndex.KeyPattern + @"(?:\s*[,;]\s*" + CitationIndex.KeyPattern + @")*)\s*\]", RegexOptions.CultureInvariant)]
     private static partial Regex Citation();
 
     [GeneratedRegex(@"(?<=[.!?](?:\s*\[[^\]\n]{1,60}\])*)(?<!\b(?:Dr|Mr|Mrs|Ms|Mx|Prof|St|Sr|Jr|vs|etc|approx|e\.g|i\.e|Fig|No)\.)\s+(?=[A-Z(""'])", RegexOptions.CultureInvariant)]

@@ -161,7 +161,7 @@ public sealed partial class DraftSafetyNet
 
     private static Regex P(string pattern) => new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
-    [GeneratedRegex(@"\[[A-Z]{1,2}\d{1,5}(?:\s*[,;]\s*[A-Z]{1,2}\d{1,5})*\]", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(CitationIndex.BracketedKeysPattern, RegexOptions.CultureInvariant)]
     private static partial Regex CitationBrackets();
 
     [GeneratedRegex(@"(?<![\w.])\d+(?:\.\d+)?(?![\w])", RegexOptions.CultureInvariant)]

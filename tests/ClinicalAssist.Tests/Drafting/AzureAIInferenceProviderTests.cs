@@ -217,6 +217,8 @@ public sealed class AzureAIInferenceProviderTests
         Assert.Equal(("gpt-4o-mini", 900, 120), (request.Call.ReportedModelId, request.Call.PromptTokens!.Value, request.Call.CompletionTokens!.Value));
         var body = Assert.Single(server.Requests).Body;
         Assert.Equal("json_schema", (string?)body["response_format"]!["type"]);
+        var schema = body["response_format"]!["json_schema"]!["schema"]!.ToJsonString();
+        Assert.Contains("^" + CitationIndex.KeyPattern + "$", System.Text.RegularExpressions.Regex.Unescape(schema), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,7 +42,8 @@ public sealed partial class ChatClientDraftModel(IChatClient client, ModelOption
         TopP = options.TopP,
         Seed = options.Seed,
         ResponseFormat = ChatResponseFormat.ForJsonSchema(DraftAnswerSchema.Schema, DraftAnswerSchema.Name, DraftAnswerSchema.Description),
-        AdditionalProperties = new() { ["strictJsonSchema"] = true },
+        // Strict structured output (Microsoft.Extensions.AI.OpenAI reads "strict"; Azure.AI.Inference is always strict here).
+        AdditionalProperties = new() { ["strict"] = true },
     };
 
     /// <summary>

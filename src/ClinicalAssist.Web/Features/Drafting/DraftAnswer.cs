@@ -166,7 +166,28 @@ public static class DraftAnswerSchema
     public static IDictionary<string, BinaryData> AsDictionary() =>
         Schema.EnumerateObject().ToDictionary(p => p.Name, p => BinaryData.FromString(p.Value.GetRawText()), StringComparer.Ordinal);
 
-    private static JsonElement Create() => Microsoft.Extensions.AI.AIJsonUtilities.CreateJsonSchema(
+    /// <summary>The generated schema with every "$ref" (System.Text.Json refers to a repeated type's first
+    /// occurrence) replaced by what it points at: each statement, and each cite array, stands on its own.</summary>
+    private static JsonElement Create()
+    {
+        var generated = JsonNode.Parse(Generate().GetRawText())!;
+        return JsonSerializer.SerializeToElement(Inline(generated, generated));
+    }
+
+    private static JsonNode? Inline(JsonNode? node, JsonNode root) => node switch
+    {
+        JsonObject o when o["$ref"] is JsonValue reference && reference.GetValue<string>() is ['#', ..] pointer
+            => Inline(Resolve(root, pointer)?.DeepClone(), root),
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Inline(p.Value, root)))),
+        JsonArray a => new JsonArray([.. a.Select(i => Inline(i, root))]),
+        _ => node?.DeepClone(),
+    };
+
+    private static JsonNode? Resolve(JsonNode root, string pointer) =>
+        pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Aggregate((JsonNode?)root, (node, segment) => node is JsonObject o ? o[segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)] : null);
+
+    private static JsonElement Generate() => Microsoft.Extensions.AI.AIJsonUtilities.CreateJsonSchema(
         typeof(DraftAnswer),
         serializerOptions: SerializerOptions,
         inferenceOptions: new Microsoft.Extensions.AI.AIJsonSchemaCreateOptions

@@ -91,7 +91,22 @@ public sealed class DraftModelFactory(ILoggerFactory loggerFactory, TimeProvider
                 throw new InvalidOperationException("Model:ApiKey is required unless Model:UseEntraId is set.");
             client = new ChatClient(options.Deployment, new ApiKeyCredential(options.ApiKey), clientOptions);
         }
-        return client.AsIChatClient();
+        // Microsoft.Extensions.AI's strict-schema transform turns "pattern" into a description; Foundry's strict
+        // structured output supports "pattern", so the answer schema is sent exactly as generated.
+        return new ChatClientBuilder(client.AsIChatClient())
+            .ConfigureOptions(o =>
+            {
+                if (o.ResponseFormat is ChatResponseFormatJson { Schema: { } schema } json)
+                {
+                    o.RawRepresentationFactory = _ => new ChatCompletionOptions
+                    {
+                        ResponseFormat = OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
+                            json.SchemaName ?? DraftAnswerSchema.Name, BinaryData.FromString(schema.GetRawText()), json.SchemaDescription,
+                            jsonSchemaIsStrict: true),
+                    };
+                }
+            })
+            .Build();
     }
 
     /// <summary>A pooled handler: connect timeout from the options; a cancelled draft closes its connection at once

@@ -141,7 +141,8 @@ public sealed class ModelConfigurationService
                 return new ModelConnectionTestResult(false, TimeSpan.Zero, null, string.Join(" ", problems));
             }
 
-            var model = Build(config);
+            // One attempt: the test says at once what failed instead of retrying a dead endpoint.
+            var model = Build(config, retries: false);
             string? reported;
             try
             {
@@ -157,10 +158,10 @@ public sealed class ModelConfigurationService
         {
             return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null, ex.Message);
         }
-        catch (AuthenticationFailedException ex) // incl. CredentialUnavailableException
+        catch (AuthenticationFailedException) // incl. CredentialUnavailableException, when thrown outside a model call
         {
             return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null,
-                "No Microsoft Entra ID token could be obtained for the model endpoint (" + FirstSentence(ex.Message) + "). Check the managed identity or sign-in of this deployment and its role on the Foundry resource.");
+                "No Microsoft Entra ID token could be obtained for the model endpoint. Check the managed identity (or sign-in) of this deployment and its role on the Foundry resource.");
         }
         catch (InvalidOperationException ex) // incl. CryptographicFailure
         {
@@ -230,16 +231,13 @@ public sealed class ModelConfigurationService
     }
 
     /// <summary>The drafter for a configuration — built only here, by <see cref="DraftModelFactory"/>.</summary>
-    private IDraftModel Build(ModelConfiguration config) => _factory.Create(
-        ToOptions(config, requireKey: true),
-        config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.EntraId ? _credential.Value : null);
-
-    private static string FirstSentence(string message)
+    private IDraftModel Build(ModelConfiguration config, bool retries = true)
     {
-        var line = message.Split('\n', 2)[0].Trim();
-        var dot = line.IndexOf(". ", StringComparison.Ordinal);
-        return (dot > 0 ? line[..dot] : line).TrimEnd('.');
+        var options = ToOptions(config, requireKey: true);
+        if (!retries) options.MaxRetries = 0;
+        return _factory.Create(options, config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.EntraId ? _credential.Value : null);
     }
+
 
     private ModelOptions ToOptions(ModelConfiguration config, bool requireKey)
     {

@@ -46,6 +46,13 @@ public static class ModelFailures
         if (ex is DraftModelException already) return already;
         if (ex is OperationCanceledException && callerToken.IsCancellationRequested) return null;
 
+        if (ex is Azure.Identity.AuthenticationFailedException)
+        {
+            return new DraftModelException(
+                "The application could not obtain a Microsoft Entra ID token for the AI service. Ask an administrator to check the managed identity (or sign-in) of this deployment and its role on the Foundry resource; meanwhile use the offline draft.",
+                retryable: false, errorCode: "entra_id");
+        }
+
         var partial = received > 0 ? " The text received so far is incomplete." : "";
         if (ex is OperationCanceledException or TimeoutException
             || ex.InnerException is TimeoutException or TaskCanceledException)

@@ -72,4 +72,38 @@ public sealed class ModelTelemetryTests
 
         Assert.Contains(Texts(span), t => t.Contains("gen_ai.input.messages", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(ModelProvider.FoundryOpenAI)]
+    [InlineData(ModelProvider.AzureAIInference)]
+    public async Task A_failed_call_is_traced_with_the_status_but_not_the_services_error_text(ModelProvider provider)
+    {
+        var deployment = "telemetry-" + Guid.NewGuid().ToString("N")[..8];
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == DraftModelFactory.TelemetrySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if ((string?)activity.GetTagItem("gen_ai.request.model") == deployment) spans.Enqueue(activity);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var foundry = provider == ModelProvider.FoundryOpenAI;
+        await using var server = await FakeChatCompletionsServer.StartAsync(
+            (ctx, _) => FakeChatCompletionsServer.WriteContentFilterErrorAsync(ctx, "Potassium 6.8 Penicillin V"),
+            foundry ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath);
+        var model = TestModels.Create(new ModelOptions
+        {
+            Provider = provider, Endpoint = server.Endpoint, Deployment = deployment, ApiKey = "test-key-not-a-secret",
+        });
+
+        await Assert.ThrowsAsync<DraftModelException>(() => DraftingTestData.ReadAllAsync(model.StreamAsync(DraftingTestData.Request(DraftingTestData.Context()), Ct)));
+
+        var span = Assert.Single(spans);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.NotNull(span.GetTagItem("error.type"));
+        Assert.DoesNotContain(Texts(span).Append(span.StatusDescription ?? ""), t => t.Contains("Potassium", StringComparison.Ordinal));
+    }
 }

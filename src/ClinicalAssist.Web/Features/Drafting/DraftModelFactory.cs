@@ -13,7 +13,8 @@ namespace ClinicalAssist.Web.Features.Drafting;
 /// <see cref="ModelConfigurationService"/>). Every AI provider is an <see cref="IChatClient"/>, composed once into the
 /// same pipeline: OpenTelemetry (GenAI semantic conventions; prompt and answer text recorded only when
 /// <see cref="ModelOptions.RecordContentInTelemetry"/> is on), logging without content, then the one retry layer
-/// with rate-limit pacing (<see cref="ModelRetryChatClient"/>), then the provider:
+/// with rate-limit pacing (<see cref="ModelRetryChatClient"/>), then <see cref="ModelErrorChatClient"/> (the SDKs'
+/// failures without the service's error text), then the provider:
 /// <list type="bullet">
 /// <item><c>FoundryOpenAI</c>: the stable OpenAI .NET SDK against Foundry's OpenAI/v1 endpoint (deployment name as
 /// the model, no api-version), API key or Entra ID; wrapped with <c>AsIChatClient()</c>.</item>
@@ -58,6 +59,7 @@ public sealed class DraftModelFactory(ILoggerFactory loggerFactory, TimeProvider
             .UseOpenTelemetry(loggerFactory, TelemetrySourceName, c => c.EnableSensitiveData = options.RecordContentInTelemetry)
             .UseLogging(new ContentFreeLoggerFactory(loggerFactory))
             .Use(inner => new ModelRetryChatClient(inner, options.MaxRetries, RetryBaseDelay, _pace, time))
+            .Use(inner => new ModelErrorChatClient(inner, time))
             .Build();
         return new ChatClientDraftModel(pipeline, options, loggerFactory.CreateLogger<ChatClientDraftModel>(), time);
     }

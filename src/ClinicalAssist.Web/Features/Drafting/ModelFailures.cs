@@ -28,6 +28,7 @@ public static class ModelFailures
     /// or transport failure.</summary>
     public static ModelFailure? Describe(Exception ex, DateTimeOffset now) => ex switch
     {
+        ModelCallException call => call.Failure,
         RequestFailedException { Status: 0 } => new ModelFailure(0, null, null, Transport: true),
         RequestFailedException rfe => new ModelFailure(rfe.Status, rfe.ErrorCode,
             RetryAfter(name => rfe.GetRawResponse() is { } r && r.Headers.TryGetValue(name, out var v) ? v : null, now), Transport: false),
@@ -74,7 +75,7 @@ public static class ModelFailures
                 received > 0
                     ? "The connection to the AI service was interrupted before the draft was complete, so the text received is incomplete. Try again."
                     : "The AI service could not be reached. Check the network connection and try again, or use the offline draft.",
-                retryable: true, errorCode: "connection", innerException: ex is ClientResultException or RequestFailedException ? ex.InnerException : ex);
+                retryable: true, errorCode: "connection", innerException: ex is ClientResultException or RequestFailedException or ModelCallException ? ex.InnerException : ex);
         }
         var translated = FromStatus(failure.Status, failure.ErrorCode, partial, timeoutSeconds);
         translated.RetryAfter = failure.RetryAfter;

@@ -61,7 +61,7 @@ public sealed class ModelConfigurationsPageTests : MudTestContext, IAsyncLifetim
 
         cut.Find("[data-testid=new-config]").Click();
         cut.Find("input[data-testid=config-name-input]").Change("Foundry GPT-4o");
-        cut.Find("input[data-testid=config-endpoint]").Change("https://example.services.ai.azure.com/models");
+        cut.Find("input[data-testid=config-endpoint]").Change("https://example.openai.azure.com/openai/v1/");
         cut.Find("input[data-testid=config-deployment]").Change("gpt-4o");
         cut.Find("input[data-testid=config-api-key]").Change(SecretKey);
         Assert.Equal("password", cut.Find("input[data-testid=config-api-key]").GetAttribute("type"));

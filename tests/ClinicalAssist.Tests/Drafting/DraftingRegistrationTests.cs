@@ -98,4 +98,35 @@ public sealed class DraftingRegistrationTests
         Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true));
         Assert.Contains("Auth=EntraId", options.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Rejects_the_retired_models_route_for_the_OpenAI_v1_provider_at_start()
+    {
+        using var host = Build(new()
+        {
+            ["Model:Provider"] = "FoundryOpenAI",
+            ["Model:Endpoint"] = "https://x.services.ai.azure.com/models",
+            ["Model:Deployment"] = "gpt",
+            ["Model:ApiKey"] = "key",
+        });
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Xunit.TestContext.Current.CancellationToken));
+        Assert.Contains("/openai/v1/", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Accepts_a_Foundry_OpenAI_v1_endpoint_with_entra_id()
+    {
+        using var host = Build(new()
+        {
+            ["Model:Provider"] = "FoundryOpenAI",
+            ["Model:Endpoint"] = "https://x.openai.azure.com/openai/v1/",
+            ["Model:Deployment"] = "gpt-4o-mini",
+            ["Model:UseEntraId"] = "true",
+        });
+
+        await host.StartAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(ModelProvider.FoundryOpenAI, host.Services.GetRequiredService<IOptions<ModelOptions>>().Value.Provider);
+        await host.StopAsync(Xunit.TestContext.Current.CancellationToken);
+    }
 }

@@ -97,6 +97,12 @@ public sealed class ModelOptions : IValidatableObject
                 "Model:Endpoint must be an absolute https URL (plain http is accepted only for a loopback address).",
                 [nameof(Endpoint)]);
         }
+        else if (Provider == ModelProvider.FoundryOpenAI && Endpoint.AbsolutePath.TrimEnd('/').EndsWith("/models", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                "Model:Endpoint ends with /models, the retired Azure AI Inference route: the OpenAI/v1 provider takes https://<resource>.openai.azure.com/openai/v1/ (or …services.ai.azure.com/openai/v1/).",
+                [nameof(Endpoint)]);
+        }
 
         if (string.IsNullOrWhiteSpace(Deployment))
         {

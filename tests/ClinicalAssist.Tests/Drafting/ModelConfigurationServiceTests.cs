@@ -270,4 +270,29 @@ public sealed class ModelConfigurationServiceTests
         public override ValueTask<Azure.Core.AccessToken> GetTokenAsync(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
             throw new Azure.Identity.CredentialUnavailableException("DefaultAzureCredential failed to retrieve a token from the included credentials.");
     }
+
+    [Fact]
+    public async Task Seeding_from_a_Foundry_OpenAI_configuration_makes_the_active_row_that_drafts_through_the_v1_client()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var bootstrap = new ModelOptions
+        {
+            Provider = ModelProvider.FoundryOpenAI,
+            Endpoint = new Uri("https://example.openai.azure.com/openai/v1/"),
+            Deployment = "gpt-4o-mini",
+            UseEntraId = true,
+        };
+        await using (var ctx = db.CreateDbContext())
+        {
+            await ModelConfigurationService.SeedAsync(ctx, bootstrap, new ManualClock(Now), Ct);
+        }
+
+        var service = Service(db);
+        var active = await service.GetActiveAsync(Ct);
+        Assert.Equal((ModelProvider.FoundryOpenAI, ModelAuthMode.EntraId, ModelOptions.DefaultEntraIdScope), (active.Provider, active.AuthMode, active.EntraIdScope));
+        Assert.Empty(service.Validate(active));
+        var model = Assert.IsType<ChatClientDraftModel>(service.CreateModel(active));
+        Assert.Equal(ModelProvider.FoundryOpenAI, model.Provider);
+        Assert.NotNull(Microsoft.Extensions.AI.ChatClientExtensions.GetService<OpenAI.Chat.ChatClient>(model.Client));
+    }
 }

@@ -106,7 +106,7 @@ internal static class RoundsBenchmark
                 ApiKey = "bench-key-not-a-secret",
                 MaxRetries = 0,
             };
-            var model = new AzureAIInferenceDraftModel(modelOptions, NullLogger<AzureAIInferenceDraftModel>.Instance);
+            var model = new DraftModelFactory(NullLoggerFactory.Instance, time, new PromptInjectionDetector()).Create(modelOptions);
             var audit = new AuditLog(database, time);
             var generator = new DraftGenerator(database, model, new PromptBuilder(), new PromptTemplateStore(database, new PromptBuilder()),
                 new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(), Options.Create(modelOptions), audit, time, NullLogger<DraftGenerator>.Instance);

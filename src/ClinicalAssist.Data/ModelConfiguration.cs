@@ -6,8 +6,13 @@ public enum ModelProvider
     /// <summary>The deterministic rule-based drafter: no AI model, no network.</summary>
     Offline,
 
-    /// <summary>A chat model deployed on Azure AI Foundry, called through Azure.AI.Inference.</summary>
+    /// <summary>A chat model deployed on Azure AI Foundry, called through Azure.AI.Inference (the /models route).
+    /// Retired by Microsoft on 2026-08-26; kept for existing configurations.</summary>
     AzureAIInference,
+
+    /// <summary>A chat model deployed on Azure AI Foundry, called through the stable OpenAI .NET SDK against Foundry's
+    /// OpenAI/v1 endpoint (https://&lt;resource&gt;.openai.azure.com/openai/v1/). The default for new configurations.</summary>
+    FoundryOpenAI,
 }
 
 /// <summary>How the product authenticates to a model endpoint.</summary>
@@ -36,7 +41,8 @@ public class ModelConfiguration
     public required string Name { get; set; }
     public ModelProvider Provider { get; set; }
 
-    /// <summary>Inference endpoint, e.g. https://my-resource.services.ai.azure.com/models.</summary>
+    /// <summary>Endpoint: https://my-resource.openai.azure.com/openai/v1/ (FoundryOpenAI) or
+    /// https://my-resource.services.ai.azure.com/models (AzureAIInference).</summary>
     public string? Endpoint { get; set; }
 
     /// <summary>Model deployment name sent as the request's model.</summary>

@@ -28,7 +28,9 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
         await Expect(admin.GetByTestId("config-name").First).ToBeVisibleAsync();
         await admin.GetByTestId("new-config").ClickAsync();
         await FillAsync(admin, "config-name-input", ConfigName);
-        await FillAsync(admin, "config-endpoint", model.Endpoint.ToString());
+        // A new configuration defaults to the FoundryOpenAI provider (Foundry's OpenAI/v1 route).
+        await Expect(admin.GetByRole(AriaRole.Radio, new() { Name = "Azure AI Foundry — OpenAI/v1 endpoint (recommended)" })).ToBeCheckedAsync();
+        await FillAsync(admin, "config-endpoint", model.OpenAIv1Endpoint.ToString());
         await FillAsync(admin, "config-deployment", "e2e-deployment");
         await FillAsync(admin, "config-api-key", ApiKey);
         await admin.GetByTestId("save-config").ClickAsync();

@@ -7,8 +7,9 @@ using System.Text.Json.Nodes;
 namespace ClinicalAssist.BrowserTests;
 
 /// <summary>
-/// A loopback fake of an Azure AI Foundry chat completions endpoint (POST /models/chat/completions, SSE) for the
-/// browser tests: each request is answered by the next script. A script streams content pieces with a pause between
+/// A loopback fake of an Azure AI Foundry chat completions endpoint for the browser tests — both routes: Azure.AI.Inference's
+/// POST /models/chat/completions (<see cref="Endpoint"/>) and the OpenAI/v1 protocol's POST /openai/v1/chat/completions
+/// (<see cref="OpenAIv1Endpoint"/>), SSE: each request is answered by the next script. A script streams content pieces with a pause between
 /// them and records the time (Unix ms) each piece left, so a page can measure token → screen latency.
 /// </summary>
 public sealed class FakeModelEndpoint : IAsyncDisposable
@@ -28,11 +29,19 @@ public sealed class FakeModelEndpoint : IAsyncDisposable
 
     public Uri Endpoint { get; }
 
+    /// <summary>Foundry's OpenAI/v1 route on the same listener (http://127.0.0.1:port/openai/v1/).</summary>
+    public Uri OpenAIv1Endpoint { get; }
+
+    /// <summary>The path of every request, in arrival order.</summary>
+    public ConcurrentQueue<string> Paths { get; } = new();
+
     public FakeModelEndpoint()
     {
         var port = FreePort();
         Endpoint = new Uri($"http://127.0.0.1:{port}/models");
+        OpenAIv1Endpoint = new Uri($"http://127.0.0.1:{port}/openai/v1/");
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/models/");
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/openai/v1/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);
     }
@@ -60,6 +69,7 @@ public sealed class FakeModelEndpoint : IAsyncDisposable
     private async Task AnswerAsync(HttpListenerContext context)
     {
         Interlocked.Increment(ref _requests);
+        Paths.Enqueue(context.Request.Url?.AbsolutePath ?? "");
         try
         {
             using (var reader = new StreamReader(context.Request.InputStream)) await reader.ReadToEndAsync();

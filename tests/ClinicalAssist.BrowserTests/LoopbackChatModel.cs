@@ -10,7 +10,7 @@ namespace ClinicalAssist.BrowserTests;
 /// A fake Azure AI Inference chat-completions endpoint on a loopback port (HttpListener: the browser-test project has
 /// no ASP.NET Core host). Same idea as tests/ClinicalAssist.Tests/Drafting/FakeChatCompletionsServer: a non-streaming
 /// call (Test connection) gets a one-word answer; a streaming call (a draft) gets the JSON answer contract as SSE
-/// chunks with token usage. Every request's api-key header is kept.
+/// chunks with token usage. Every request's key (api-key header or bearer token) is kept.
 /// </summary>
 public sealed class LoopbackChatModel : IAsyncDisposable
 {
@@ -20,6 +20,9 @@ public sealed class LoopbackChatModel : IAsyncDisposable
     private readonly Task _loop;
 
     public Uri Endpoint { get; }
+
+    /// <summary>The same listener as Foundry's OpenAI/v1 route (the default provider of a new configuration).</summary>
+    public Uri OpenAIv1Endpoint => new(Endpoint, "/openai/v1/");
     public ConcurrentQueue<(bool Streaming, string? ApiKey)> Requests { get; } = new();
 
     private LoopbackChatModel(int port)
@@ -67,7 +70,10 @@ public sealed class LoopbackChatModel : IAsyncDisposable
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
             var body = JsonNode.Parse(await reader.ReadToEndAsync()) ?? new JsonObject();
             var streaming = body["stream"]?.GetValue<bool>() == true;
-            Requests.Enqueue((streaming, context.Request.Headers["api-key"]));
+            // Azure.AI.Inference sends the key as api-key; the OpenAI/v1 client as Authorization: Bearer <key>.
+            var bearer = context.Request.Headers["Authorization"];
+            Requests.Enqueue((streaming, context.Request.Headers["api-key"]
+                ?? (bearer is not null && bearer.StartsWith("Bearer ", StringComparison.Ordinal) ? bearer["Bearer ".Length..] : null)));
             var response = context.Response;
             if (!streaming)
             {

@@ -67,6 +67,8 @@ public static class ClinicalAssistTelemetry
             .ConfigureResource(r => r.AddService(config["OpenTelemetry:ServiceName"] ?? Name))
             .WithTracing(tracing => tracing
                 .AddSource(Name)
+                // The model pipeline's GenAI spans (gen_ai.* semantic conventions; no prompt or answer text by default).
+                .AddSource(Features.Drafting.DraftModelFactory.TelemetrySourceName)
                 .AddAspNetCoreInstrumentation(o =>
                 {
                     // Probes every few seconds are noise; static files too.
@@ -77,6 +79,7 @@ public static class ClinicalAssistTelemetry
                 .AddEntityFrameworkCoreInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(Name)
+                .AddMeter(Features.Drafting.DraftModelFactory.TelemetrySourceName)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation());
 

@@ -44,7 +44,7 @@ public sealed class ModelConfigurationAdminTests : IAsyncLifetime
         var service = new ModelConfigurationService(db, new EphemeralDataProtectionProvider(),
             new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vault:ModelKey"] = "from-vault" }).Build(),
             Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }), new PromptInjectionDetector(), loggers,
-            configureClient: o => o.Retry.MaxRetries = 0);
+            factory: ClinicalAssist.Tests.Drafting.TestModels.Factory());
         var audit = new AuditLog(db, clock);
         return new ModelConfigurationAdmin(db, service, new ModelCardStore(db, audit, clock), audit, clock, loggers.CreateLogger<ModelConfigurationAdmin>());
     }

@@ -61,7 +61,7 @@ public sealed class ModelConfigurationsPageTests : MudTestContext, IAsyncLifetim
 
         await cut.InvokeAsync(() => cut.Find("[data-testid=new-config]").Click());
         await cut.InvokeAsync(() => cut.Find("input[data-testid=config-name-input]").Change("Foundry GPT-4o"));
-        await cut.InvokeAsync(() => cut.Find("input[data-testid=config-endpoint]").Change("https://example.services.ai.azure.com/models"));
+        await cut.InvokeAsync(() => cut.Find("input[data-testid=config-endpoint]").Change("https://example.openai.azure.com/openai/v1/"));
         await cut.InvokeAsync(() => cut.Find("input[data-testid=config-deployment]").Change("gpt-4o"));
         await cut.InvokeAsync(() => cut.Find("input[data-testid=config-api-key]").Change(SecretKey));
         Assert.Equal("password", cut.Find("input[data-testid=config-api-key]").GetAttribute("type"));

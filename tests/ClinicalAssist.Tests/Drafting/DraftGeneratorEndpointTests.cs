@@ -43,11 +43,7 @@ public sealed class DraftGeneratorEndpointTests : IAsyncLifetime
 
     private DraftGenerator Generator(ModelOptions options)
     {
-        var model = new AzureAIInferenceDraftModel(options, NullLogger<AzureAIInferenceDraftModel>.Instance, configureClient: o =>
-        {
-            o.Retry.Delay = TimeSpan.FromMilliseconds(10);
-            o.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-        });
+        var model = TestModels.Create(options);
         return new DraftGenerator(_db, model, new PromptBuilder(), new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(),
             new CitationVerifier(), new DraftSafetyNet(), Microsoft.Extensions.Options.Options.Create(options), new AuditLog(_db, _clock), _clock,
             NullLogger<DraftGenerator>.Instance);
@@ -121,7 +117,7 @@ public sealed class DraftGeneratorEndpointTests : IAsyncLifetime
         var configurations = new ModelConfigurationService(_db, protection,
             new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
             Microsoft.Extensions.Options.Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }),
-            new PromptInjectionDetector(), NullLoggerFactory.Instance, configureClient: o => o.Retry.MaxRetries = 0);
+            new PromptInjectionDetector(), NullLoggerFactory.Instance, factory: TestModels.Factory());
         var config = new ModelConfiguration
         {
             Id = Guid.NewGuid(), Name = "Foundry test", Provider = ModelProvider.AzureAIInference, Endpoint = server.Endpoint.ToString(),

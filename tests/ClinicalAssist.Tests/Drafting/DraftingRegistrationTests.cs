@@ -32,7 +32,7 @@ public sealed class DraftingRegistrationTests
     }
 
     [Fact]
-    public void Selects_azure_ai_inference_when_configured()
+    public void A_configured_endpoint_is_validated_but_the_drafter_comes_from_the_model_configurations()
     {
         using var host = Build(new()
         {
@@ -43,8 +43,10 @@ public sealed class DraftingRegistrationTests
             ["Model:Temperature"] = "0.2",
         });
 
-        var model = Assert.IsType<AzureAIInferenceDraftModel>(host.Services.GetRequiredService<IDraftModel>());
-        Assert.Equal("gpt-4o-mini", model.ModelId);
+        // One place builds drafters: the "Model" section seeds the stored configuration, the active configuration
+        // drafts (ModelConfigurationService → DraftModelFactory). IDraftModel is the embedded offline default.
+        Assert.IsType<OfflineDrafter>(host.Services.GetRequiredService<IDraftModel>());
+        Assert.NotNull(host.Services.GetRequiredService<DraftModelFactory>());
         var options = host.Services.GetRequiredService<IOptions<ModelOptions>>().Value;
         Assert.Equal(0.2f, options.Temperature);
         Assert.DoesNotContain("configured-secret-value", options.ToString(), StringComparison.Ordinal);
@@ -95,5 +97,36 @@ public sealed class DraftingRegistrationTests
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true));
         Assert.Contains("Auth=EntraId", options.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rejects_the_retired_models_route_for_the_OpenAI_v1_provider_at_start()
+    {
+        using var host = Build(new()
+        {
+            ["Model:Provider"] = "FoundryOpenAI",
+            ["Model:Endpoint"] = "https://x.services.ai.azure.com/models",
+            ["Model:Deployment"] = "gpt",
+            ["Model:ApiKey"] = "key",
+        });
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Xunit.TestContext.Current.CancellationToken));
+        Assert.Contains("/openai/v1/", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Accepts_a_Foundry_OpenAI_v1_endpoint_with_entra_id()
+    {
+        using var host = Build(new()
+        {
+            ["Model:Provider"] = "FoundryOpenAI",
+            ["Model:Endpoint"] = "https://x.openai.azure.com/openai/v1/",
+            ["Model:Deployment"] = "gpt-4o-mini",
+            ["Model:UseEntraId"] = "true",
+        });
+
+        await host.StartAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(ModelProvider.FoundryOpenAI, host.Services.GetRequiredService<IOptions<ModelOptions>>().Value.Provider);
+        await host.StopAsync(Xunit.TestContext.Current.CancellationToken);
     }
 }

@@ -24,7 +24,7 @@ public sealed class ModelConfigurationServiceTests
         Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }),
         new PromptInjectionDetector(),
         NullLoggerFactory.Instance,
-        configureClient: o => o.Retry.MaxRetries = 0);
+        factory: ClinicalAssist.Tests.Drafting.TestModels.Factory());
 
     private static ModelConfiguration Azure(Uri endpoint, string name = "Foundry test") => new()
     {
@@ -195,5 +195,104 @@ public sealed class ModelConfigurationServiceTests
         config.Version = Guid.NewGuid();
         Assert.NotSame(first, service.CreateModel(config));
         Assert.Equal("gpt-4o", first.ModelId);
+    }
+
+    [Fact]
+    public async Task Test_connection_to_a_Foundry_OpenAI_v1_endpoint_reports_the_model_it_returns()
+    {
+        await using var server = await FakeChatCompletionsServer.StartAsync(
+            (context, _) => FakeChatCompletionsServer.WriteCompletionAsync(context, "OK", model: "gpt-4o-2024-11-20"), FakeChatCompletionsServer.OpenAIv1Path);
+        await using var db = await TestDatabase.CreateAsync();
+        var service = Service(db);
+        var config = Azure(server.Endpoint);
+        config.Provider = ModelProvider.FoundryOpenAI;
+        config.ProtectedApiKey = service.ProtectApiKey("sk-test-789");
+
+        var result = await service.TestConnectionAsync(config, Ct);
+
+        Assert.True(result.Success, result.Error);
+        Assert.Equal("gpt-4o-2024-11-20", result.ReportedModelId);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("/openai/v1/chat/completions", request.Path);
+        Assert.Equal("Bearer sk-test-789", request.Authorization);
+        Assert.Equal("gpt-4o", request.Body["model"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(ModelProvider.FoundryOpenAI)]
+    [InlineData(ModelProvider.AzureAIInference)]
+    public async Task Test_connection_to_a_dead_endpoint_says_in_plain_words_that_it_could_not_be_reached_after_one_attempt(ModelProvider provider)
+    {
+        Uri endpoint;
+        await using (var server = await FakeChatCompletionsServer.StartAsync((_, _) => Task.CompletedTask,
+                         provider == ModelProvider.FoundryOpenAI ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath))
+        {
+            endpoint = server.Endpoint; // nothing listens there once the server is gone
+        }
+        await using var db = await TestDatabase.CreateAsync();
+        var service = Service(db);
+        var config = Azure(endpoint);
+        config.Provider = provider;
+        config.MaxRetries = 3; // drafting retries; the test does not
+        config.ProtectedApiKey = service.ProtectApiKey("k");
+
+        var result = await service.TestConnectionAsync(config, Ct);
+
+        Assert.False(result.Success);
+        Assert.Equal("The AI service could not be reached. Check the network connection and try again, or use the offline draft.", result.Error);
+        Assert.DoesNotContain("Exception", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ModelProvider.FoundryOpenAI)]
+    [InlineData(ModelProvider.AzureAIInference)]
+    public async Task Test_connection_without_an_Entra_ID_token_says_so_in_plain_words(ModelProvider provider)
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var service = new ModelConfigurationService(db, new EphemeralDataProtectionProvider(), new ConfigurationBuilder().Build(),
+            Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }), new PromptInjectionDetector(), NullLoggerFactory.Instance,
+            entraCredential: () => new NoTokenCredential(), factory: TestModels.Factory());
+        var config = Azure(new Uri(provider == ModelProvider.FoundryOpenAI ? "https://foundry.invalid/openai/v1/" : "https://foundry.invalid/models"));
+        config.Provider = provider;
+        config.AuthMode = ModelAuthMode.EntraId;
+
+        var result = await service.TestConnectionAsync(config, Ct);
+
+        Assert.False(result.Success);
+        Assert.Contains("could not obtain a Microsoft Entra ID token", result.Error, StringComparison.Ordinal);
+    }
+
+    private sealed class NoTokenCredential : Azure.Core.TokenCredential
+    {
+        public override Azure.Core.AccessToken GetToken(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new Azure.Identity.CredentialUnavailableException("DefaultAzureCredential failed to retrieve a token from the included credentials.");
+
+        public override ValueTask<Azure.Core.AccessToken> GetTokenAsync(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            throw new Azure.Identity.CredentialUnavailableException("DefaultAzureCredential failed to retrieve a token from the included credentials.");
+    }
+
+    [Fact]
+    public async Task Seeding_from_a_Foundry_OpenAI_configuration_makes_the_active_row_that_drafts_through_the_v1_client()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var bootstrap = new ModelOptions
+        {
+            Provider = ModelProvider.FoundryOpenAI,
+            Endpoint = new Uri("https://example.openai.azure.com/openai/v1/"),
+            Deployment = "gpt-4o-mini",
+            UseEntraId = true,
+        };
+        await using (var ctx = db.CreateDbContext())
+        {
+            await ModelConfigurationService.SeedAsync(ctx, bootstrap, new FakeTimeProvider(Now), Ct);
+        }
+
+        var service = Service(db);
+        var active = await service.GetActiveAsync(Ct);
+        Assert.Equal((ModelProvider.FoundryOpenAI, ModelAuthMode.EntraId, ModelOptions.DefaultEntraIdScope), (active.Provider, active.AuthMode, active.EntraIdScope));
+        Assert.Empty(service.Validate(active));
+        var model = Assert.IsType<ChatClientDraftModel>(service.CreateModel(active));
+        Assert.Equal(ModelProvider.FoundryOpenAI, model.Provider);
+        Assert.NotNull(Microsoft.Extensions.AI.ChatClientExtensions.GetService<OpenAI.Chat.ChatClient>(model.Client));
     }
 }

@@ -84,7 +84,8 @@ internal static class FaultMatrixReport
 
     public static readonly IReadOnlyList<(string Area, string Fault)> Cells =
     [
-        .. ModelFaultCells.Faults.Select(f => ("Model endpoint", f)),
+        .. ModelFaultCells.Faults.Select(f => (ModelFaultCells.AzureArea, f)),
+        .. ModelFaultCells.Faults.Select(f => (ModelFaultCells.FoundryArea, f)),
         .. FhirFaultCells.Faults.Select(f => ("FHIR server", f)),
         .. DatabaseFaultCells.Faults.Select(f => ("Database", f)),
     ];

@@ -12,8 +12,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ClinicalAssist.Tests.Faults;
 
 /// <summary>
-/// Fault matrix, model endpoint row: the clinician's DraftPanel (bUnit) drafts through the Azure AI Inference client
-/// against the loopback fake endpoint, which fails in one way per cell. For each: the panel shows a clear message,
+/// Fault matrix, model endpoint rows (one per provider: Azure.AI.Inference on /models, FoundryOpenAI on Foundry's
+/// OpenAI/v1 route): the clinician's DraftPanel (bUnit) drafts through the product's model pipeline against the
+/// loopback fake endpoint, which fails in one way per cell. For each: the panel shows a clear message,
 /// the failed draft is stored Failed with that message (and audited), and the earlier signed draft of the patient —
 /// and any text already streamed — is kept.
 /// </summary>
@@ -21,6 +22,9 @@ public sealed class ModelFaultCells
 {
     public static readonly IReadOnlyList<string> Faults =
         ["429 with Retry-After", "500", "503", "timeout", "connection refused", "stream cut mid-answer", "malformed JSON", "content-filter refusal"];
+
+    public const string AzureArea = "Model endpoint";
+    public const string FoundryArea = "Model endpoint (FoundryOpenAI)";
 
     public static TheoryData<string> Cells => [.. Faults];
 
@@ -41,8 +45,16 @@ public sealed class ModelFaultCells
 
     [Theory]
     [MemberData(nameof(Cells))]
-    public Task Model_endpoint(string fault) => FaultCell.RunAsync("Model endpoint", fault, async cell =>
+    public Task Model_endpoint(string fault) => RunAsync(AzureArea, ModelProvider.AzureAIInference, fault);
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public Task Foundry_OpenAI_endpoint(string fault) => RunAsync(FoundryArea, ModelProvider.FoundryOpenAI, fault);
+
+    private static Task RunAsync(string area, ModelProvider provider, string fault) => FaultCell.RunAsync(area, fault, async cell =>
     {
+        var foundry = provider == ModelProvider.FoundryOpenAI;
+        var shownBeforeCut = new TaskCompletionSource();
         await using var database = await FaultHarness.DatabaseAsync();
         var context = FaultHarness.DemoContext();
         var (earlierId, earlierSigned) = await FaultHarness.SignedDraftAsync(database, context);
@@ -67,7 +79,7 @@ public sealed class ModelFaultCells
                     break;
                 case "stream cut mid-answer":
                     await FakeChatCompletionsServer.WriteChunksAsync(http, pieces.Take(pieces.Count / 2), finishReason: null, done: false);
-                    await Task.Delay(50, http.RequestAborted);
+                    await shownBeforeCut.Task.WaitAsync(http.RequestAborted); // the page shows the text: now cut the connection
                     http.Abort();
                     break;
                 case "malformed JSON":
@@ -75,26 +87,36 @@ public sealed class ModelFaultCells
                     await FakeChatCompletionsServer.WriteEventAsync(http, FakeChatCompletionsServer.Chunk("{\"summary\":", "assistant", null));
                     await http.Response.WriteAsync("data: {\"id\": \"x\", \"choices\": [ {broken\n\n", http.RequestAborted);
                     break;
+                case "content-filter refusal" when foundry:
+                    await FakeChatCompletionsServer.WriteContentFilterErrorAsync(http, "Potassium 6.8");
+                    break;
                 case "content-filter refusal":
                     await FakeChatCompletionsServer.WriteErrorAsync(http, 400, "content_filter", "filtered");
                     break;
             }
-        });
-        var endpoint = fault == "connection refused" ? ClosedPortEndpoint() : server.Endpoint;
-        var model = new AzureAIInferenceDraftModel(new ModelOptions
+        }, foundry ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath);
+        var endpoint = fault == "connection refused" ? ClosedPortEndpoint(foundry ? FakeChatCompletionsServer.OpenAIv1Path + "/" : FakeChatCompletionsServer.BasePath) : server.Endpoint;
+        var model = TestModels.Create(new ModelOptions
         {
-            Provider = ModelProvider.AzureAIInference, Endpoint = endpoint, Deployment = "gpt-4o-mini", ApiKey = "test-key-not-a-secret",
-            TimeoutSeconds = 1, MaxRetries = fault == "429 with Retry-After" ? 1 : 0,
-        }, NullLogger<AzureAIInferenceDraftModel>.Instance, configureClient: o =>
-        {
-            o.Retry.Delay = TimeSpan.FromMilliseconds(10);
-            o.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+            Provider = provider, Endpoint = endpoint, Deployment = "gpt-4o-mini", ApiKey = "test-key-not-a-secret",
+            TimeoutSeconds = fault == "timeout" ? 1 : 10, MaxRetries = fault == "429 with Retry-After" ? 1 : 0,
         });
 
         await using var ui = new FaultHarness(database, FaultHarness.Clinician, Roles.Clinician, model);
         var panel = ui.Render<DraftPanel>(p => p.Add(x => x.Context, context));
         panel.WaitForAssertion(() => Assert.Equal("Signed", panel.Find("[data-testid=draft-status]").TextContent.Trim()));
-        await panel.Find("[data-testid=generate-summary]").ClickAsync(new());
+        // The click's task completes with the whole generation: the cut cell first waits for the streamed text.
+        var click = panel.InvokeAsync(() => panel.Find("[data-testid=generate-summary]").ClickAsync(new()));
+        if (fault == "stream cut mid-answer")
+        {
+            panel.WaitForAssertion(() =>
+            {
+                Assert.Equal("Generating", panel.Find("[data-testid=draft-status]").TextContent.Trim());
+                Assert.Contains("Summary", panel.Find("[data-testid=draft-text]").TextContent, StringComparison.Ordinal);
+            }, Patience.Long);
+            shownBeforeCut.TrySetResult();
+        }
+        await click;
         panel.WaitForAssertion(() => Assert.Equal("Failed", panel.Find("[data-testid=draft-status]").TextContent.Trim()), Patience.Long);
 
         var (fragment, retryable) = Expected(fault);
@@ -134,12 +156,12 @@ public sealed class ModelFaultCells
     });
 
     /// <summary>An endpoint on a loopback port nothing listens on (connection refused).</summary>
-    private static Uri ClosedPortEndpoint()
+    private static Uri ClosedPortEndpoint(string path)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        return new Uri($"http://127.0.0.1:{port}/models");
+        return new Uri($"http://127.0.0.1:{port}{path}");
     }
 }

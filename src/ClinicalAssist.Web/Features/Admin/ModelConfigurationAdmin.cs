@@ -13,7 +13,7 @@ namespace ClinicalAssist.Web.Features.Admin;
 public sealed class ModelConfigurationInput
 {
     public string Name { get; set; } = "";
-    public ModelProvider Provider { get; set; } = ModelProvider.AzureAIInference;
+    public ModelProvider Provider { get; set; } = ModelProvider.FoundryOpenAI;
     public string? Endpoint { get; set; }
     public string? Deployment { get; set; }
     public ModelAuthMode AuthMode { get; set; } = ModelAuthMode.ApiKey;
@@ -206,7 +206,8 @@ public sealed class ModelConfigurationAdmin(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Connection test of model configuration {ConfigurationId} failed unexpectedly.", id);
-            result = new ModelConnectionTestResult(false, TimeSpan.Zero, null, "The test could not run: " + ex.GetType().Name);
+            result = new ModelConnectionTestResult(false, TimeSpan.Zero, null,
+                "The test could not run because of an unexpected error in the application (details are in the server log). Check the endpoint, deployment and credentials, then try again.");
         }
         await audit.WriteAsync(AuditActions.ModelConfigurationTested, actor, outcome: result.Success ? "success" : "failure",
             details: string.Create(CultureInfo.InvariantCulture,

@@ -35,6 +35,7 @@ public sealed record DraftAnswer(
     /// <summary>Prefix of every open question in the rendered text.</summary>
     public const string NeedPrefix = "Need: ";
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => Summary is null && Problems.Count == 0 && KeyFindings.Count == 0 && Differentials.Count == 0
                            && NextSteps.Count == 0 && OpenQuestions.Count == 0;
 
@@ -132,36 +133,87 @@ public sealed record DraftAnswer(
     }
 }
 
-/// <summary>The JSON schema sent with the request (structured output) and named in the prompt.</summary>
+/// <summary>
+/// The JSON schema sent with the request (structured output, every provider) and named in the prompt. It is generated
+/// from the C# answer type (<see cref="DraftAnswer"/>, one source of truth): every property required, no additional
+/// properties, every <c>cite</c> array's items constrained to the citation key grammar
+/// (<see cref="CitationKey.Grammar"/>) and the likelihood to <see cref="Likelihoods"/>.
+/// </summary>
 public static class DraftAnswerSchema
 {
     public const string Name = "clinical_summary";
 
-    private const string Statement = """{"type":"object","additionalProperties":false,"required":["text","cite"],"properties":{"text":{"type":"string"},"cite":{"type":"array","items":{"type":"string","pattern":"^[A-Z]{1,2}[0-9]{1,5}$"}}}}""";
+    public const string Description = "Cited clinical summary";
+
+    /// <summary>The likelihoods a differential may carry.</summary>
+    public static readonly IReadOnlyList<string> Likelihoods = ["high", "moderate", "low"];
+
+    /// <summary>The serializer shape of the answer: camelCase names, nullable annotations respected (only the
+    /// summary may be null).</summary>
+    internal static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
+    };
+
+    /// <summary>The schema as a JSON element.</summary>
+    public static readonly JsonElement Schema = Create();
 
     /// <summary>The schema as a JSON document.</summary>
-    public static readonly string Json = """
-        {"type":"object","additionalProperties":false,
-         "required":["summary","problems","keyFindings","differentials","nextSteps","openQuestions"],
-         "properties":{
-          "summary":@STATEMENT,
-          "problems":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["problem","assessment","cite"],
-            "properties":{"problem":{"type":"string"},"assessment":{"type":"string"},"cite":{"type":"array","items":{"type":"string","pattern":"^[A-Z]{1,2}[0-9]{1,5}$"}}}}},
-          "keyFindings":{"type":"array","items":@STATEMENT},
-          "differentials":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["diagnosis","likelihood","supporting","opposing"],
-            "properties":{"diagnosis":{"type":"string"},"likelihood":{"type":"string","enum":["high","moderate","low"]},
-              "supporting":{"type":"array","items":@STATEMENT},"opposing":{"type":"array","items":@STATEMENT}}}},
-          "nextSteps":{"type":"array","items":@STATEMENT},
-          "openQuestions":{"type":"array","items":@STATEMENT}
-         }}
-        """.Replace("@STATEMENT", Statement, StringComparison.Ordinal);
+    public static string Json => Schema.GetRawText();
 
     /// <summary>Top-level schema members as the Azure.AI.Inference response-format API takes them.</summary>
-    public static IDictionary<string, BinaryData> AsDictionary()
+    public static IDictionary<string, BinaryData> AsDictionary() =>
+        Schema.EnumerateObject().ToDictionary(p => p.Name, p => BinaryData.FromString(p.Value.GetRawText()), StringComparer.Ordinal);
+
+    /// <summary>The generated schema with every "$ref" (System.Text.Json refers to a repeated type's first
+    /// occurrence) replaced by what it points at: each statement, and each cite array, stands on its own.</summary>
+    private static JsonElement Create()
     {
-        using var doc = JsonDocument.Parse(Json);
-        return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => BinaryData.FromString(p.Value.GetRawText()), StringComparer.Ordinal);
+        var generated = JsonNode.Parse(Generate().GetRawText())!;
+        return JsonSerializer.SerializeToElement(Inline(generated, generated));
     }
+
+    private static JsonNode? Inline(JsonNode? node, JsonNode root) => node switch
+    {
+        JsonObject o when o["$ref"] is JsonValue reference && reference.GetValue<string>() is ['#', ..] pointer
+            => Inline(Resolve(root, pointer)?.DeepClone(), root),
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Inline(p.Value, root)))),
+        JsonArray a => new JsonArray([.. a.Select(i => Inline(i, root))]),
+        _ => node?.DeepClone(),
+    };
+
+    private static JsonNode? Resolve(JsonNode root, string pointer) =>
+        pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Aggregate((JsonNode?)root, (node, segment) => node is JsonObject o ? o[segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)] : null);
+
+    private static JsonElement Generate() => Microsoft.Extensions.AI.AIJsonUtilities.CreateJsonSchema(
+        typeof(DraftAnswer),
+        serializerOptions: SerializerOptions,
+        inferenceOptions: new Microsoft.Extensions.AI.AIJsonSchemaCreateOptions
+        {
+            IncludeSchemaKeyword = false,
+            TransformOptions = new Microsoft.Extensions.AI.AIJsonSchemaTransformOptions
+            {
+                DisallowAdditionalProperties = true,
+                RequireAllProperties = true,
+                ConvertBooleanSchemas = true,
+            },
+            TransformSchemaNode = static (context, node) =>
+            {
+                if (node is not JsonObject schema) return node;
+                switch (context.PropertyInfo?.Name)
+                {
+                    case "cite" when schema["items"] is JsonObject items:
+                        items["pattern"] = "^" + CitationKey.Grammar + "$";
+                        break;
+                    case "likelihood":
+                        schema["enum"] = new JsonArray([.. Likelihoods.Select(l => (JsonNode)JsonValue.Create(l))]);
+                        break;
+                }
+                return node;
+            },
+        });
 }
 
 /// <summary>How an answer was read.</summary>

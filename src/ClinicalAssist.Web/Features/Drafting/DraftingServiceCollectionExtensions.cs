@@ -1,5 +1,4 @@
 using ClinicalAssist.Data;
-using Azure.Identity;
 using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Drafting;
@@ -8,8 +7,10 @@ public static class DraftingServiceCollectionExtensions
 {
     /// <summary>
     /// Binds and validates <see cref="ModelOptions"/> (section "Model", validated at start-up) and registers the
-    /// prompt builder, injection detector, citation verifier, the draft generator and the configured <see cref="IDraftModel"/>
-    /// (offline rule-based by default; Azure AI Foundry when Model:Provider is AzureAIInference).
+    /// prompt builder, injection detector, citation verifier, the draft generator, the model configurations and
+    /// the one place drafters are built (<see cref="DraftModelFactory"/>: the admin's active model configuration,
+    /// whose first version the "Model" section seeds). <see cref="IDraftModel"/> itself is the offline rule-based
+    /// drafter, the embedded default used only where no configuration store exists.
     /// </summary>
     public static IHostApplicationBuilder AddDrafting(this IHostApplicationBuilder builder)
     {
@@ -27,28 +28,24 @@ public static class DraftingServiceCollectionExtensions
         builder.Services.AddSingleton<PromptTemplateStore>();
         builder.Services.AddSingleton<PromptTemplateAdmin>();
         builder.Services.AddSingleton<DraftGenerator>();
+        builder.Services.AddSingleton(sp => new DraftModelFactory(
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<PromptInjectionDetector>()));
         builder.Services.AddSingleton(sp => new ModelConfigurationService(
             sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>(),
             sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
             sp.GetRequiredService<IConfiguration>(),
             sp.GetRequiredService<IOptions<ModelOptions>>(),
             sp.GetRequiredService<PromptInjectionDetector>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            factory: sp.GetRequiredService<DraftModelFactory>()));
 
-        builder.Services.AddSingleton<IDraftModel>(sp =>
+        builder.Services.AddSingleton<IDraftModel>(sp => sp.GetRequiredService<DraftModelFactory>().Create(new ModelOptions
         {
-            var options = sp.GetRequiredService<IOptions<ModelOptions>>().Value;
-            return options.Provider switch
-            {
-                ModelProvider.AzureAIInference => new AzureAIInferenceDraftModel(
-                    options,
-                    sp.GetRequiredService<ILogger<AzureAIInferenceDraftModel>>(),
-                    options.UseEntraId ? new DefaultAzureCredential() : null),
-                _ => new OfflineDrafter(
-                    sp.GetRequiredService<PromptInjectionDetector>(),
-                    TimeSpan.FromMilliseconds(options.OfflineChunkDelayMilliseconds)),
-            };
-        });
+            Provider = ModelProvider.Offline,
+            OfflineChunkDelayMilliseconds = sp.GetRequiredService<IOptions<ModelOptions>>().Value.OfflineChunkDelayMilliseconds,
+        }));
 
         return builder;
     }

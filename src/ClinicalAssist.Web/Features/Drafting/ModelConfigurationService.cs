@@ -28,10 +28,8 @@ public sealed class ModelConfigurationService
     private readonly IDataProtector _protector;
     private readonly IConfiguration _configuration;
     private readonly ModelOptions _bootstrap;
-    private readonly PromptInjectionDetector _detector;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly DraftModelFactory _factory;
     private readonly Func<TokenCredential> _entraCredential;
-    private readonly Action<Azure.AI.Inference.AzureAIInferenceClientOptions>? _configureClient;
     private readonly ConcurrentDictionary<Guid, (Guid Version, IDraftModel Model)> _models = new();
     private readonly Lazy<TokenCredential> _credential;
 
@@ -43,18 +41,27 @@ public sealed class ModelConfigurationService
         PromptInjectionDetector detector,
         ILoggerFactory loggerFactory,
         Func<TokenCredential>? entraCredential = null,
-        Action<Azure.AI.Inference.AzureAIInferenceClientOptions>? configureClient = null)
+        DraftModelFactory? factory = null)
     {
         _dbFactory = dbFactory;
         _protector = dataProtection.CreateProtector(ApiKeyProtectionPurpose);
         _configuration = configuration;
         _bootstrap = bootstrap.Value;
-        _detector = detector;
-        _loggerFactory = loggerFactory;
+        _factory = factory ?? new DraftModelFactory(loggerFactory, TimeProvider.System, detector);
         _entraCredential = entraCredential ?? (() => new DefaultAzureCredential());
         _credential = new Lazy<TokenCredential>(_entraCredential, LazyThreadSafetyMode.ExecutionAndPublication);
-        _configureClient = configureClient;
     }
+
+    /// <summary>The date Microsoft retired the Azure AI Inference beta SDK and its /models route.</summary>
+    public const string AzureAIInferenceRetired = "2026-08-26";
+
+    /// <summary>How admin pages and docs name a provider.</summary>
+    public static string ProviderLabel(ModelProvider provider) => provider switch
+    {
+        ModelProvider.FoundryOpenAI => "Azure AI Foundry — OpenAI/v1 endpoint",
+        ModelProvider.AzureAIInference => $"Azure AI Foundry — Azure.AI.Inference (retired by Microsoft on {AzureAIInferenceRetired})",
+        _ => "Offline rule-based (no AI model)",
+    };
 
     /// <summary>The configuration new drafts use. Start-up seeding guarantees there is one.</summary>
     public async Task<ModelConfiguration> GetActiveAsync(CancellationToken ct)
@@ -101,7 +108,7 @@ public sealed class ModelConfigurationService
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(config.Name)) problems.Add("A name is required.");
         if (config.TokenBudget < 1000) problems.Add("The token budget must be at least 1,000 tokens.");
-        if (config.Provider == ModelProvider.AzureAIInference && config.AuthMode == ModelAuthMode.None)
+        if (config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.None)
         {
             problems.Add("An Azure AI Foundry endpoint needs an API key or Microsoft Entra ID.");
         }
@@ -112,7 +119,7 @@ public sealed class ModelConfigurationService
         problems.AddRange(results
             .Where(r => !(r.MemberNames.Contains(nameof(ModelOptions.ApiKey)) && config.AuthMode == ModelAuthMode.ApiKey))
             .Select(r => ToAdminWording(r.ErrorMessage ?? "Invalid setting.")));
-        if (config.Provider == ModelProvider.AzureAIInference && config.AuthMode == ModelAuthMode.ApiKey && !HasApiKey(config))
+        if (config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.ApiKey && !HasApiKey(config))
         {
             problems.Add(config.ApiKeyConfigurationKey is { Length: > 0 } name
                 ? $"No API key is set in configuration entry \"{name}\"."
@@ -134,21 +141,35 @@ public sealed class ModelConfigurationService
                 return new ModelConnectionTestResult(false, TimeSpan.Zero, null, string.Join(" ", problems));
             }
 
-            var model = Build(config);
-            string? reported = model switch
+            // One attempt: the test says at once what failed instead of retrying a dead endpoint.
+            var model = Build(config, retries: false);
+            string? reported;
+            try
             {
-                AzureAIInferenceDraftModel azure => await azure.PingAsync(ct),
-                _ => model.ModelId,
-            };
+                reported = model is ChatClientDraftModel ai ? await ai.PingAsync(ct) : model.ModelId;
+            }
+            finally
+            {
+                (model as IDisposable)?.Dispose();
+            }
             return new ModelConnectionTestResult(true, Stopwatch.GetElapsedTime(started), reported, null);
         }
         catch (DraftModelException ex)
         {
             return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null, ex.Message);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or AuthenticationFailedException) // incl. CryptographicFailure
+        catch (AuthenticationFailedException) // incl. CredentialUnavailableException, when thrown outside a model call
+        {
+            return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null,
+                "No Microsoft Entra ID token could be obtained for the model endpoint. Check the managed identity (or sign-in) of this deployment and its role on the Foundry resource.");
+        }
+        catch (InvalidOperationException ex) // incl. CryptographicFailure
         {
             return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null, ex.Message);
+        }
+        catch (UriFormatException)
+        {
+            return new ModelConnectionTestResult(false, Stopwatch.GetElapsedTime(started), null, "The endpoint is not a valid URL.");
         }
     }
 
@@ -167,7 +188,7 @@ public sealed class ModelConfigurationService
         }
 
         var now = time.GetUtcNow();
-        var azure = bootstrap.Provider == ModelProvider.AzureAIInference;
+        var azure = bootstrap.Provider != ModelProvider.Offline;
         db.ModelConfigurations.Add(new ModelConfiguration
         {
             Name = OfflineConfigurationName,
@@ -184,7 +205,7 @@ public sealed class ModelConfigurationService
             db.ModelConfigurations.Add(new ModelConfiguration
             {
                 Name = ConfiguredEndpointName,
-                Provider = ModelProvider.AzureAIInference,
+                Provider = bootstrap.Provider,
                 Endpoint = bootstrap.Endpoint?.ToString(),
                 Deployment = bootstrap.Deployment,
                 AuthMode = bootstrap.UseEntraId ? ModelAuthMode.EntraId : ModelAuthMode.ApiKey,
@@ -209,20 +230,19 @@ public sealed class ModelConfigurationService
         await db.SaveChangesAsync(ct);
     }
 
-    private IDraftModel Build(ModelConfiguration config) => config.Provider switch
+    /// <summary>The drafter for a configuration — built only here, by <see cref="DraftModelFactory"/>.</summary>
+    private IDraftModel Build(ModelConfiguration config, bool retries = true)
     {
-        ModelProvider.AzureAIInference => new AzureAIInferenceDraftModel(
-            ToOptions(config, requireKey: true),
-            _loggerFactory.CreateLogger<AzureAIInferenceDraftModel>(),
-            config.AuthMode == ModelAuthMode.EntraId ? _credential.Value : null,
-            _configureClient),
-        _ => new OfflineDrafter(_detector, TimeSpan.FromMilliseconds(_bootstrap.OfflineChunkDelayMilliseconds)),
-    };
+        var options = ToOptions(config, requireKey: true);
+        if (!retries) options.MaxRetries = 0;
+        return _factory.Create(options, config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.EntraId ? _credential.Value : null);
+    }
+
 
     private ModelOptions ToOptions(ModelConfiguration config, bool requireKey)
     {
         var key = config.AuthMode == ModelAuthMode.ApiKey ? ResolveApiKey(config) : null;
-        if (requireKey && config.Provider == ModelProvider.AzureAIInference && config.AuthMode == ModelAuthMode.ApiKey
+        if (requireKey && config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.ApiKey
             && string.IsNullOrWhiteSpace(key))
         {
             throw new InvalidOperationException(
@@ -245,6 +265,7 @@ public sealed class ModelConfigurationService
             MaxRetries = config.MaxRetries,
             OfflineChunkDelayMilliseconds = _bootstrap.OfflineChunkDelayMilliseconds,
             TotalTimeoutSeconds = _bootstrap.TotalTimeoutSeconds,
+            RecordContentInTelemetry = _bootstrap.RecordContentInTelemetry,
         };
     }
 
@@ -270,7 +291,7 @@ public sealed class ModelConfigurationService
     private static string ToAdminWording(string message) => message
         .Replace("Model:Endpoint", "The endpoint", StringComparison.Ordinal)
         .Replace("Model:Deployment", "The deployment", StringComparison.Ordinal)
-        .Replace("Model:Provider is AzureAIInference", "the provider is Azure AI Foundry", StringComparison.Ordinal);
+        .Replace("Model:Provider is an AI provider", "the provider is an AI model", StringComparison.Ordinal);
 
     /// <summary>The stored key exists but cannot be decrypted here.</summary>
     public sealed class CryptographicFailure(string message) : InvalidOperationException(message);

@@ -18,7 +18,8 @@ public sealed class ModelOptions : IValidatableObject
 
     public ModelProvider Provider { get; set; } = ModelProvider.Offline;
 
-    /// <summary>Inference endpoint, e.g. https://my-resource.services.ai.azure.com/models.</summary>
+    /// <summary>Endpoint: https://my-resource.openai.azure.com/openai/v1/ (FoundryOpenAI) or
+    /// https://my-resource.services.ai.azure.com/models (AzureAIInference).</summary>
     public Uri? Endpoint { get; set; }
 
     /// <summary>Model deployment name sent as the request's model.</summary>
@@ -66,9 +67,15 @@ public sealed class ModelOptions : IValidatableObject
     [Range(1, 3600)]
     public int TotalTimeoutSeconds { get; set; } = 180;
 
-    /// <summary>Retries on 408/429/5xx and transport errors before a stream starts (Azure.Core honours Retry-After).</summary>
+    /// <summary>Retries on 408/429/5xx and transport errors before a stream starts: the pipeline's one retry layer
+    /// (<see cref="ModelRetryChatClient"/>, honours Retry-After / retry-after-ms).</summary>
     [Range(0, 10)]
     public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Record prompt and answer text on the model call's OpenTelemetry span (GenAI semantic conventions).
+    /// Off by default: the span carries model, token counts and timings only. Turn on only where traces may hold
+    /// patient data.</summary>
+    public bool RecordContentInTelemetry { get; set; }
 
     /// <summary>Pause between chunks of the offline draft so the page shows it progressively.</summary>
     [Range(0, 1000)]
@@ -76,12 +83,12 @@ public sealed class ModelOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Provider != ModelProvider.AzureAIInference) yield break;
+        if (Provider == ModelProvider.Offline) yield break;
 
         if (Endpoint is null)
         {
             yield return new ValidationResult(
-                "Model:Endpoint is required when Model:Provider is AzureAIInference.", [nameof(Endpoint)]);
+                "Model:Endpoint is required when Model:Provider is an AI provider.", [nameof(Endpoint)]);
         }
         else if (!Endpoint.IsAbsoluteUri
                  || !(Endpoint.Scheme == Uri.UriSchemeHttps || (Endpoint.Scheme == Uri.UriSchemeHttp && Endpoint.IsLoopback)))
@@ -90,11 +97,17 @@ public sealed class ModelOptions : IValidatableObject
                 "Model:Endpoint must be an absolute https URL (plain http is accepted only for a loopback address).",
                 [nameof(Endpoint)]);
         }
+        else if (Provider == ModelProvider.FoundryOpenAI && Endpoint.AbsolutePath.TrimEnd('/').EndsWith("/models", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                "Model:Endpoint ends with /models, the retired Azure AI Inference route: the OpenAI/v1 provider takes https://<resource>.openai.azure.com/openai/v1/ (or …services.ai.azure.com/openai/v1/).",
+                [nameof(Endpoint)]);
+        }
 
         if (string.IsNullOrWhiteSpace(Deployment))
         {
             yield return new ValidationResult(
-                "Model:Deployment (the model deployment name) is required when Model:Provider is AzureAIInference.",
+                "Model:Deployment (the model deployment name) is required when Model:Provider is an AI provider.",
                 [nameof(Deployment)]);
         }
 
@@ -102,7 +115,7 @@ public sealed class ModelOptions : IValidatableObject
         if (!hasKey && !UseEntraId)
         {
             yield return new ValidationResult(
-                "Model:ApiKey (from user-secrets or the environment variable Model__ApiKey) or Model:UseEntraId=true is required when Model:Provider is AzureAIInference.",
+                "Model:ApiKey (from user-secrets or the environment variable Model__ApiKey) or Model:UseEntraId=true is required when Model:Provider is an AI provider.",
                 [nameof(ApiKey), nameof(UseEntraId)]);
         }
         else if (hasKey && UseEntraId)
@@ -121,5 +134,5 @@ public sealed class ModelOptions : IValidatableObject
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"Provider={Provider}, Endpoint={Endpoint?.GetLeftPart(UriPartial.Path) ?? "(none)"}, Deployment={Deployment ?? "(none)"}, " +
         $"Auth={(UseEntraId ? "EntraId" : string.IsNullOrWhiteSpace(ApiKey) ? "none" : "ApiKey(set)")}, " +
-        $"Temperature={Temperature}, MaxTokens={MaxTokens}, TimeoutSeconds={TimeoutSeconds}, MaxRetries={MaxRetries}");
+        $"Temperature={Temperature}, MaxTokens={MaxTokens}, TimeoutSeconds={TimeoutSeconds}, MaxRetries={MaxRetries}, RecordContentInTelemetry={RecordContentInTelemetry}");
 }

@@ -7,14 +7,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ClinicalAssist.Tests.Drafting;
 
-public sealed class AzureAIInferenceDraftModelTests
+/// <summary>The AzureAIInference provider (retired by Microsoft on 2026-08-26, kept) through the product's model pipeline.</summary>
+public sealed class AzureAIInferenceProviderTests
 {
     private const string ApiKey = "test-key-not-a-secret";
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    private static AzureAIInferenceDraftModel Model(FakeChatCompletionsServer server, int maxRetries = 2, int timeoutSeconds = 5, int totalTimeoutSeconds = 180) =>
-        new(new ModelOptions
+    private static ChatClientDraftModel Model(FakeChatCompletionsServer server, int maxRetries = 2, int timeoutSeconds = 5, int totalTimeoutSeconds = 180) =>
+        TestModels.Create(new ModelOptions
             {
                 Provider = ModelProvider.AzureAIInference,
                 Endpoint = server.Endpoint,
@@ -25,12 +26,6 @@ public sealed class AzureAIInferenceDraftModelTests
                 TimeoutSeconds = timeoutSeconds,
                 MaxRetries = maxRetries,
                 TotalTimeoutSeconds = totalTimeoutSeconds,
-            },
-            NullLogger<AzureAIInferenceDraftModel>.Instance,
-            configureClient: o =>
-            {
-                o.Retry.Delay = TimeSpan.FromMilliseconds(10);
-                o.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
             });
 
     private static Task<string> RunAsync(IDraftModel model, List<string>? chunks = null) =>
@@ -222,6 +217,8 @@ public sealed class AzureAIInferenceDraftModelTests
         Assert.Equal(("gpt-4o-mini", 900, 120), (request.Call.ReportedModelId, request.Call.PromptTokens!.Value, request.Call.CompletionTokens!.Value));
         var body = Assert.Single(server.Requests).Body;
         Assert.Equal("json_schema", (string?)body["response_format"]!["type"]);
+        var schema = body["response_format"]!["json_schema"]!["schema"]!.ToJsonString();
+        Assert.Contains("^" + CitationKey.Grammar + "$", System.Text.RegularExpressions.Regex.Unescape(schema), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -305,9 +302,8 @@ public sealed class AzureAIInferenceDraftModelTests
         Uri endpoint;
         await using (var server = await FakeChatCompletionsServer.StartAsync((ctx, _) => Task.CompletedTask))
             endpoint = server.Endpoint;
-        var model = new AzureAIInferenceDraftModel(
-            new ModelOptions { Provider = ModelProvider.AzureAIInference, Endpoint = endpoint, Deployment = "d", ApiKey = ApiKey, MaxRetries = 0, TimeoutSeconds = 2 },
-            NullLogger<AzureAIInferenceDraftModel>.Instance);
+        var model = TestModels.Create(
+            new ModelOptions { Provider = ModelProvider.AzureAIInference, Endpoint = endpoint, Deployment = "d", ApiKey = ApiKey, MaxRetries = 0, TimeoutSeconds = 2 });
 
         var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(model));
 
@@ -321,10 +317,9 @@ public sealed class AzureAIInferenceDraftModelTests
         // Bearer tokens are only sent over https, so this one runs against an in-process transport.
         var handler = new CapturingHandler(FakeChatCompletionsServer.Chunk("ok [E1].", "assistant", null), FakeChatCompletionsServer.Chunk(null, null, "stop"));
         var credential = new ScopeEchoingCredential();
-        var model = new AzureAIInferenceDraftModel(
+        var model = TestModels.Create(
             new ModelOptions { Provider = ModelProvider.AzureAIInference, Endpoint = new Uri("https://foundry.invalid/models"), Deployment = "d", UseEntraId = true },
-            NullLogger<AzureAIInferenceDraftModel>.Instance, credential,
-            o => o.Transport = new Azure.Core.Pipeline.HttpClientTransport(handler));
+            credential, _ => handler);
 
         Assert.Equal("ok [E1].", await RunAsync(model));
         Assert.Equal("Bearer token-for:" + ModelOptions.DefaultEntraIdScope, handler.Authorization);
@@ -367,7 +362,7 @@ public sealed class AzureAIInferenceDraftModelTests
     [InlineData(400, "ResponsibleAIPolicyViolation", false, "content filter")]
     public void Maps_status_codes_to_actionable_messages(int status, string? code, bool retryable, string fragment)
     {
-        var ex = AzureAIInferenceDraftModel.FromStatus(status, code, "", 60);
+        var ex = ModelFailures.FromStatus(status, code, "", 60);
         Assert.Equal(retryable, ex.Retryable);
         Assert.Contains(fragment, ex.Message, StringComparison.Ordinal);
     }

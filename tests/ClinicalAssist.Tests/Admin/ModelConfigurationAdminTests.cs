@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ClinicalAssist.Data;
 using ClinicalAssist.Tests.Drafting;
 using ClinicalAssist.Tests.Support;
@@ -39,15 +41,12 @@ public sealed class ModelConfigurationAdminTests : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
-    internal static ModelConfigurationAdmin Create(TestDatabase db, TimeProvider clock, ILoggerFactory loggers)
-    {
-        var service = new ModelConfigurationService(db, new EphemeralDataProtectionProvider(),
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vault:ModelKey"] = "from-vault" }).Build(),
-            Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }), new PromptInjectionDetector(), loggers,
-            factory: ClinicalAssist.Tests.Drafting.TestModels.Factory());
-        var audit = new AuditLog(db, clock);
-        return new ModelConfigurationAdmin(db, service, new ModelCardStore(db, audit, clock), audit, clock, loggers.CreateLogger<ModelConfigurationAdmin>());
-    }
+    internal static ModelConfigurationAdmin Create(TestDatabase db, TimeProvider clock, ILoggerFactory loggers) =>
+        TestHost.Create(db, time: clock, settings: new Dictionary<string, string?> { ["Vault:ModelKey"] = "from-vault" }, configure: s =>
+        {
+            s.Replace(ServiceDescriptor.Singleton(loggers));
+            s.Replace(ServiceDescriptor.Singleton(ClinicalAssist.Tests.Drafting.TestModels.Factory(logs: loggers)));
+        }).Get<ModelConfigurationAdmin>();
 
     internal static ModelConfigurationInput Foundry(Uri endpoint, string name = "Foundry GPT-4o") => new()
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -41,13 +43,9 @@ public sealed class DraftGeneratorEndpointTests : IAsyncLifetime
         MaxRetries = maxRetries,
     };
 
-    private DraftGenerator Generator(ModelOptions options)
-    {
-        var model = TestModels.Create(options);
-        return new DraftGenerator(_db, model, new PromptBuilder(), new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(),
-            new CitationVerifier(), new DraftSafetyNet(), Microsoft.Extensions.Options.Options.Create(options), new AuditLog(_db, _clock), _clock,
-            NullLogger<DraftGenerator>.Instance);
-    }
+    private DraftGenerator Generator(ModelOptions options) =>
+        TestHost.Create(_db, TestModels.Create(options), time: _clock,
+            configure: s => s.Replace(ServiceDescriptor.Singleton(Microsoft.Extensions.Options.Options.Create(options)))).Get<DraftGenerator>();
 
     private async Task<Draft> LoadAsync(Guid id)
     {
@@ -113,11 +111,8 @@ public sealed class DraftGeneratorEndpointTests : IAsyncLifetime
     {
         var pieces = FaithfulAnswerPieces();
         await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) => FakeChatCompletionsServer.WriteChunksAsync(ctx, pieces));
-        var protection = new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider();
-        var configurations = new ModelConfigurationService(_db, protection,
-            new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(),
-            Microsoft.Extensions.Options.Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }),
-            new PromptInjectionDetector(), NullLoggerFactory.Instance, factory: TestModels.Factory());
+        await using var host = TestHost.Create(_db, time: _clock, configure: s => s.Replace(ServiceDescriptor.Singleton(TestModels.Factory())));
+        var configurations = host.Get<ModelConfigurationService>();
         var config = new ModelConfiguration
         {
             Id = Guid.NewGuid(), Name = "Foundry test", Provider = ModelProvider.AzureAIInference, Endpoint = server.Endpoint.ToString(),
@@ -130,10 +125,7 @@ public sealed class DraftGeneratorEndpointTests : IAsyncLifetime
             db.ModelConfigurations.Add(config);
             await db.SaveChangesAsync(Ct);
         }
-        var generator = new DraftGenerator(_db, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), new PromptBuilder(),
-            new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
-            Microsoft.Extensions.Options.Options.Create(new ModelOptions()), new AuditLog(_db, _clock), _clock, NullLogger<DraftGenerator>.Instance,
-            configurations);
+        var generator = host.Get<DraftGenerator>(); // drafts with the active configuration
 
         var id = await generator.GenerateAsync(DraftingTestData.Context(), "Demo", Clinician, _ => Task.CompletedTask, Ct);
 

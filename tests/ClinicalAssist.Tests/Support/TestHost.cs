@@ -1,4 +1,5 @@
 using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Admin;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
@@ -57,6 +58,7 @@ public sealed class TestHost : IAsyncDisposable
         builder.AddReview();
         builder.AddRounds();
         builder.AddGovernance();
+        builder.AddAdmin();
 
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Singleton(time ?? TimeProvider.System));

@@ -21,7 +21,7 @@ public sealed class AdminTestHost : IAsyncDisposable
 
     public static async Task<AdminTestHost> CreateAsync()
     {
-        var database = await TestDatabase.CreateAsync();
+        var database = await TestDatabase.CreateAsync(withStaff: false);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDataProtection().UseEphemeralDataProtectionProvider();

@@ -77,6 +77,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
 
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserCreated, ct) is { } refused) return refused;
         if (await users.FindByEmailAsync(email) is not null) return UserAdminResult.Fail("An account with this email already exists.");
 
         var generated = string.IsNullOrEmpty(input.InitialPassword);
@@ -107,6 +108,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         if (roles.FirstOrDefault(r => !Roles.All.Contains(r)) is { } unknown) return UserAdminResult.Fail($"Unknown role {unknown}.");
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserRolesChanged, ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
 
         var current = await users.GetRolesAsync(user);
@@ -132,6 +134,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserLocked, ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
         if (user.Id == actor.Id) return await RefuseAsync(actor, user, "lock", "You cannot lock your own account.", ct);
         if (await IsLastActiveAdminAsync(users, user)) return await RefuseAsync(actor, user, "lock", "This is the last active admin and cannot be locked.", ct);
@@ -147,6 +150,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserUnlocked, ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
@@ -158,6 +162,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, (disabled ? AuditActions.UserDisabled : AuditActions.UserEnabled), ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
         if (disabled && user.Id == actor.Id) return await RefuseAsync(actor, user, "disable", "You cannot disable your own account.", ct);
         if (disabled && await IsLastActiveAdminAsync(users, user)) return await RefuseAsync(actor, user, "disable", "This is the last active admin and cannot be disabled.", ct);
@@ -177,6 +182,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserPasswordResetForced, ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
 
         var password = DatabaseInitializer.GeneratePassword();
@@ -189,6 +195,12 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         await audit.WriteAsync(AuditActions.UserPasswordResetForced, actor, details: Details(user, null), cancellationToken: ct);
         return new UserAdminResult(true, $"Temporary password for {user.Email} (shown once; they must change it at sign-in):", password);
     }
+
+    /// <summary>The acting admin's authority now (Admin role, enabled, not locked), read in the scope's context that
+    /// records the change; a refusal is audited and changes nothing.</summary>
+    private async Task<UserAdminResult?> AuthorityRefusalAsync(AsyncServiceScope scope, Actor actor, string attemptedAction, CancellationToken ct) =>
+        await AuthorityCheck.RefusalAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), audit, actor, Roles.Admin, attemptedAction,
+            time.GetUtcNow(), ct) is { } refusal ? UserAdminResult.Fail(refusal) : null;
 
     /// <summary>True when <paramref name="user"/> is an enabled, unlocked admin and no other such admin exists.</summary>
     private async Task<bool> IsLastActiveAdminAsync(UserManager<ApplicationUser> users, ApplicationUser user)

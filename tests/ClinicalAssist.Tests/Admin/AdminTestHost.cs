@@ -41,6 +41,7 @@ public sealed class AdminTestHost : IAsyncDisposable
         services.AddSingleton<TimeProvider>(host.Clock);
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserAdministration>();
+        services.AddSingleton<ClinicalAssist.Web.Infrastructure.AccountChanges>();
         var provider = host.Services = services.BuildServiceProvider();
         await using (var scope = provider.CreateAsyncScope())
         {

@@ -35,7 +35,7 @@ public sealed record UserAdminResult(bool Succeeded, string Message, string? Tem
 /// lose access at the next revalidation. The product never runs without an active admin: the last active admin cannot
 /// lose the Admin role, be disabled or locked, and no admin can disable or lock their own account.
 /// </summary>
-public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog audit, TimeProvider time, ILogger<UserAdministration> logger)
+public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog audit, AccountChanges changes, TimeProvider time, ILogger<UserAdministration> logger)
 {
     /// <summary>User claim that sends the user to "change password" until the password differs from the one set by the
     /// admin (the value is a hash of the password hash at that time, so the flag clears itself after the change).</summary>
@@ -124,6 +124,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         if (remove.Count > 0 && await users.RemoveFromRolesAsync(user, remove) is { Succeeded: false } r) return UserAdminResult.Fail(Describe(r));
         if (add.Count > 0 && await users.AddToRolesAsync(user, add) is { Succeeded: false } a) return UserAdminResult.Fail(Describe(a));
         await users.UpdateSecurityStampAsync(user);
+        changes.Publish(user.Id);
 
         await audit.WriteAsync(AuditActions.UserRolesChanged, actor, details: Details(user,
             $"added={string.Join('|', add.Order(StringComparer.Ordinal))} removed={string.Join('|', remove.Order(StringComparer.Ordinal))}"), cancellationToken: ct);
@@ -142,6 +143,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         await users.SetLockoutEnabledAsync(user, true);
         await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
         await users.UpdateSecurityStampAsync(user);
+        changes.Publish(user.Id);
         await audit.WriteAsync(AuditActions.UserLocked, actor, details: Details(user, null), cancellationToken: ct);
         return new UserAdminResult(true, $"{user.Email} is locked until an admin unlocks it.");
     }
@@ -172,6 +174,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         var result = await users.UpdateAsync(user);
         if (!result.Succeeded) return UserAdminResult.Fail(Describe(result));
         await users.UpdateSecurityStampAsync(user);
+        changes.Publish(user.Id);
         await audit.WriteAsync(disabled ? AuditActions.UserDisabled : AuditActions.UserEnabled, actor, details: Details(user, null), cancellationToken: ct);
         return new UserAdminResult(true, disabled ? $"{user.Email} is disabled; its history stays." : $"{user.Email} is enabled again.");
     }
@@ -191,6 +194,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         if (!reset.Succeeded) return UserAdminResult.Fail(Describe(reset));
         await RequirePasswordChangeAsync(users, user);
         await users.UpdateSecurityStampAsync(user);
+        changes.Publish(user.Id);
 
         await audit.WriteAsync(AuditActions.UserPasswordResetForced, actor, details: Details(user, null), cancellationToken: ct);
         return new UserAdminResult(true, $"Temporary password for {user.Email} (shown once; they must change it at sign-in):", password);

@@ -34,7 +34,7 @@ public sealed class RevocationMatrixTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
-        _host = TestHost.Create(_db, time: _clock, configure: services =>
+        _host = TestHost.Create(_db, new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero), time: _clock, configure: services =>
         {
             services.AddIdentityCore<ApplicationUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<AppDbContext>();
             services.AddSingleton<UserAdministration>();
@@ -154,7 +154,8 @@ public sealed class RevocationMatrixTests : IAsyncLifetime
     {
         var staff = new Actor("u-clin", "Dr Clinician");
         var id = await GenerateAsync(generator, staff);
-        Assert.True((await workflow.SignAsync(id, "Signed text [L1].", attested: true, staff, Ct)).Succeeded);
+        var signed = await workflow.SignAsync(id, "Signed text [L1].", attested: true, staff, Ct);
+        Assert.True(signed.Succeeded, signed.Message);
         return id;
     }
 

@@ -14,7 +14,5 @@ public abstract class MudTestContext : BunitContext
         DefaultWaitTimeout = Patience.Medium;
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
-        // Components render as in a live circuit unless a test says otherwise (a prerender: not interactive).
-        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 }

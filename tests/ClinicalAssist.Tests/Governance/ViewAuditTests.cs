@@ -5,6 +5,9 @@ using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Patients;
 using ClinicalAssist.Web.Features.Review;
+using ClinicalAssist.Web.Features.Rounds;
+using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 
@@ -92,5 +95,65 @@ public sealed class ViewAuditTests
             page.WaitForAssertion(() => Assert.Equal(2, CountAsync(db, AuditActions.DraftViewed).GetAwaiter().GetResult()), Patience.Long);
         }
         Assert.Equal(2, await CountAsync(db, AuditActions.DraftViewed));
+    }
+
+    /// <summary>The handover page for the seeded clinician "u-clin", with the product's rounds services.</summary>
+    private sealed class HandoverPage : MudTestContext
+    {
+        public HandoverPage(TestDatabase db, bool prerender)
+        {
+            var host = TestHost.Create(db);
+            Services.AddSingleton(host.Get<RoundsList>());
+            Services.AddSingleton<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>(db);
+            Services.AddSingleton(host.Get<AuditLog>());
+            Services.AddSingleton(TimeProvider.System);
+            var auth = AddAuthorization();
+            auth.SetAuthorized("Dr Clinician");
+            auth.SetRoles(Roles.Clinician);
+            auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, "u-clin"), new Claim(ClinicalAssistClaims.DisplayName, "Dr Clinician"));
+            State = AddBunitPersistentComponentState();
+            SetRendererInfo(prerender ? Prerender : new RendererInfo("Server", isInteractive: true));
+        }
+
+        public Bunit.TestDoubles.BunitPersistentComponentState State { get; }
+
+        /// <summary>Renders the page and waits until it has loaded (its view decision is made before loading ends).</summary>
+        public void RenderLoaded()
+        {
+            var page = Render<Handover>();
+            page.WaitForAssertion(() =>
+            {
+                page.Find("[data-testid=handover]");
+                Assert.Empty(page.FindAll(".mud-progress-linear"));
+            }, Patience.Long);
+        }
+    }
+
+    [Fact]
+    public async Task The_handover_loaded_directly_is_audited_once_and_opened_in_the_circuit_once()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var key = ViewAudit.StateKey(AuditActions.RoundsHandoverViewed, "u-clin");
+
+        await using (var prerender = new HandoverPage(db, prerender: true))
+        {
+            prerender.RenderLoaded();
+            Assert.Equal(1, await CountAsync(db, AuditActions.RoundsHandoverViewed));
+            prerender.State.TriggerOnPersisting();
+            Assert.True(prerender.State.TryTake<bool>(key, out var marked) && marked);
+        }
+
+        await using (var circuit = new HandoverPage(db, prerender: false))
+        {
+            circuit.State.Persist(key, true);
+            circuit.RenderLoaded();
+            Assert.Equal(1, await CountAsync(db, AuditActions.RoundsHandoverViewed));
+        }
+
+        await using (var navigation = new HandoverPage(db, prerender: false))
+        {
+            navigation.RenderLoaded();
+            Assert.Equal(2, await CountAsync(db, AuditActions.RoundsHandoverViewed));
+        }
     }
 }

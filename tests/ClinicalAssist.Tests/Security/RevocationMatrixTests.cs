@@ -15,7 +15,8 @@ namespace ClinicalAssist.Tests.Security;
 /// <summary>
 /// Authority at the moment of action: an account whose role is removed, or which is disabled or locked (through the
 /// product's own user administration) while its page stays open, acts with what the page still believes. Every cell
-/// of {role removed, disabled, locked} × {generate, sign, reject, approve, return, grant Admin} must be refused, change
+/// of {role removed, disabled, locked} × {generate, sign, reject, approve, return, grant Admin, add a prompt template
+/// version} must be refused, change
 /// nothing and leave one "authority.refused" audit row (outcome refused, no patient text); the control row (nothing
 /// revoked) shows the same actions succeed, so the matrix can tell the two apart.
 /// Writes artifacts/security/revocation-matrix.md.
@@ -25,7 +26,7 @@ public sealed class RevocationMatrixTests : IAsyncLifetime
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static readonly string[] Revocations = ["none (control)", "role removed", "account disabled", "account locked"];
-    private static readonly string[] Actions = ["generate", "sign", "reject", "approve", "return", "grant Admin"];
+    private static readonly string[] Actions = ["generate", "sign", "reject", "approve", "return", "grant Admin", "add template version"];
 
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
     private TestDatabase _db = null!;
@@ -68,7 +69,7 @@ public sealed class RevocationMatrixTests : IAsyncLifetime
         var control = cells.Where(c => c.Revocation == Revocations[0]).ToList();
         Assert.All(control, c => Assert.True(c.Succeeded, $"control {c.Action}: {c.Message}"));
         var revoked = cells.Where(c => c.Revocation != Revocations[0]).ToList();
-        Assert.Equal(18, revoked.Count);
+        Assert.Equal(3 * Actions.Length, revoked.Count);
         Assert.All(revoked, c =>
         {
             Assert.False(c.Succeeded, $"{c.Revocation} / {c.Action} succeeded");
@@ -129,9 +130,14 @@ public sealed class RevocationMatrixTests : IAsyncLifetime
             case "return":
                 (succeeded, message) = Of(await workflow.ReviewAsync(draftId!.Value, action == "approve", action == "approve" ? null : "omission", null, actor, Ct));
                 break;
-            default:
+            case "grant Admin":
                 var result = await _host.Get<UserAdministration>().SetRolesAsync(target.Id, [Roles.Clinician, Roles.Admin], actor, Ct);
                 (succeeded, message) = (result.Succeeded, result.Message);
+                break;
+            default:
+                var body = PromptBuilder.EmbeddedTemplates().First(t => t.TemplateId == PromptBuilder.TemplateId).Body + "\nCell " + key + ".";
+                var added = await _host.Get<PromptTemplateAdmin>().AddVersionAsync(PromptBuilder.TemplateId, body, "matrix", actor, Ct);
+                (succeeded, message) = (added.Succeeded, added.Message);
                 break;
         }
 
@@ -159,14 +165,16 @@ public sealed class RevocationMatrixTests : IAsyncLifetime
         return id;
     }
 
-    /// <summary>What an action would change: the draft's status, the drafts of the actor, the target's roles.</summary>
+    /// <summary>What an action would change: the draft's status, the drafts of the actor, the target's roles, the
+    /// prompt template versions.</summary>
     private async Task<string> StateAsync(Guid? draftId, Actor actor, Actor target)
     {
         await using var db = _db.CreateDbContext();
         var status = draftId is { } id ? (await db.Drafts.AsNoTracking().SingleAsync(d => d.Id == id, Ct)).Status.ToString() : "-";
         var drafts = await db.Drafts.CountAsync(d => d.CreatedById == actor.Id, Ct);
         var targetRoles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == target.Id select r.Name).ToListAsync(Ct);
-        return $"{status}|{drafts}|{string.Join(',', targetRoles.Order(StringComparer.Ordinal))}";
+        var templateVersions = await db.PromptTemplateVersions.CountAsync(Ct);
+        return $"{status}|{drafts}|{string.Join(',', targetRoles.Order(StringComparer.Ordinal))}|{templateVersions}";
     }
 
     /// <summary>The change made by an admin ("u-admin", seeded) through the product's user administration.</summary>

@@ -2,6 +2,7 @@ using ClinicalAssist.Data;
 using ClinicalAssist.Web.Components.Account;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ClinicalAssist.Web.Infrastructure;
 
@@ -15,6 +16,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.TryAddSingleton<AccountChanges>();
 
         var authentication = services.AddAuthentication(options =>
             {

@@ -21,7 +21,7 @@ public sealed class AdminTestHost : IAsyncDisposable
 
     public static async Task<AdminTestHost> CreateAsync()
     {
-        var database = await TestDatabase.CreateAsync();
+        var database = await TestDatabase.CreateAsync(withStaff: false);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
@@ -41,6 +41,7 @@ public sealed class AdminTestHost : IAsyncDisposable
         services.AddSingleton<TimeProvider>(host.Clock);
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserAdministration>();
+        services.AddSingleton<ClinicalAssist.Web.Infrastructure.AccountChanges>();
         var provider = host.Services = services.BuildServiceProvider();
         await using (var scope = provider.CreateAsyncScope())
         {

@@ -173,6 +173,17 @@ public sealed class SqlServerProductQueriesTests
         var generator = host.Get<DraftGenerator>();
         await Step("draft generate", () => generator.GenerateAsync(DraftingTestData.Context(), "Demo", actor, _ => Task.CompletedTask, Ct));
 
+        // The draft row and its audit event as the generator adds them (the offline server has no accounts, so the
+        // generator itself stops at the authority check: its account and role queries are recorded above).
+        await Step("draft insert", async () =>
+        {
+            await using var db = server.CreateDbContext();
+            db.Drafts.Add(new Draft { Id = Guid.NewGuid(), PatientId = "p", PatientLabel = "l", RecordSource = "Demo", DrafterName = "d", ModelId = "m",
+                TemplateId = "t", CreatedById = actor.Id, CreatedByName = actor.Name });
+            db.AuditEvents.Add(audit.Create(AuditActions.DraftStarted, actor, "p"));
+            await db.SaveChangesAsync(Ct);
+        });
+
         // Decisions (load), and the optimistic-concurrency update of a draft.
         var workflow = new DraftWorkflow(server, audit, clock, NullLogger<DraftWorkflow>.Instance);
         await Step("sign", () => workflow.SignAsync(Guid.NewGuid(), "text [L1].", true, actor, Ct));

@@ -55,7 +55,14 @@ internal sealed class FaultHarness : MudTestContext
         auth.SetAuthorized(user.Name);
         auth.SetRoles(role);
         auth.SetClaims(new System.Security.Claims.Claim(ClaimTypes.NameIdentifier, user.Id), new System.Security.Claims.Claim(ClinicalAssistClaims.DisplayName, user.Name));
+        PersistentState = AddBunitPersistentComponentState();
+        // Pages render as in a live circuit (after every service is added: setting it builds the service provider);
+        // a test of the prerender sets a static renderer before rendering.
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
+
+    /// <summary>The state a prerender persists and a circuit restores (<c>Persist</c> before rendering = restored).</summary>
+    public Bunit.TestDoubles.BunitPersistentComponentState PersistentState { get; }
 
     /// <summary>The product's draft generator (composed by its own Add… extensions) over <paramref name="db"/>.</summary>
     public static DraftGenerator NewGenerator(IDbContextFactory<AppDbContext> db, IDraftModel model) =>

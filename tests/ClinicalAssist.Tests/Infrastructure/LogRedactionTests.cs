@@ -1,3 +1,4 @@
+using ClinicalAssist.Tests.Support;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -115,6 +116,10 @@ public sealed partial class LogRedactionTests : IDisposable
         var builder = scope.ServiceProvider.GetRequiredService<PatientContextBuilder>();
         var generator = factory.Services.GetRequiredService<DraftGenerator>();
         var workflow = factory.Services.GetRequiredService<DraftWorkflow>();
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct))
+        {
+            await TestStaff.SeedAsync(db, ct);
+        }
         var clinicianActor = new Actor("clinician-redaction", "Dr Redaction");
         var reviewerActor = new Actor("reviewer-redaction", "Dr Review");
         var drafts = new List<Guid>();

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using ClinicalAssist.Tests.Support;
 using System.Diagnostics;
 using ClinicalAssist.Data;
 using ClinicalAssist.Tests.Drafting;
@@ -32,6 +34,10 @@ public sealed class TelemetryTests : IDisposable
         using var client = factory.CreateClient();
         Assert.True((await client.GetAsync("/Account/Login", TestContext.Current.CancellationToken)).IsSuccessStatusCode);
 
+        await using (var db = await factory.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken))
+        {
+            await TestStaff.SeedAsync(db, TestContext.Current.CancellationToken);
+        }
         var generator = factory.Services.GetRequiredService<DraftGenerator>();
         var id = await generator.GenerateAsync(DraftingTestData.Context(), "Demo", new Actor("u-otel", "Dr Otel"), _ => Task.CompletedTask, TestContext.Current.CancellationToken);
         Assert.NotEqual(Guid.Empty, id);

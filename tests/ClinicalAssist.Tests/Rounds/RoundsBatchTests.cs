@@ -103,6 +103,34 @@ public sealed class RoundsBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_of_a_clinician_who_lost_the_role_prepares_nothing_and_says_why()
+    {
+        var model = new FakeModel();
+        var h = Create(model);
+        var batchId = await StartAsync(h);
+        await using (var db = _db.CreateDbContext())
+        {
+            // The role is removed after "Prepare drafts" was pressed, before the worker runs.
+            var clinicianRole = await db.Roles.Where(r => r.Name == Roles.Clinician).Select(r => r.Id).SingleAsync(Ct);
+            await db.UserRoles.Where(ur => ur.UserId == Clinician.Id && ur.RoleId == clinicianRole).ExecuteDeleteAsync(Ct);
+        }
+
+        await h.Runner.RunPendingAsync(Ct);
+
+        var batch = await LoadAsync(batchId);
+        Assert.All(batch.Items, i =>
+        {
+            Assert.Equal(RoundsItemStatus.Failed, i.Status);
+            Assert.Equal("Your account no longer has the Clinician role; nothing was changed.", i.Message);
+            Assert.Null(i.DraftId);
+        });
+        Assert.Equal(0, model.Calls);
+        await using var read = _db.CreateDbContext();
+        Assert.Equal(0, await read.Drafts.CountAsync(Ct));
+        Assert.Equal(batch.Items.Count, await read.AuditEvents.CountAsync(e => e.Action == AuditActions.ActionRefused && e.Outcome == "refused", Ct));
+    }
+
+    [Fact]
     public async Task A_failure_stays_with_its_patient_and_is_retried_without_losing_the_others()
     {
         var model = new FakeModel { FailPatientOnce = await PatientIdAsync(2) };

@@ -17,11 +17,14 @@ public sealed class TestDatabase : IDbContextFactory<AppDbContext>, IAsyncDispos
         ConnectionString = $"Data Source={Path.Combine(_directory, "test.db")};Pooling=False";
     }
 
-    public static async Task<TestDatabase> CreateAsync()
+    /// <param name="withStaff">Seed <see cref="TestStaff"/> (the fixed-id accounts tests act as); off for tests that
+    /// manage every account themselves (user administration counts its admins).</param>
+    public static async Task<TestDatabase> CreateAsync(bool withStaff = true)
     {
         var database = new TestDatabase();
         await using var db = database.CreateDbContext();
         await db.Database.MigrateAsync();
+        if (withStaff) await TestStaff.SeedAsync(db);
         return database;
     }
 

@@ -58,7 +58,9 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
 
         _db = await TestDatabase.CreateAsync();
         await using var db = _db.CreateDbContext();
-        db.Users.Add(new ApplicationUser { Id = Clinician.Id, UserName = "clinician@demo.local", Email = "clinician@demo.local", DisplayName = Clinician.Name });
+        // The seeded test account (TestStaff) with this test's name and email.
+        var clinician = await db.Users.SingleAsync(u => u.Id == Clinician.Id, Ct);
+        (clinician.UserName, clinician.Email, clinician.DisplayName) = ("clinician@demo.local", "clinician@demo.local", Clinician.Name);
         var config = new ModelConfiguration { Name = "Foundry GPT-4o", Provider = ModelProvider.AzureAIInference, Deployment = "gpt-4o", IsActive = true };
         db.ModelConfigurations.Add(config);
         await db.SaveChangesAsync(Ct);

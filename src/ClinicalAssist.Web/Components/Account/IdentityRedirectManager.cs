@@ -16,18 +16,23 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         MaxAge = TimeSpan.FromSeconds(5),
     };
 
-    public void RedirectTo(string? uri)
+    public void RedirectTo(string? uri) => navigationManager.NavigateTo(LocalOrHome(uri));
+
+    /// <summary>Prevents open redirects: a relative path stays, an absolute address inside the app becomes its
+    /// relative path, anything else (another host, "//host", "/\host", a malformed address) goes home. The template's
+    /// version threw for a foreign address (HTTP 500 after the sign-in, so the session was never created).</summary>
+    private string LocalOrHome(string? uri)
     {
-        uri ??= "";
-
-        // Prevent open redirects.
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative)
-            || uri.StartsWith("//", StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(uri)) return "";
+        if (Uri.IsWellFormedUriString(uri, UriKind.Relative)
+            && !uri.StartsWith("//", StringComparison.Ordinal) && !uri.Contains('\\'))
         {
-            uri = navigationManager.ToBaseRelativePath(uri);
+            return uri;
         }
-
-        navigationManager.NavigateTo(uri);
+        return Uri.TryCreate(uri, UriKind.Absolute, out var absolute)
+            && absolute.ToString().StartsWith(navigationManager.BaseUri, StringComparison.OrdinalIgnoreCase)
+            ? navigationManager.ToBaseRelativePath(absolute.ToString())
+            : "";
     }
 
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)

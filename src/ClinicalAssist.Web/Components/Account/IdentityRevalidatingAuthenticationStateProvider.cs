@@ -10,25 +10,50 @@ namespace ClinicalAssist.Web.Components.Account;
 
 // Revalidates the connected user every Session:RevalidationInterval while a circuit is open: an idle circuit, a
 // disabled or locked-out account, or one whose security stamp changed (password reset, role change) loses access.
+// Every AccountChanges.CheckInterval (a few seconds) it also looks, in memory, for a change notice published by user
+// administration for this user, and then re-validates against the database at once: a changed account's circuits
+// end within seconds, not at the next interval.
 internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         ILoggerFactory loggerFactory,
         IServiceScopeFactory scopeFactory,
         IOptions<IdentityOptions> options,
         IOptions<IdleSessionOptions> session,
         CircuitActivity activity,
+        AccountChanges changes,
         TimeProvider time)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => session.Value.RevalidationInterval;
+    private DateTimeOffset _lastDatabaseCheck = time.GetUtcNow();
+    private long? _seenChange;
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(
-        AuthenticationState authenticationState, CancellationToken cancellationToken)
+    protected override TimeSpan RevalidationInterval =>
+        session.Value.RevalidationInterval < AccountChanges.CheckInterval ? session.Value.RevalidationInterval : AccountChanges.CheckInterval;
+
+    protected override Task<bool> ValidateAuthenticationStateAsync(
+        AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        ValidateAsync(authenticationState, cancellationToken);
+
+    /// <summary>One revalidation tick (the base class calls it every <see cref="RevalidationInterval"/>).</summary>
+    internal async Task<bool> ValidateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
         // Automatic logoff: a circuit nobody has touched for the idle timeout loses its access.
-        if (time.GetUtcNow() - activity.LastActivity >= session.Value.IdleTimeout)
+        if (now - activity.LastActivity >= session.Value.IdleTimeout)
         {
             return false;
         }
+
+        // The database is read at the first tick, when user administration changed this account since the last tick,
+        // or when the configured interval has passed; the other ticks cost a dictionary lookup.
+        var userId = authenticationState.User.FindFirstValue(ClaimTypes.NameIdentifier);
+        var change = userId is null ? 0 : changes.VersionOf(userId);
+        var noticed = _seenChange != change;
+        _seenChange = change;
+        if (!noticed && now - _lastDatabaseCheck < session.Value.RevalidationInterval)
+        {
+            return true;
+        }
+        _lastDatabaseCheck = now;
 
         // Get the user manager from a new scope to ensure it fetches fresh data
         await using var scope = scopeFactory.CreateAsyncScope();

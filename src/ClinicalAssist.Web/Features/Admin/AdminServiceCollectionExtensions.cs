@@ -1,3 +1,6 @@
+using ClinicalAssist.Web.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace ClinicalAssist.Web.Features.Admin;
 
 public static class AdminServiceCollectionExtensions
@@ -6,6 +9,7 @@ public static class AdminServiceCollectionExtensions
     public static IHostApplicationBuilder AddAdmin(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<UserAdministration>();
+        builder.Services.TryAddSingleton<AccountChanges>();
         builder.Services.AddSingleton<ModelConfigurationAdmin>();
         builder.Services.AddSingleton<QualityMetrics>();
         return builder;

@@ -92,6 +92,11 @@ public sealed class ModelConfigurationAdmin(
     public async Task<ModelConfigurationSaveResult> SaveAsync(Guid? id, ModelConfigurationInput input, Actor actor, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await AuthorityCheck.RefusalAsync(db, audit, actor, Roles.Admin,
+                id is null ? AuditActions.ModelConfigurationCreated : AuditActions.ModelConfigurationUpdated, time.GetUtcNow(), ct) is { } refusal)
+        {
+            return new(false, refusal);
+        }
         ModelConfiguration config;
         var now = time.GetUtcNow();
         var name = input.Name?.Trim() ?? "";
@@ -154,6 +159,10 @@ public sealed class ModelConfigurationAdmin(
     public async Task<ModelConfigurationSaveResult> ActivateAsync(Guid id, Actor actor, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await AuthorityCheck.RefusalAsync(db, audit, actor, Roles.Admin, AuditActions.ModelConfigurationActivated, time.GetUtcNow(), ct) is { } refusal)
+        {
+            return new(false, refusal);
+        }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         if (await db.ModelConfigurations.SingleOrDefaultAsync(c => c.Id == id, ct) is not { } target)
         {

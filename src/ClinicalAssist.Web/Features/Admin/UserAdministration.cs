@@ -35,7 +35,7 @@ public sealed record UserAdminResult(bool Succeeded, string Message, string? Tem
 /// lose access at the next revalidation. The product never runs without an active admin: the last active admin cannot
 /// lose the Admin role, be disabled or locked, and no admin can disable or lock their own account.
 /// </summary>
-public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog audit, TimeProvider time, ILogger<UserAdministration> logger)
+public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog audit, AccountChanges changes, TimeProvider time, ILogger<UserAdministration> logger)
 {
     /// <summary>User claim that sends the user to "change password" until the password differs from the one set by the
     /// admin (the value is a hash of the password hash at that time, so the flag clears itself after the change).</summary>
@@ -77,6 +77,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
 
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserCreated, ct) is { } refused) return refused;
         if (await users.FindByEmailAsync(email) is not null) return UserAdminResult.Fail("An account with this email already exists.");
 
         var generated = string.IsNullOrEmpty(input.InitialPassword);
@@ -107,6 +108,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         if (roles.FirstOrDefault(r => !Roles.All.Contains(r)) is { } unknown) return UserAdminResult.Fail($"Unknown role {unknown}.");
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserRolesChanged, ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
 
         var current = await users.GetRolesAsync(user);
@@ -122,6 +124,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         if (remove.Count > 0 && await users.RemoveFromRolesAsync(user, remove) is { Succeeded: false } r) return UserAdminResult.Fail(Describe(r));
         if (add.Count > 0 && await users.AddToRolesAsync(user, add) is { Succeeded: false } a) return UserAdminResult.Fail(Describe(a));
         await users.UpdateSecurityStampAsync(user);
+        changes.Publish(user.Id);
 
         await audit.WriteAsync(AuditActions.UserRolesChanged, actor, details: Details(user,
             $"added={string.Join('|', add.Order(StringComparer.Ordinal))} removed={string.Join('|', remove.Order(StringComparer.Ordinal))}"), cancellationToken: ct);
@@ -132,6 +135,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserLocked, ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
         if (user.Id == actor.Id) return await RefuseAsync(actor, user, "lock", "You cannot lock your own account.", ct);
         if (await IsLastActiveAdminAsync(users, user)) return await RefuseAsync(actor, user, "lock", "This is the last active admin and cannot be locked.", ct);
@@ -139,6 +143,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         await users.SetLockoutEnabledAsync(user, true);
         await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
         await users.UpdateSecurityStampAsync(user);
+        changes.Publish(user.Id);
         await audit.WriteAsync(AuditActions.UserLocked, actor, details: Details(user, null), cancellationToken: ct);
         return new UserAdminResult(true, $"{user.Email} is locked until an admin unlocks it.");
     }
@@ -147,6 +152,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserUnlocked, ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
@@ -158,6 +164,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, (disabled ? AuditActions.UserDisabled : AuditActions.UserEnabled), ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
         if (disabled && user.Id == actor.Id) return await RefuseAsync(actor, user, "disable", "You cannot disable your own account.", ct);
         if (disabled && await IsLastActiveAdminAsync(users, user)) return await RefuseAsync(actor, user, "disable", "This is the last active admin and cannot be disabled.", ct);
@@ -167,6 +174,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         var result = await users.UpdateAsync(user);
         if (!result.Succeeded) return UserAdminResult.Fail(Describe(result));
         await users.UpdateSecurityStampAsync(user);
+        changes.Publish(user.Id);
         await audit.WriteAsync(disabled ? AuditActions.UserDisabled : AuditActions.UserEnabled, actor, details: Details(user, null), cancellationToken: ct);
         return new UserAdminResult(true, disabled ? $"{user.Email} is disabled; its history stays." : $"{user.Email} is enabled again.");
     }
@@ -177,6 +185,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
     {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await AuthorityRefusalAsync(scope, actor, AuditActions.UserPasswordResetForced, ct) is { } refused) return refused;
         if (await users.FindByIdAsync(userId) is not { } user) return UserAdminResult.Fail("This account no longer exists.");
 
         var password = DatabaseInitializer.GeneratePassword();
@@ -185,10 +194,17 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, AuditLog aud
         if (!reset.Succeeded) return UserAdminResult.Fail(Describe(reset));
         await RequirePasswordChangeAsync(users, user);
         await users.UpdateSecurityStampAsync(user);
+        changes.Publish(user.Id);
 
         await audit.WriteAsync(AuditActions.UserPasswordResetForced, actor, details: Details(user, null), cancellationToken: ct);
         return new UserAdminResult(true, $"Temporary password for {user.Email} (shown once; they must change it at sign-in):", password);
     }
+
+    /// <summary>The acting admin's authority now (Admin role, enabled, not locked), read in the scope's context that
+    /// records the change; a refusal is audited and changes nothing.</summary>
+    private async Task<UserAdminResult?> AuthorityRefusalAsync(AsyncServiceScope scope, Actor actor, string attemptedAction, CancellationToken ct) =>
+        await AuthorityCheck.RefusalAsync(scope.ServiceProvider.GetRequiredService<AppDbContext>(), audit, actor, Roles.Admin, attemptedAction,
+            time.GetUtcNow(), ct) is { } refusal ? UserAdminResult.Fail(refusal) : null;
 
     /// <summary>True when <paramref name="user"/> is an enabled, unlocked admin and no other such admin exists.</summary>
     private async Task<bool> IsLastActiveAdminAsync(UserManager<ApplicationUser> users, ApplicationUser user)

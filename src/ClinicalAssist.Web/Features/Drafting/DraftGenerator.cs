@@ -172,6 +172,13 @@ public sealed class DraftGenerator(
 
         await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
         {
+            // The account's state now decides, not the page's (or the rounds batch's) view of it: nothing is stored
+            // and no model is called for an account that lost the Clinician role or was disabled or locked.
+            if (await AuthorityCheck.RefusalAsync(db, audit, clinician, Roles.Clinician, AuditActions.DraftStarted, time.GetUtcNow(),
+                    CancellationToken.None, draft.PatientId) is { } refusal)
+            {
+                throw new AuthorityRefusedException(refusal);
+            }
             db.Drafts.Add(draft);
             db.AuditEvents.Add(audit.Create(AuditActions.DraftStarted, clinician, draft.PatientId, draft.Id,
                 details: $"model={model.ModelId} template={template.TemplateId}@{template.Version} prompt_tokens={prompt?.Tokens} budget={settings.TokenBudget}"));

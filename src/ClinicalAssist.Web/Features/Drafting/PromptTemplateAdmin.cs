@@ -68,6 +68,10 @@ public sealed class PromptTemplateAdmin(
         var normalised = body.Replace("\r\n", "\n", StringComparison.Ordinal);
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await AuthorityCheck.RefusalAsync(db, audit, actor, Roles.Admin, PromptTemplateAuditActions.VersionAdded, time.GetUtcNow(), cancellationToken) is { } refusal)
+        {
+            return new TemplateChangeResult(false, refusal);
+        }
         var versions = await db.PromptTemplateVersions.Where(t => t.TemplateId == templateId).ToListAsync(cancellationToken);
         var hash = PromptTemplateStore.Hash(normalised);
         if (versions.FirstOrDefault(v => v.ContentHash == hash) is { } same)
@@ -103,6 +107,10 @@ public sealed class PromptTemplateAdmin(
     {
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (await AuthorityCheck.RefusalAsync(db, audit, actor, Roles.Admin, PromptTemplateAuditActions.VersionActivated, time.GetUtcNow(), cancellationToken) is { } refusal)
+        {
+            return new TemplateChangeResult(false, refusal);
+        }
         var versions = await db.PromptTemplateVersions.Where(t => t.TemplateId == templateId).ToListAsync(cancellationToken);
         var target = versions.FirstOrDefault(v => v.Version == version);
         if (target is null) return new TemplateChangeResult(false, $"Version {version} does not exist.");

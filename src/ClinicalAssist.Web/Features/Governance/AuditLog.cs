@@ -39,6 +39,8 @@ public static class AuditActions
     public const string DraftApproved = "review.approved";
     public const string DraftReturned = "review.returned";
     public const string DecisionRefused = "decision.refused";
+    /// <summary>An action refused because the acting account no longer had the authority (role, disabled, locked).</summary>
+    public const string ActionRefused = "authority.refused";
 
     // Administration (users, model configurations, model cards, quality metrics).
     public const string UserCreated = "user.created";

@@ -116,6 +116,10 @@ public sealed class ModelCardStore(IDbContextFactory<AppDbContext> dbFactory, Au
     public async Task<(bool Succeeded, string Message)> SaveAsync(Guid configurationId, ModelCard edited, Guid? expectedVersion, Actor actor, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await AuthorityCheck.RefusalAsync(db, audit, actor, Roles.Admin, AuditActions.ModelCardSaved, time.GetUtcNow(), ct) is { } refusal)
+        {
+            return (false, refusal);
+        }
         if (!await db.ModelConfigurations.AnyAsync(c => c.Id == configurationId, ct)) return (false, "This model configuration no longer exists.");
         var card = await db.ModelCards.SingleOrDefaultAsync(c => c.ModelConfigurationId == configurationId, ct);
         if (card is null)

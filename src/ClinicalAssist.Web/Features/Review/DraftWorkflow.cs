@@ -67,7 +67,7 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
             return DecisionResult.Refused("The summary is empty. Edit it or reject the draft.");
         }
 
-        return await DecideAsync(draftId, DraftStatus.Signed, clinician, AuditActions.DraftSigned, draft =>
+        return await DecideAsync(draftId, DraftStatus.Signed, clinician, Roles.Clinician, AuditActions.DraftSigned, draft =>
         {
             var gate = DraftSignGate.Evaluate(draft, signedText);
             string verificationDetail = "verified";
@@ -105,7 +105,7 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
     {
         if (ValidateReason(reasonCode, comment) is { } refusal) return refusal;
 
-        return await DecideAsync(draftId, DraftStatus.Rejected, clinician, AuditActions.DraftRejected, draft =>
+        return await DecideAsync(draftId, DraftStatus.Rejected, clinician, Roles.Clinician, AuditActions.DraftRejected, draft =>
         {
             draft.RejectionReason = reasonCode;
             draft.RejectionComment = comment?.Trim();
@@ -123,7 +123,7 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         if (reasonCode is not null && !DecisionReasons.IsKnown(reasonCode)) return DecisionResult.Refused("Choose a reason from the list.");
 
         var target = approve ? DraftStatus.Approved : DraftStatus.Returned;
-        return await DecideAsync(draftId, target, reviewer, approve ? AuditActions.DraftApproved : AuditActions.DraftReturned, draft =>
+        return await DecideAsync(draftId, target, reviewer, Roles.Reviewer, approve ? AuditActions.DraftApproved : AuditActions.DraftReturned, draft =>
         {
             if (draft.CreatedById == reviewer.Id || draft.ClinicianDecisionById == reviewer.Id)
             {
@@ -162,7 +162,7 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         return null;
     }
 
-    private async Task<DecisionResult> DecideAsync(Guid draftId, DraftStatus target, Actor actor, string auditAction,
+    private async Task<DecisionResult> DecideAsync(Guid draftId, DraftStatus target, Actor actor, string requiredRole, string auditAction,
         Func<Draft, string> apply, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -170,6 +170,13 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         if (draft is null)
         {
             return DecisionResult.Refused("This draft no longer exists.");
+        }
+
+        // The page may have been opened before the account lost this role or was disabled or locked: the account's
+        // state now, read in the context that records the decision, decides.
+        if (await AuthorityCheck.RefusalAsync(db, audit, actor, requiredRole, auditAction, time.GetUtcNow(), ct, draft.PatientId, draft.Id) is { } refusal)
+        {
+            return DecisionResult.Refused(refusal);
         }
 
         if (!CanTransition(draft.Status, target))

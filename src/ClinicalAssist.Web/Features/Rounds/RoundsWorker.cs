@@ -170,6 +170,12 @@ public sealed class RoundsBatchRunner(
             status = RoundsItemStatus.Cancelled;
             message = "Cancelled.";
         }
+        catch (AuthorityRefusedException refused)
+        {
+            // The clinician who started the batch lost the Clinician role or was disabled or locked: not retried.
+            status = RoundsItemStatus.Failed;
+            message = refused.Message;
+        }
         catch (Exception ex) when (ex is not FhirSourceException && item.Attempt < MaxAutomaticAttempts)
         {
             status = RoundsItemStatus.Pending;

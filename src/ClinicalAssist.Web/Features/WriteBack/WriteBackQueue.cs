@@ -69,6 +69,10 @@ public sealed class WriteBackQueue(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var write = await db.FhirWrites.Include(w => w.Draft).SingleOrDefaultAsync(w => w.Id == writeId, ct);
         if (write is null) return "That write no longer exists.";
+        if (await AuthorityCheck.RefusalAsync(db, audit, admin, Roles.Admin, action, time.GetUtcNow(), ct, write.Draft?.PatientId, write.DraftId) is { } notAllowed)
+        {
+            return notAllowed;
+        }
         if (change(write) is { } refusal) return refusal;
         write.ChangedByName = admin.Name;
         db.AuditEvents.Add(audit.Create(action, admin, write.Draft?.PatientId, write.DraftId, details: $"status={write.Status}"));

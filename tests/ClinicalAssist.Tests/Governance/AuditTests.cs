@@ -40,6 +40,9 @@ public sealed class AuditTests : IAsyncLifetime
 
         var (byPatient, _) = await query.GetPageAsync(new AuditFilter { PatientId = "p1", Action = "draft." }, null, 50, Ct);
         Assert.Equal([AuditActions.DraftSigned], byPatient.Select(a => a.Action));
+        // The documented form of a family (docs/audit.md: "draft.*") finds the same rows (it found none).
+        var (byFamily, _) = await query.GetPageAsync(new AuditFilter { PatientId = "p1", Action = "draft.*" }, null, 50, Ct);
+        Assert.Equal([AuditActions.DraftSigned], byFamily.Select(a => a.Action));
 
         var start = new DateTimeOffset(2026, 11, 24, 8, 1, 0, TimeSpan.Zero);
         var (byTime, _) = await query.GetPageAsync(new AuditFilter { From = start, To = start.AddMinutes(2) }, null, 50, Ct);

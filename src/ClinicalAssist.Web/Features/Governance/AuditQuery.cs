@@ -67,7 +67,9 @@ public sealed class AuditQuery(IDbContextFactory<AppDbContext> dbFactory)
         if (!string.IsNullOrWhiteSpace(filter.PatientId)) query = query.Where(a => a.PatientId == filter.PatientId.Trim());
         if (!string.IsNullOrWhiteSpace(filter.Action))
         {
+            // A family is written "draft.*" (as docs/audit.md and the viewer say) or "draft."; anything else is one action.
             var action = filter.Action.Trim();
+            if (action.EndsWith(".*", StringComparison.Ordinal)) action = action[..^1];
             query = action.EndsWith('.') ? query.Where(a => a.Action.StartsWith(action)) : query.Where(a => a.Action == action);
         }
         if (filter.From is { } from) query = query.Where(a => a.At >= from);

@@ -58,7 +58,7 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
 
         // --- Admin: a new prompt-template version, activated (the drafting feature's template page) ------------
         await admin.GetByTestId("go-templates").ClickAsync();
-        await admin.WaitForURLAsync("**/admin/templates", new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(admin).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin/templates$"), new() { Timeout = Patience.Ms(Patience.Medium) });
         await admin.WaitForInteractiveAsync();
         await Expect(admin.GetByTestId("active-version")).ToHaveCountAsync(1);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Start new version from this" }).First.ClickAsync();
@@ -82,7 +82,7 @@ public sealed class AdminModelConfigurationJourneyTests : BrowserTestBase
         Assert.Contains(model.Requests, r => r.Streaming && r.ApiKey == ApiKey);
 
         await clinician.GetByText("Open draft record").ClickAsync();
-        await clinician.WaitForURLAsync("**/drafts/**", new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(clinician).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/drafts/"), new() { Timeout = Patience.Ms(Patience.Medium) });
         await clinician.WaitForInteractiveAsync();
         await Expect(clinician.GetByText($"configuration {ConfigName}")).ToBeVisibleAsync();
         await Expect(clinician.GetByText($"template clinical-summary v{version}")).ToBeVisibleAsync();

@@ -73,7 +73,7 @@ public abstract class BrowserTestBase : IAsyncLifetime
         await page.GetByTestId("login-email").FillAsync(email);
         await page.GetByTestId("login-password").FillAsync(Password);
         await page.GetByTestId("login-submit").ClickAsync();
-        await page.WaitForURLAsync(u => !u.Contains("/Account/Login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^(?!.*/Account/Login)"), new() { Timeout = Patience.Ms(Patience.Medium) });
         await page.WaitForInteractiveAsync();
         return page;
     }
@@ -81,7 +81,7 @@ public abstract class BrowserTestBase : IAsyncLifetime
     protected static async Task SignOutAsync(IPage page)
     {
         await page.GetByTestId("sign-out").ClickAsync();
-        await page.WaitForURLAsync("**/Account/Login**", new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Login"), new() { Timeout = Patience.Ms(Patience.Medium) });
         await Expect(page.GetByTestId("login-email")).ToBeVisibleAsync(); // the page's own signal, not the load event
         await page.Context.CloseAsync();
     }

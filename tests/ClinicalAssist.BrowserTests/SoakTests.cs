@@ -181,7 +181,7 @@ public sealed class SoakTests : BrowserTestBase
                     return;
                 }
                 await links.First.ClickAsync();
-                await page.WaitForURLAsync("**/drafts/**", new() { WaitUntil = WaitUntilState.Commit });
+                await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/drafts/"), new() { Timeout = Patience.Ms(Patience.Medium) });
                 await page.WaitForInteractiveAsync();
                 await Expect(page.GetByTestId("record-status")).ToHaveTextAsync("Signed");
                 if (_approved % 3 == 2 && _returned < _approved / 2)

@@ -17,7 +17,7 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         // --- Clinician ---------------------------------------------------------------------------------
         var clinician = await SignInAsync("clinician@demo.local");
         await clinician.GetByTestId("go-patients").ClickAsync();
-        await clinician.WaitForURLAsync("**/patients", new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(clinician).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/patients$"), new() { Timeout = Patience.Ms(Patience.Medium) });
         await clinician.WaitForInteractiveAsync();
         await Expect(clinician.GetByTestId("patient-link").First).ToBeVisibleAsync();
         Assert.True(await clinician.GetByTestId("patient-link").CountAsync() >= 12, "the demo ward has at least 12 patients");
@@ -157,7 +157,7 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
 
         var anonymous = await (await Browser.NewContextAsync()).NewPageAsync();
         await anonymous.GotoAsync(new Uri(App.BaseAddress, "patients").ToString());
-        await anonymous.WaitForURLAsync("**/Account/Login**", new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(anonymous).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/Login"), new() { Timeout = Patience.Ms(Patience.Medium) });
         await ScanAsync(anonymous, "sign-in");
         Assert.Empty(Axe["sign-in"]);
     }

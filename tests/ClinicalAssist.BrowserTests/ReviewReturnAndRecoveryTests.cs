@@ -37,7 +37,11 @@ public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
         await reviewer.GetByTestId("return").ClickAsync();
         await reviewer.GetByTestId("reason-select").ClickAsync();
         await reviewer.GetByRole(AriaRole.Option, new() { Name = "Wrong or outdated data" }).ClickAsync();
-        await reviewer.GetByTestId("reason-comment").FillAsync("Creatinine trend is from the previous admission.");
+        const string comment = "Creatinine trend is from the previous admission.";
+        await reviewer.GetByTestId("reason-comment").FillAsync(comment);
+        // The form's counter is rendered from the server's copy of the comment: submit only once the server has it
+        // (a submit right after the fill once stored the return without its comment, seen twice in ~14 suite runs).
+        await Expect(reviewer.Locator(".field-counter")).ToHaveTextAsync($"{comment.Length} / 2000");
         await reviewer.GetByTestId("reason-submit").ClickAsync();
         await Expect(reviewer.GetByTestId("review-decision")).ToContainTextAsync("Returned by Dr Sam Patel");
         await Expect(reviewer.GetByTestId("review-decision")).ToContainTextAsync("Wrong or outdated data");

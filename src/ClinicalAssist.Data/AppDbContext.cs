@@ -15,6 +15,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<ModelConfiguration> ModelConfigurations => Set<ModelConfiguration>();
     public DbSet<PromptTemplateVersion> PromptTemplateVersions => Set<PromptTemplateVersion>();
     public DbSet<FhirWrite> FhirWrites => Set<FhirWrite>();
+    public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
 
     // --- Model cards (admin / governance) ---
     public DbSet<ModelCard> ModelCards => Set<ModelCard>();
@@ -230,6 +231,15 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             a.HasIndex(x => new { x.PatientId, x.At });
             a.HasIndex(x => new { x.UserId, x.At });
             a.HasIndex(x => new { x.Action, x.At });
+        });
+
+        builder.Entity<SignInSession>(s =>
+        {
+            s.HasKey(x => x.Id);
+            s.Property(x => x.Id).HasMaxLength(32);
+            s.Property(x => x.UserId).HasMaxLength(450);
+            s.Property(x => x.EndReason).HasMaxLength(100);
+            s.HasIndex(x => new { x.UserId, x.EndedAt });
         });
 
         // SQLite cannot order or compare DateTimeOffset natively: store it as UTC ticks there (sortable, exact).

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using ClinicalAssist.Data;
+using Microsoft.AspNetCore.Authentication;
 using ClinicalAssist.Web.Components.Account;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -17,6 +19,7 @@ public static class IdentityServiceCollectionExtensions
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
         services.TryAddSingleton<AccountChanges>();
+        services.TryAddSingleton<SignInSessions>();
 
         var authentication = services.AddAuthentication(options =>
             {
@@ -44,6 +47,31 @@ public static class IdentityServiceCollectionExtensions
             // inside the circuit (no HTTP requests), the page's keep-alive renews it (wwwroot/session.js).
             cookie.ExpireTimeSpan = session.IdleTimeout;
             cookie.SlidingExpiration = true;
+            // Server-side sessions: each sign-in gets a session id in its cookie; a request whose session has ended
+            // (signed out) is refused before anything else, so a copy of the cookie dies with the sign-out.
+            cookie.Events.OnSigningIn = async context =>
+            {
+                if (context.Principal?.Identity is ClaimsIdentity identity && SignInSessions.IdOf(context.Principal) is null
+                    && context.Principal.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId)
+                {
+                    // A refreshed sign-in of the same user (password change, two-factor set-up) keeps its session.
+                    var current = context.HttpContext.User;
+                    var id = current.FindFirstValue(ClaimTypes.NameIdentifier) == userId ? SignInSessions.IdOf(current) : null;
+                    var sessions = context.HttpContext.RequestServices.GetRequiredService<SignInSessions>();
+                    identity.AddClaim(new Claim(SignInSessions.ClaimType, id ?? await sessions.StartAsync(userId, context.HttpContext.RequestAborted)));
+                }
+            };
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                var sessions = context.HttpContext.RequestServices.GetRequiredService<SignInSessions>();
+                if (context.Principal is null || !await sessions.IsActiveAsync(context.Principal, context.HttpContext.RequestAborted))
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                    return;
+                }
+                await SecurityStampValidator.ValidatePrincipalAsync(context);
+            };
         });
 
         // Every HTTP request re-checks the cookie's security stamp against the database (Identity's default is every
@@ -51,7 +79,20 @@ public static class IdentityServiceCollectionExtensions
         // loses server-rendered pages and exports at its next request, as its live circuits do at the next
         // revalidation. One indexed user lookup per request (the authorization matrix in tests/…/Security found a
         // disabled admin still exporting the audit trail with the cookie it held).
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
+        // The principal rebuilt at each check keeps its session id.
+        services.Configure<SecurityStampValidatorOptions>(o =>
+        {
+            o.ValidationInterval = TimeSpan.Zero;
+            o.OnRefreshingPrincipal = context =>
+            {
+                if (context.CurrentPrincipal is { } current && SignInSessions.IdOf(current) is { } id
+                    && context.NewPrincipal?.Identity is ClaimsIdentity identity && SignInSessions.IdOf(context.NewPrincipal) is null)
+                {
+                    identity.AddClaim(new Claim(SignInSessions.ClaimType, id));
+                }
+                return Task.CompletedTask;
+            };
+        });
 
         services.AddIdentityCore<ApplicationUser>(options =>
             {

@@ -42,6 +42,7 @@ public sealed class AdminTestHost : IAsyncDisposable
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<ClinicalAssist.Web.Infrastructure.AccountChanges>();
+        services.AddSingleton<ClinicalAssist.Web.Infrastructure.SignInSessions>();
         var provider = host.Services = services.BuildServiceProvider();
         await using (var scope = provider.CreateAsyncScope())
         {

@@ -33,7 +33,10 @@ public sealed class AccountChangesTests : IAsyncLifetime
         Options.Create(new IdleSessionOptions { IdleTimeout = TimeSpan.FromHours(1), RevalidationInterval = interval }),
         new CircuitActivity(_host.Clock),
         _host.Services.GetRequiredService<AccountChanges>(),
+        Sessions,
         _host.Clock);
+
+    private SignInSessions Sessions => _host.Services.GetRequiredService<SignInSessions>();
 
     private async Task<AuthenticationState> SignedInAsync(ApplicationUser user)
     {
@@ -45,6 +48,7 @@ public sealed class AccountChangesTests : IAsyncLifetime
         [
             new Claim(options.UserIdClaimType, fresh.Id),
             new Claim(options.SecurityStampClaimType, (await users.GetSecurityStampAsync(fresh))!),
+            new Claim(SignInSessions.ClaimType, await Sessions.StartAsync(fresh.Id, Ct)),
         ], "Identity.Application");
         return new AuthenticationState(new ClaimsPrincipal(identity));
     }
@@ -95,6 +99,38 @@ public sealed class AccountChangesTests : IAsyncLifetime
         Assert.True(await provider.ValidateAsync(state, Ct));
         _host.Clock.Advance(TimeSpan.FromMinutes(10));
         Assert.False(await provider.ValidateAsync(state, Ct));
+    }
+
+    [Fact]
+    public async Task A_signed_out_sessions_circuits_are_refused_at_the_next_tick_and_the_users_other_session_goes_on()
+    {
+        var clinician = await _host.AddUserAsync("clinician@x.org", Roles.Clinician);
+        var desktop = await SignedInAsync(clinician);
+        var tablet = await SignedInAsync(clinician);
+        var desktopCircuit = Provider(TimeSpan.FromMinutes(10));
+        var tabletCircuit = Provider(TimeSpan.FromMinutes(10));
+        Assert.True(await desktopCircuit.ValidateAsync(desktop, Ct));
+        Assert.True(await tabletCircuit.ValidateAsync(tablet, Ct));
+
+        await Sessions.EndAsync(SignInSessions.IdOf(desktop.User), "signed out", Ct);
+
+        _host.Clock.Advance(AccountChanges.CheckInterval);
+        Assert.False(await desktopCircuit.ValidateAsync(desktop, Ct));
+        Assert.True(await tabletCircuit.ValidateAsync(tablet, Ct));
+        Assert.False(await Sessions.IsActiveAsync(desktop.User, Ct));
+        Assert.True(await Sessions.IsActiveAsync(tablet.User, Ct));
+    }
+
+    [Fact]
+    public async Task A_principal_without_a_session_or_with_another_users_session_is_not_active()
+    {
+        var a = await _host.AddUserAsync("a@x.org", Roles.Clinician);
+        var b = await _host.AddUserAsync("b@x.org", Roles.Clinician);
+        var bSession = await Sessions.StartAsync(b.Id, Ct);
+        var none = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, a.Id)], "Identity.Application"));
+        var borrowed = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, a.Id), new Claim(SignInSessions.ClaimType, bSession)], "Identity.Application"));
+        Assert.False(await Sessions.IsActiveAsync(none, Ct));
+        Assert.False(await Sessions.IsActiveAsync(borrowed, Ct));
     }
 
     [Fact]

@@ -103,6 +103,11 @@ public sealed partial class SecurityHost : IAsyncDisposable
         return new Actor(user.Id, user.DisplayName);
     }
 
+    /// <summary>A new sign-in (its own session) of a principal whose account still works, for requests that end the
+    /// session they are sent with (sign-out), so the principal's kept cookies stay valid for the rest of the run.</summary>
+    public async Task<Dictionary<string, string>> SignInFreshAsync(Principal p) =>
+        await SignInAsync(Email(p)) ?? throw new InvalidOperationException($"{p} could not sign in.");
+
     /// <summary>The login form over HTTP: GET (antiforgery cookie + token), POST. Returns the cookies on success, or
     /// null when the app refused the sign-in (the form comes back, or a redirect to the lock-out page).</summary>
     private async Task<Dictionary<string, string>?> SignInAsync(string email)

@@ -160,7 +160,12 @@ public sealed partial class SecurityRun : IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, string? Location, string Body)> RequestAsync(RouteRule rule, Principal p)
     {
-        var cookies = Host.CookiesOf(p);
+        // Sign-out (and the app's own end-of-session route) end the session whose cookie they get: sent with a fresh
+        // sign-in of the same principal, so the kept cookies stay valid for the rows that follow.
+        var endsSession = rule.Pattern is "/Account/Logout" or "/Account/SignedOut";
+        var cookies = endsSession && p is Principal.Clinician or Principal.Reviewer or Principal.Admin
+            ? await Host.SignInFreshAsync(p)
+            : Host.CookiesOf(p);
         var post = rule.Method == "POST";
         string? token = null;
         if (post) (token, _) = await Host.AntiforgeryAsync(cookies);

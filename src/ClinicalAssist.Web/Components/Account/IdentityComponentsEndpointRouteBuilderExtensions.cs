@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Infrastructure;
 
 namespace ClinicalAssist.Web.Components.Account;
 
@@ -19,11 +20,13 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         accountGroup.MapPost("/Logout", async (
             ClaimsPrincipal user,
             [FromServices] SignInManager<ApplicationUser> signInManager,
+            [FromServices] SignInSessions sessions,
             [FromServices] AuditLog audit,
             [FromForm] string? returnUrl) =>
         {
             if (user.Identity?.IsAuthenticated == true)
             {
+                await sessions.EndAsync(SignInSessions.IdOf(user), "signed out");
                 await audit.WriteAsync(AuditActions.SignedOut, Actor.From(user));
             }
             await signInManager.SignOutAsync();
@@ -35,11 +38,13 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
         accountGroup.MapGet("/SignedOut", async (
             ClaimsPrincipal user,
             [FromServices] SignInManager<ApplicationUser> signInManager,
+            [FromServices] SignInSessions sessions,
             [FromServices] AuditLog audit,
             [FromQuery] string? returnUrl) =>
         {
             if (user.Identity?.IsAuthenticated == true)
             {
+                await sessions.EndAsync(SignInSessions.IdOf(user), "ended by the app (idle or access revoked)");
                 await audit.WriteAsync(AuditActions.SignedOut, Actor.From(user), details: "session ended (idle or access revoked)");
                 await signInManager.SignOutAsync();
             }

@@ -20,6 +20,7 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         IOptions<IdleSessionOptions> session,
         CircuitActivity activity,
         AccountChanges changes,
+        SignInSessions sessions,
         TimeProvider time)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
@@ -58,7 +59,9 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
         // Get the user manager from a new scope to ensure it fetches fresh data
         await using var scope = scopeFactory.CreateAsyncScope();
         var userManager = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        return await ValidateSecurityStampAsync(userManager, authenticationState.User);
+        // A signed-out session's circuits (other tabs of the same sign-in) end too, not only its cookie.
+        return await sessions.IsActiveAsync(authenticationState.User, cancellationToken)
+            && await ValidateSecurityStampAsync(userManager, authenticationState.User);
     }
 
     private async Task<bool> ValidateSecurityStampAsync(UserManager<ApplicationUser> userManager, ClaimsPrincipal principal)

@@ -24,12 +24,17 @@ builder.AddClinicalAssistTelemetry();
 
 var app = builder.Build();
 
-await app.InitializeDatabaseAsync();
+if (!await app.TryInitializeDatabaseAsync())
+{
+    await app.DisposeAsync(); // flushes the log
+    return 1;
+}
 app.UseClinicalAssistPipeline();
 app.MapAuditExport();
 app.MapAdmin();
 app.MapHealth();
 app.Run();
+return 0;
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

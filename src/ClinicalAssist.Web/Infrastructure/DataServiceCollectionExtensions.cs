@@ -23,10 +23,12 @@ public static class DataServiceCollectionExtensions
                     $"Database:Provider is {options.Provider} but ConnectionStrings:{ConnectionStringName} is not set.");
             }
 
+            // The embedded default: a file in App_Data (the folder is created at start-up, DatabaseInitializer).
             var dataDirectory = Path.Combine(builder.Environment.ContentRootPath, "App_Data");
-            Directory.CreateDirectory(dataDirectory);
             connectionString = $"Data Source={Path.Combine(dataDirectory, "clinicalassist.db")}";
         }
+
+        builder.Services.AddSingleton(new DatabaseConnection(options.Provider, connectionString));
 
         builder.Services.AddDbContextFactory<AppDbContext>(db =>
         {
@@ -40,3 +42,7 @@ public static class DataServiceCollectionExtensions
         return builder;
     }
 }
+
+/// <summary>The database the app uses, as resolved at start (configured, or the embedded SQLite default). Read by
+/// start-up to create the default folder and to say where a fault is; never logged (it may hold credentials).</summary>
+public sealed record DatabaseConnection(DatabaseProvider Provider, string ConnectionString);

@@ -37,6 +37,31 @@ public static class DatabaseInitializer
         return interrupted;
     }
 
+    /// <summary>Runs <see cref="InitializeDatabaseAsync"/>; a database fault (missing, read-only or locked file or
+    /// folder, not a database, SQL Server unreachable) is said in one line — what, where, what to do — on the log
+    /// and on standard error, and the app should stop with exit code 1. Returns false then.</summary>
+    public static async Task<bool> TryInitializeDatabaseAsync(this WebApplication app)
+    {
+        var connection = app.Services.GetRequiredService<DatabaseConnection>();
+        try
+        {
+            if (connection.Provider == DatabaseProvider.Sqlite
+                && Path.GetDirectoryName(DatabaseStartupFailure.Where(DatabaseProvider.Sqlite, connection.ConnectionString)) is { Length: > 0 } folder
+                && folder == Path.Combine(app.Environment.ContentRootPath, "App_Data"))
+            {
+                Directory.CreateDirectory(folder); // the embedded default's own folder; a configured one must exist
+            }
+            await app.InitializeDatabaseAsync();
+            return true;
+        }
+        catch (Exception ex) when (DatabaseStartupFailure.Describe(ex, connection.Provider, connection.ConnectionString) is { } message)
+        {
+            app.Logger.LogCritical("{Message} ({Fault})", message, ex.GetType().Name);
+            await Console.Error.WriteLineAsync(message);
+            return false;
+        }
+    }
+
     public static async Task InitializeDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();

@@ -41,12 +41,12 @@ public static partial class CitationKey
     public static string BlankBrackets(string text) => Bracket().Replace(text, " ");
 
     /// <summary>A bracket of keys anywhere in text.</summary>
-    [GeneratedRegex(BracketPattern, RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(BracketPattern, RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     public static partial Regex Bracket();
 
-    [GeneratedRegex("^" + Grammar + "$", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex("^" + Grammar + "$", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex Key();
 
-    [GeneratedRegex(@"\s*" + BracketPattern, RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\s*" + BracketPattern, RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex BracketWithLeadingSpace();
 }

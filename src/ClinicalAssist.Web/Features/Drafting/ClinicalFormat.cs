@@ -196,7 +196,7 @@ internal sealed partial class IdentifierRedactor
         if (distinct.Count == 0) return null;
         var alternatives = string.Join("|", distinct.Select(Regex.Escape));
         return new Regex($@"(?<![\p{{L}}\p{{N}}])(?:{alternatives})(?![\p{{L}}\p{{N}}])",
-            options | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            options | RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeout);
     }
 
     [GeneratedRegex(@"[\s,.'()\-]+")]

@@ -154,7 +154,7 @@ public sealed partial class DraftSafetyNet
     private static bool Names(string text, string? name)
     {
         var word = Word().Matches(name ?? "").Select(m => m.Value).FirstOrDefault(w => w.Length >= 4);
-        return word is not null && Regex.IsMatch(text, @"\b" + Regex.Escape(word) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return word is not null && Regex.IsMatch(text, @"\b" + Regex.Escape(word) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeout);
     }
 
     /// <summary>Every number in each source as sent to the model (value, components, reference range, dosage, display).</summary>
@@ -190,7 +190,7 @@ public sealed partial class DraftSafetyNet
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 
-    private static Regex P(string pattern) => new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    private static Regex P(string pattern) => new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeout);
 
     [GeneratedRegex(@"(?<![\w.])\d+(?:\.\d+)?(?![\w])", RegexOptions.CultureInvariant)]
     private static partial Regex Number();
@@ -199,11 +199,11 @@ public sealed partial class DraftSafetyNet
     private static partial Regex Word();
 
     /// <summary>A number in a statement: not part of a word or code ("SpO2", "HbA1c", "B12"), decimals with a point.</summary>
-    [GeneratedRegex(@"(?<![\p{L}\p{N}.,_])\d+(?:\.\d+)?(?![\p{N}])", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"(?<![\p{L}\p{N}.,_])\d+(?:\.\d+)?(?![\p{N}])", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex StatementNumber();
 
     /// <summary>"2026-11-23", "2026-11-23 08:15", "08:15", "23/11/2026".</summary>
-    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex DateOrTime();
 
     /// <summary>"6.8 mmol/L", "162/95 mmHg", "38.5 °C", "92 %", "500 mg" — a value (or a pair) followed by a unit.</summary>

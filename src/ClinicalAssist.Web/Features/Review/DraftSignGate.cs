@@ -61,7 +61,7 @@ public static partial class DraftSignGate
                 findings.Add($"{Count(check.UncitedStatements.Count, "statement")} cite{(check.UncitedStatements.Count == 1 ? "s" : "")} no source (for example \"{Short(check.UncitedStatements[0])}\").");
             var bare = CitationKey.BlankBrackets(text);
             var left = stored.NumberMismatches.Select(m => m.Value).Distinct(StringComparer.Ordinal)
-                .Where(v => Regex.IsMatch(bare, @"(?<![\p{N}.])" + Regex.Escape(v) + @"(?![\p{N}])", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)))
+                .Where(v => Regex.IsMatch(bare, @"(?<![\p{N}.])" + Regex.Escape(v) + @"(?![\p{N}])", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeout))
                 .ToList();
             if (left.Count > 0)
                 findings.Add($"{Count(left.Count, "number")} flagged as not in the cited sources {(left.Count == 1 ? "is" : "are")} still in the text (for example \"{Short(left[0])}\").");
@@ -123,6 +123,6 @@ public static partial class DraftSignGate
         return one.Length <= 80 ? one : one[..79] + "…";
     }
 
-    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex WhiteSpace();
 }

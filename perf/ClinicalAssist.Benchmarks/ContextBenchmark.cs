@@ -29,9 +29,8 @@ internal static class ContextBenchmark
     public const string Usage =
         "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--server-default-page 20] [--split-slices 8] [--max-concurrency <Fhir:MaxConcurrency>]   P1: context assembly vs plain fetch and naive paging";
 
-    private static readonly string[] Types =
-        ["Encounter", "Condition", "Observation", "MedicationRequest", "MedicationStatement", "AllergyIntolerance",
-         "Procedure", "DiagnosticReport", "DocumentReference", "Immunization", "CarePlan", "Goal"];
+    /// <summary>The resource types the context searches (from the section table).</summary>
+    private static readonly IReadOnlyList<string> Types = ContextSections.Types;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {

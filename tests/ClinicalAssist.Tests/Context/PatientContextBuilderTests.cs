@@ -271,7 +271,7 @@ public sealed class PatientContextBuilderTests
     {
         var context = Build();
 
-        Assert.Equal(PatientContextBuilder.SectionNames, context.Sections.Select(s => s.Section));
+        Assert.Equal(ContextSections.Keys, context.Sections.Select(s => s.Section));
         Assert.All(context.Sections, s => Assert.Equal(s.Section is "Procedures" or "Reports" or "Immunizations" or "CarePlans" ? SectionState.Empty : SectionState.Loaded, s.State));
         Assert.Equal(
             [1, 3, 3, 1, 4, 1, 0, 0, 0, 0, 2],

@@ -264,7 +264,7 @@ public sealed class ServerFaultTests
             .BuildAsync("p1", new SyncProgress(reported.Enqueue), Ct);
 
         Assert.NotNull(context);
-        Assert.Equal(PatientContextBuilder.SectionNames.Order(), reported.Select(r => r.Section).Order());
+        Assert.Equal(ContextSections.Keys.Order(), reported.Select(r => r.Section).Order());
         Assert.Equal(SectionState.Failed, reported.Single(r => r.Section == "Procedures").State);
         Assert.All(reported.Where(r => r.Section != "Procedures"), r => Assert.NotEqual(SectionState.Failed, r.State));
     }

@@ -110,7 +110,7 @@ public sealed class SyntheaDirectoryCountTests
     private static Dictionary<string, int> CountResources(string file, out string patientId)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(file));
-        var counts = PatientContextBuilder.SectionNames.ToDictionary(s => s, _ => 0);
+        var counts = ContextSections.Keys.ToDictionary(s => s, _ => 0);
         patientId = "";
         var encounters = 0;
         foreach (var entry in document.RootElement.GetProperty("entry").EnumerateArray())

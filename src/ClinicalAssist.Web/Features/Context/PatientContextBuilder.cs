@@ -10,10 +10,6 @@ namespace ClinicalAssist.Web.Features.Context;
 /// error, another patient's) are skipped; a section whose source failed is marked Failed, the rest still shows.</summary>
 public sealed partial class PatientContextBuilder
 {
-    /// <summary>The sections of a context, in display order.</summary>
-    public static readonly IReadOnlyList<string> SectionNames =
-        ["Encounter", "Conditions", "Medications", "Allergies", "Labs", "Vitals", "Procedures", "Reports", "Immunizations", "CarePlans", "Notes"];
-
     private readonly IPatientRecordSource source;
     private readonly TimeProvider time;
     private readonly ILogger<PatientContextBuilder> logger;
@@ -108,48 +104,69 @@ public sealed partial class PatientContextBuilder
             .ThenBy(c => c.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
 
+        // Sections declared with a mapper of their own (ContextSections): one generic list each, newest first.
+        var entries = new Dictionary<string, IReadOnlyList<ContextEntry>>(StringComparer.Ordinal);
+        foreach (var section in ContextSections.All.Where(s => s.Map is not null))
+        {
+            entries[section.Key] = mapping.MapEntries(section)
+                .Where(e => !section.Dated || InWindow(e.Date))
+                .OrderByDescending(e => e.Date ?? DateTimeOffset.MinValue)
+                .ThenBy(e => e.Display, StringComparer.OrdinalIgnoreCase)
+                .ThenBy(e => e.Source.Id, StringComparer.Ordinal)
+                .ToList();
+        }
+
         if (mapping.Skipped > 0)
         {
             LogSkipped(logger, mapping.Skipped);
         }
 
-        var counts = new Dictionary<string, int>
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal)
         {
-            ["Encounter"] = encounter is null ? 0 : 1,
-            ["Conditions"] = conditions.Count,
-            ["Medications"] = medications.Count,
-            ["Allergies"] = allergies.Count,
-            ["Labs"] = labs.Count,
-            ["Vitals"] = vitals.Count,
-            ["Procedures"] = procedures.Count,
-            ["Reports"] = reports.Count,
-            ["Immunizations"] = immunizations.Count,
-            ["CarePlans"] = carePlans.Count,
-            ["Notes"] = notes.Count,
+            [ContextSections.Encounter.Key] = encounter is null ? 0 : 1,
+            [ContextSections.Conditions.Key] = conditions.Count,
+            [ContextSections.Medications.Key] = medications.Count,
+            [ContextSections.Allergies.Key] = allergies.Count,
+            [ContextSections.Labs.Key] = labs.Count,
+            [ContextSections.Vitals.Key] = vitals.Count,
+            [ContextSections.Procedures.Key] = procedures.Count,
+            [ContextSections.Reports.Key] = reports.Count,
+            [ContextSections.Immunizations.Key] = immunizations.Count,
+            [ContextSections.CarePlans.Key] = carePlans.Count,
+            [ContextSections.Notes.Key] = notes.Count,
         };
+        foreach (var (key, list) in entries)
+        {
+            counts[key] = list.Count;
+        }
 
         // Per-section cap: the newest items are kept (lists are sorted newest/active first); the section says so.
         var capped = new Dictionary<string, int>(StringComparer.Ordinal);
-        var cap = options.MaxItemsPerSection;
-        conditions = Cap("Conditions", conditions);
-        medications = Cap("Medications", medications);
-        allergies = Cap("Allergies", allergies);
-        labs = Cap("Labs", labs);
-        vitals = Cap("Vitals", vitals);
-        procedures = Cap("Procedures", procedures);
-        reports = Cap("Reports", reports);
-        immunizations = Cap("Immunizations", immunizations);
-        carePlans = Cap("CarePlans", carePlans);
-        notes = Cap("Notes", notes);
-
-        List<T> Cap<T>(string section, List<T> items)
+        int CapOf(string key) => ContextSections.Find(key)?.Cap ?? options.MaxItemsPerSection;
+        conditions = Cap(ContextSections.Conditions, conditions);
+        medications = Cap(ContextSections.Medications, medications);
+        allergies = Cap(ContextSections.Allergies, allergies);
+        labs = Cap(ContextSections.Labs, labs);
+        vitals = Cap(ContextSections.Vitals, vitals);
+        procedures = Cap(ContextSections.Procedures, procedures);
+        reports = Cap(ContextSections.Reports, reports);
+        immunizations = Cap(ContextSections.Immunizations, immunizations);
+        carePlans = Cap(ContextSections.CarePlans, carePlans);
+        notes = Cap(ContextSections.Notes, notes);
+        foreach (var key in entries.Keys.ToList())
         {
+            entries[key] = Cap(ContextSections.Find(key)!, entries[key].ToList());
+        }
+
+        List<T> Cap<T>(ContextSection section, List<T> items)
+        {
+            var cap = CapOf(section.Key);
             if (items.Count <= cap)
             {
                 return items;
             }
 
-            capped[section] = items.Count;
+            capped[section.Key] = items.Count;
             return items.Take(cap).ToList();
         }
 
@@ -167,13 +184,14 @@ public sealed partial class PatientContextBuilder
             DiagnosticReports = reports,
             Immunizations = immunizations,
             CarePlans = carePlans,
-            Sections = Sections(counts, capped, cap, record.Failures),
+            Entries = entries,
+            Sections = Sections(counts, capped, CapOf, record.Failures),
             Resources = mapping.Cited,
             AssembledAt = now,
         };
     }
 
-    private static List<SectionStatus> Sections(Dictionary<string, int> counts, Dictionary<string, int> capped, int cap, IReadOnlyList<SectionStatus> failures)
+    private static List<SectionStatus> Sections(Dictionary<string, int> counts, Dictionary<string, int> capped, Func<string, int> capOf, IReadOnlyList<SectionStatus> failures)
     {
         static Dictionary<string, string> Messages(IEnumerable<SectionStatus> statuses) => statuses
             .GroupBy(f => f.Section, StringComparer.Ordinal)
@@ -182,9 +200,10 @@ public sealed partial class PatientContextBuilder
         var failed = Messages(failures.Where(f => f.State == SectionState.Failed));
         var sourceCapped = Messages(failures.Where(f => f.State == SectionState.Capped));
 
-        var sections = SectionNames
+        var sections = ContextSections.Keys
             .Select(name =>
             {
+                var cap = capOf(name);
                 var shown = capped.ContainsKey(name) ? cap : counts[name];
                 if (failed.TryGetValue(name, out var message))
                 {
@@ -195,7 +214,7 @@ public sealed partial class PatientContextBuilder
                 {
                     var more = sourceCapped.TryGetValue(name, out var m) ? " " + m : "";
                     return new SectionStatus(name, SectionState.Capped, shown,
-                        $"showing {cap.ToString("N0", CultureInfo.InvariantCulture)} of {total.ToString("N0", CultureInfo.InvariantCulture)} {ServerRecordSource.SectionLabel(name).ToLowerInvariant()} (newest first).{more}");
+                        $"showing {cap.ToString("N0", CultureInfo.InvariantCulture)} of {total.ToString("N0", CultureInfo.InvariantCulture)} {ContextSections.Label(name).ToLowerInvariant()} (newest first).{more}");
                 }
 
                 return sourceCapped.TryGetValue(name, out var capMessage)
@@ -204,8 +223,8 @@ public sealed partial class PatientContextBuilder
             })
             .ToList();
 
-        // Failures of anything else the source reports (not one of the standard sections) are passed through.
-        sections.AddRange(failures.Where(f => !SectionNames.Contains(f.Section)));
+        // Failures of anything else the source reports (not one of the declared sections) are passed through.
+        sections.AddRange(failures.Where(f => !ContextSections.Keys.Contains(f.Section)));
         return sections;
     }
 
@@ -421,6 +440,46 @@ public sealed partial class PatientContextBuilder
         /// <summary>The record's resources of one type (indexed once; a record holds thousands).</summary>
         private IEnumerable<T> OfType<T>() where T : Resource =>
             _byType.TryGetValue(typeof(T), out var ofType) ? ofType.Cast<T>() : [];
+
+        /// <summary>The items of a section declared with its own mapper (<see cref="ContextSection.Map"/>), over the
+        /// resources of its search types; unusable ones are skipped (and counted), mapped ones cited.</summary>
+        public IEnumerable<ContextEntry> MapEntries(ContextSection section)
+        {
+            var types = section.Searches.Select(s => s.Type).ToHashSet(StringComparer.Ordinal);
+            var result = new List<ContextEntry>();
+            foreach (var (_, items) in _byType)
+            {
+                if (items.Count == 0 || !types.Contains(items[0].TypeName))
+                {
+                    continue;
+                }
+
+                foreach (var resource in items)
+                {
+                    ContextEntry? entry;
+                    try
+                    {
+                        entry = section.Map!(resource, _patientId);
+                    }
+                    catch (Exception ex) when (IsUnusable(ex))
+                    {
+                        LogMapFailed(_logger, resource.TypeName, ex.GetType().Name);
+                        entry = null;
+                    }
+
+                    if (entry is null)
+                    {
+                        Skipped++;
+                        continue;
+                    }
+
+                    Cited[Key(resource)] = resource;
+                    result.Add(entry);
+                }
+            }
+
+            return result;
+        }
 
         public ContextEncounter? MapEncounter()
         {

@@ -28,20 +28,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     /// <summary>The searches the context sections declare: resource type, the sections it feeds, the patient
     /// search parameter, the date parameter used for the time window, and includes.</summary>
     internal static readonly IReadOnlyList<SectionSearch> Searches =
-    [
-        new("Encounter", ["Encounter"], "subject", "date", []),
-        new("Condition", ["Conditions"], "subject", null, []),
-        new("Observation", ["Labs", "Vitals"], "subject", "date", []),
-        new("MedicationRequest", ["Medications"], "subject", null, ["MedicationRequest:medication"]),
-        new("MedicationStatement", ["Medications"], "subject", null, ["MedicationStatement:medication"]),
-        new("AllergyIntolerance", ["Allergies"], "patient", null, []),
-        new("Procedure", ["Procedures"], "subject", "date", []),
-        new("DiagnosticReport", ["Reports"], "subject", "date", []),
-        new("DocumentReference", ["Notes"], "subject", "date", []),
-        new("Immunization", ["Immunizations"], "patient", "date", []),
-        new("CarePlan", ["CarePlans"], "subject", null, []),
-        new("Goal", ["CarePlans"], "subject", null, []),
-    ];
+        [.. ContextSections.Searches.Select(s => new SectionSearch(s.Search.Type, [.. s.Sections], s.Search.PatientParameter, s.Search.DateParameter, [.. s.Search.IncludeList]))];
 
     /// <summary>The order the searches are started in: Observation (vital signs and labs, most of a chart's bytes) first.</summary>
     private static readonly int[] DispatchOrder = [.. Enumerable.Range(0, Searches.Count).OrderBy(i => Searches[i].Type == "Observation" ? 0 : 1)];
@@ -782,16 +769,7 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
     }
 
     /// <summary>The element a section's date search parameter indexes (dateTime, instant or Period).</summary>
-    internal static DataType? DateElement(Resource resource) => resource switch
-    {
-        Observation o => o.Effective,
-        Encounter e => e.Period,
-        Procedure p => p.Performed,
-        DiagnosticReport d => d.Effective,
-        DocumentReference d => d.DateElement,
-        Immunization i => i.Occurrence,
-        _ => null,
-    };
+    internal static DataType? DateElement(Resource resource) => ContextSections.DateElement(resource);
 
     /// <summary>One part of a split search: dates from <see cref="From"/> (inclusive) to <see cref="Before"/>
     /// (exclusive), either open; or the items without a date.</summary>
@@ -1172,31 +1150,9 @@ public sealed partial class ServerRecordSource : IPatientRecordSource
             .Where(r => !string.IsNullOrEmpty(r.Id))
         ?? [];
 
-    internal static string SectionLabel(string section) => section switch
-    {
-        "Encounter" => "Encounters",
-        "Reports" => "Diagnostic reports",
-        "CarePlans" => "Care plans and goals",
-        "Notes" => "Clinical notes",
-        _ => section,
-    };
+    internal static string SectionLabel(string section) => ContextSections.Label(section);
 
-    private static string Plural(string type) => type switch
-    {
-        "Encounter" => "encounters",
-        "Condition" => "conditions",
-        "Observation" => "observations",
-        "MedicationRequest" => "medication orders",
-        "MedicationStatement" => "medication statements",
-        "AllergyIntolerance" => "allergies",
-        "DocumentReference" => "clinical notes",
-        "Procedure" => "procedures",
-        "DiagnosticReport" => "diagnostic reports",
-        "Immunization" => "immunizations",
-        "CarePlan" => "care plans",
-        "Goal" => "goals",
-        _ => "resources",
-    };
+    private static string Plural(string type) => ContextSections.Plural(type);
 
     internal sealed record SectionSearch(string Type, string[] Sections, string PatientParameter, string? DateParameter, string[] Includes);
 

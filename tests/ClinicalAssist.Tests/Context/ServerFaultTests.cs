@@ -54,7 +54,10 @@ public sealed class ServerFaultTests
         Assert.Contains(expected, failed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("p1", failed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", failed.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(context.Sections, s => s.Section != section && s.State == SectionState.Failed && !(type == "Observation" && s.Section == "Vitals"));
+        // Only the sections the failed search feeds (from the section table: Observation feeds Labs and Vitals).
+        var fed = ContextSections.Searches.Single(q => q.Search.Type == type).Sections;
+        Assert.Contains(section, fed);
+        Assert.All(context.Sections.Where(s => s.State == SectionState.Failed), s => Assert.Contains(s.Section, fed));
         if (type != "Condition")
         {
             Assert.NotEmpty(context.Conditions);

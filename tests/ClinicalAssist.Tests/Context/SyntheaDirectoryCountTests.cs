@@ -42,6 +42,7 @@ public sealed class SyntheaDirectoryCountTests
                 ["Immunizations"] = context.Immunizations.Count,
                 ["CarePlans"] = context.CarePlans.Count,
                 ["Notes"] = context.Notes.Count,
+                ["EncounterHistory"] = context.EntriesOf("EncounterHistory").Count,
             };
             foreach (var (section, count) in expected)
             {
@@ -148,6 +149,7 @@ public sealed class SyntheaDirectoryCountTests
         }
 
         counts["Encounter"] = Math.Min(encounters, 1);
+        counts["EncounterHistory"] = encounters; // Synthea writes no cancelled or entered-in-error encounters
         return counts;
     }
 }

@@ -27,7 +27,7 @@ namespace ClinicalAssist.Benchmarks;
 internal static class ContextBenchmark
 {
     public const string Usage =
-        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--server-default-page 20] [--split-slices 8] [--max-concurrency <Fhir:MaxConcurrency>]   P1: context assembly vs plain fetch and naive paging";
+        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--server-default-page 20]   P1: context assembly vs plain fetch and naive paging";
 
     /// <summary>The resource types the context searches (from the section table).</summary>
     private static readonly IReadOnlyList<string> Types = ContextSections.Types;
@@ -36,8 +36,6 @@ internal static class ContextBenchmark
     {
         string? samples = null;
         var iterations = 7;
-        int? maxConcurrency = null; // Fhir:MaxConcurrency; null = the product's default
-        var splitSlices = 8; // Fhir:SplitSlices; 1 = the unsplit next-link chains (the behaviour before the split)
         var latencies = new[] { 0, 20 };
         var pageSize = 500;
         var serverDefaultPage = 20; // a search without _count gets this page size (HAPI and Medplum default to 20)
@@ -47,8 +45,6 @@ internal static class ContextBenchmark
             switch (args[i])
             {
                 case "--samples" when value is not null: samples = value; i++; break;
-                case "--max-concurrency" when int.TryParse(value, CultureInfo.InvariantCulture, out var mc) && mc > 0: maxConcurrency = mc; i++; break;
-                case "--split-slices" when int.TryParse(value, CultureInfo.InvariantCulture, out var k) && k > 0: splitSlices = k; i++; break;
                 case "--iterations" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0: iterations = n; i++; break;
                 case "--latency-ms" when value is not null: latencies = value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); i++; break;
                 case "--server-default-page" when int.TryParse(value, CultureInfo.InvariantCulture, out var d) && d is > 0 and <= 1000: serverDefaultPage = d; i++; break;
@@ -66,7 +62,7 @@ internal static class ContextBenchmark
         var generated = Generate(patient, resources, 10_000);
 
         output.WriteLine($"# P1 context benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
-        output.WriteLine($"page size {pageSize}, Fhir:SplitSlices {splitSlices}, Fhir:MaxConcurrency {maxConcurrency?.ToString(CultureInfo.InvariantCulture) ?? "default"}, the variants of a row timed in interleaved rounds (one run of each per round, order rotating): 2 warm-up rounds, then at least {iterations} timed rounds, more (up to 25) while they took under 3 s per variant; medians reported");
+        output.WriteLine($"page size {pageSize}, the variants of a row timed in interleaved rounds (one run of each per round, order rotating): 2 warm-up rounds, then at least {iterations} timed rounds, more (up to 25) while they took under 3 s per variant; medians reported");
         output.WriteLine();
 
         ParseThroughput(output, "Largest Synthea bundle (file as is)", await File.ReadAllBytesAsync(largestFile), iterations);
@@ -94,7 +90,7 @@ internal static class ContextBenchmark
             }
             else if (only.StartsWith("assembly", StringComparison.Ordinal) || only.StartsWith("everything", StringComparison.Ordinal))
             {
-                using var assembly = await Assembly.PrepareAsync(profiled, pageSize, everything: only.StartsWith("everything", StringComparison.Ordinal), splitSlices, maxConcurrency);
+                using var assembly = await Assembly.PrepareAsync(profiled, pageSize, everything: only.StartsWith("everything", StringComparison.Ordinal));
                 await TimeAsync(runs, assembly.RunAsync);
             }
             else if (only.StartsWith("fhirclient", StringComparison.Ordinal) || only.StartsWith("rawclient", StringComparison.Ordinal))
@@ -111,12 +107,12 @@ internal static class ContextBenchmark
                 await TimeAsync(runs, only.StartsWith("fhirclient", StringComparison.Ordinal)
                     ? async () =>
                     {
-                        using var client = ServerRecordSource.CreateFhirClient(factory, fhirOptions, profiled.BaseUrl);
+                        using var client = FhirClientFactory.Create(factory, fhirOptions);
                         _ = await client.GetAsync("_all") as Bundle ?? throw new InvalidOperationException("no bundle");
                     }
                     : async () =>
                     {
-                        var json = await factory.CreateClient(ServerRecordSource.HttpClientName).GetStringAsync(new Uri(profiled.BaseUrl, "_all"));
+                        var json = await factory.CreateClient(FhirClientFactory.HttpClientName).GetStringAsync(new Uri(profiled.BaseUrl, "_all"));
                         _ = ProductParser.Deserialize<Bundle>(json);
                     });
             }
@@ -133,8 +129,8 @@ internal static class ContextBenchmark
             foreach (var (name, data) in new[] { ("Largest Synthea (" + Path.GetFileName(largestFile)[..Path.GetFileName(largestFile).IndexOf('_', StringComparison.Ordinal)] + ")", (patient, resources)), ("Generated", generated) })
             {
                 await using var server = await BenchServer.StartAsync(data.Item1, data.Item2, latency, serverDefaultPage);
-                using var searches = await Assembly.PrepareAsync(server, pageSize, everything: false, splitSlices, maxConcurrency);
-                using var viaEverythingHost = await Assembly.PrepareAsync(server, pageSize, everything: true, splitSlices, maxConcurrency);
+                using var searches = await Assembly.PrepareAsync(server, pageSize, everything: false);
+                using var viaEverythingHost = await Assembly.PrepareAsync(server, pageSize, everything: true);
                 // All variants of a row are timed in interleaved rounds (one run of each per round, the order rotating),
                 // so a change in the machine's state (a neighbour, the clock) falls on all of them alike instead of on
                 // whichever variant was being timed in a block at the time.
@@ -173,7 +169,7 @@ internal static class ContextBenchmark
 
         output.WriteLine();
         output.WriteLine("Plain fetch+parse = one GET of a Bundle holding all the patient's resources + one Firely parse on one thread (the I/O limit), with the parser settings the product uses (recoverable, without Firely's model-validation pass); the next column is the same with Firely's validating recoverable parse, for reference.");
-        output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read in parallel with the searches, searches in parallel (12), date-sliced long searches, next links, reference resolution, mapping).");
+        output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read in parallel with the searches, section searches in parallel, next links, reference resolution, mapping).");
         output.WriteLine($"Naive = one FhirClient search per resource type, one after the other, following next links, with the client's lenient (validating) parser, then the same mapping: once asking the same _count as the product ({pageSize}), once without _count (the server's default page, {serverDefaultPage}, as a client that does not ask gets from HAPI or Medplum). The goal ≥ 3× is read against the latter; the last naive column is that client with the product's parser, to show how much of the gain is the parser and how much the strategy.");
         output.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}; every timed run starts after a full blocking collection and once the process is idle again (the collector's threads keep working for tens of ms after it). Ratios are of medians taken over the same rounds.");
         return 0;
@@ -271,7 +267,6 @@ internal static class ContextBenchmark
     {
         private readonly IHost _host;
         private readonly BenchServer _server;
-        private readonly bool _everything;
         private readonly PatientContextBuilder _builder;
         private readonly ServerRecordSource _source;
         private readonly bool _diag = Environment.GetEnvironmentVariable("P1_DIAG") is not null;
@@ -279,16 +274,15 @@ internal static class ContextBenchmark
         private readonly List<double> _mapMs = [];
         private readonly int[] _mapGcs = new int[3];
 
-        private Assembly(IHost host, BenchServer server, bool everything)
+        private Assembly(IHost host, BenchServer server)
         {
             _host = host;
             _server = server;
-            _everything = everything;
             _builder = host.Services.CreateScope().ServiceProvider.GetRequiredService<PatientContextBuilder>();
             _source = (ServerRecordSource)host.Services.GetRequiredService<IPatientRecordSource>();
         }
 
-        public static async Task<Assembly> PrepareAsync(BenchServer server, int pageSize, bool everything, int splitSlices, int? maxConcurrency)
+        public static async Task<Assembly> PrepareAsync(BenchServer server, int pageSize, bool everything)
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             var settings = new Dictionary<string, string?>
@@ -299,21 +293,20 @@ internal static class ContextBenchmark
                 ["Fhir:MaxResourcesPerType"] = "100000",
                 ["Fhir:MaxItemsPerSection"] = "100000",
                 ["Fhir:MaxPages"] = "1000",
-                ["Fhir:SplitSlices"] = splitSlices.ToString(CultureInfo.InvariantCulture),
             };
-            if (maxConcurrency is { } concurrency)
-            {
-                settings["Fhir:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture);
-            }
 
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
             builder.AddPatientContext();
-            var assembly = new Assembly(builder.Build(), server, everything);
+            var assembly = new Assembly(builder.Build(), server);
             // The CapabilityStatement is read once per source and kept: this host sees $everything offered or not.
             server.OffersEverything = everything;
-            await assembly._source.GetRecordAsync(server.PatientId, CancellationToken.None);
+            var strategy = (await assembly._source.GetRecordAsync(server.PatientId, CancellationToken.None))?.Strategy;
             server.OffersEverything = false;
+            if (strategy != (everything ? "everything" : "searches"))
+            {
+                throw new InvalidOperationException("unexpected strategy " + strategy);
+            }
             return assembly;
         }
 
@@ -342,11 +335,6 @@ internal static class ContextBenchmark
             {
                 throw new InvalidOperationException("incomplete context: " + string.Join("; ", context.Sections.Where(s => s.Message is not null).Select(s => s.Message)));
             }
-
-            if (_source.LastStrategy != (_everything ? "everything" : "searches"))
-            {
-                throw new InvalidOperationException("unexpected strategy " + _source.LastStrategy);
-            }
         }
 
         public void Dispose()
@@ -366,7 +354,7 @@ internal static class ContextBenchmark
         var client = new FhirClient(server.BaseUrl, http, new FhirClientSettings { PreferredFormat = ResourceFormat.Json, VerifyFhirVersion = false });
         if (productParser)
         {
-            client.Settings.SerializationEngine = ServerRecordSource.ReadEngine;
+            client.Settings.SerializationEngine = FhirClientFactory.ReadEngine;
         }
         else
         {

@@ -298,7 +298,7 @@ internal sealed class FakeFhirServer : IAsyncDisposable
 
         return matches.Where(r =>
         {
-            var date = FhirValues.ToDateTimeOffset(ServerRecordSource.DateElement(r));
+            var date = FhirValues.ToDateTimeOffset(ContextSections.DateElement(r));
             if (missing is not null && (date is null) != (missing == "true"))
             {
                 return false;

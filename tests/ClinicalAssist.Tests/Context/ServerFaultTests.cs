@@ -138,9 +138,7 @@ public sealed class ServerFaultTests
     [Fact]
     public async System.Threading.Tasks.Task A_failing_next_page_keeps_the_earlier_pages_and_says_the_section_is_incomplete()
     {
-        // One unsplit chain of next pages (a split search is covered by ServerSplitSearchTests).
-        var (context, server) = await BuildAsync((t, page) => t == "Observation" && page >= 1 ? Status(500) : null,
-            settings: new Dictionary<string, string?> { ["Fhir:SplitSlices"] = "1" });
+        var (context, server) = await BuildAsync((t, page) => t == "Observation" && page >= 1 ? Status(500) : null);
         await using var _ = server;
 
         var labs = Section(context, "Labs");
@@ -251,6 +249,9 @@ public sealed class ServerFaultTests
         var labs = Section(context, "Labs");
         Assert.Equal(SectionState.Capped, labs.State);
         Assert.Contains("showing 5 of 7 observations", labs.Message, StringComparison.Ordinal);
+        // A dated search over its cap is asked again sorted newest first (the section table's sort); one that fits is not sorted.
+        Assert.Equal(1, server.Requests.Count(r => r.StartsWith("/fhir/Observation?", StringComparison.Ordinal) && r.Contains("_sort=-date", StringComparison.Ordinal) && !r.Contains("page=", StringComparison.Ordinal)));
+        Assert.DoesNotContain(server.Requests, r => r.StartsWith("/fhir/Condition?", StringComparison.Ordinal) && r.Contains("_sort", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class ServerRecordSourceTests
     {
         var (patient, resources) = DemoLikePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources, failingTypes: new HashSet<string> { "Condition" });
-        using var host = Host(server.BaseUrl, extra: new Dictionary<string, string?> { ["Fhir:SplitSlices"] = "1" }); // one unsplit chain
+        using var host = Host(server.BaseUrl);
         var source = host.Services.GetRequiredService<IPatientRecordSource>();
         using var scope = host.Services.CreateScope();
         var builder = scope.ServiceProvider.GetRequiredService<PatientContextBuilder>();

@@ -10,8 +10,9 @@ public sealed record SectionSearch(string Type, string PatientParameter, string 
 {
     public IReadOnlyList<string> IncludeList => Includes ?? [];
 
-    /// <summary>The <c>_sort</c> asked of the server: newest first when the search is dated, so a capped search keeps
-    /// the newest items.</summary>
+    /// <summary>The <c>_sort</c> asked of the server when the search holds more than its cap: newest first, so the
+    /// items kept are the newest. (Not asked otherwise: many items share a date, and a server that pages by
+    /// <c>_offset</c> over a sort that is not total — Medplum — repeats and skips items between pages.)</summary>
     public string? Sort => DateParameter is null ? null : "-" + DateParameter;
 }
 

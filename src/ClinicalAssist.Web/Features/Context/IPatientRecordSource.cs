@@ -5,9 +5,8 @@ namespace ClinicalAssist.Web.Features.Context;
 /// <summary>A patient's raw FHIR resources as one source returned them, and which sections failed to load.</summary>
 public sealed record PatientRecord(Patient Patient, IReadOnlyList<Resource> Resources, IReadOnlyList<SectionStatus> Failures)
 {
-    /// <summary>Items a source mapped while the rest of the record was still loading (the Server source does, as each
-    /// search completes); <see cref="PatientContextBuilder.Build"/> takes them instead of mapping those resources again.</summary>
-    internal PatientContextBuilder.Premapped? Premapped { get; init; }
+    /// <summary>How the source read this record, when it has a choice (the Server source: "everything" or "searches").</summary>
+    public string? Strategy { get; init; }
 }
 
 /// <summary>Where patient records come from: Demo (generated in-process), Directory (Bundle JSON files),

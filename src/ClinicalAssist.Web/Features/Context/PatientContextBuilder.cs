@@ -236,22 +236,15 @@ public sealed partial class PatientContextBuilder
     /// <summary>The state of one mapping pass: the record, its resources by "Type/Id", and what was cited.</summary>
     private sealed partial class Mapping
     {
-        private readonly PatientRecord _record;
         private readonly string _patientId;
         private readonly ILogger _logger;
         private readonly Dictionary<string, Resource> _byKey;
         private readonly List<Resource> _resources;
         private readonly Dictionary<Type, List<Resource>> _byType;
         private readonly int _maxNoteCharacters;
-        private readonly Premapped? _premapped;
 
         public Mapping(PatientRecord record, ILogger logger, int maxNoteCharacters)
         {
-            _record = record;
-            // Items mapped ahead are only valid for the patient (the "another patient's" check) and the note length
-            // they were mapped for.
-            _premapped = record.Premapped is { } premapped && premapped.PatientId == (record.Patient.Id ?? "") && premapped.MaxNoteCharacters == maxNoteCharacters
-                ? premapped : null;
             _maxNoteCharacters = maxNoteCharacters;
             _logger = logger;
             _patientId = record.Patient.Id ?? "";
@@ -280,42 +273,11 @@ public sealed partial class PatientContextBuilder
             Cited[Key(record.Patient)] = record.Patient;
         }
 
-        /// <summary>A fork over the same record and indexes (read-only once built) with its own citations and skip
-        /// count, for mapping part of a type on another thread.</summary>
-        private Mapping(Mapping shared)
-        {
-            _record = shared._record;
-            _patientId = shared._patientId;
-            _logger = shared._logger;
-            _byKey = shared._byKey;
-            _resources = shared._resources;
-            _byType = shared._byType;
-            _maxNoteCharacters = shared._maxNoteCharacters;
-            _premapped = shared._premapped;
-        }
-
-        /// <summary>A mapping for the self-contained types only (no record, no indexes): see <see cref="Premapped"/>.</summary>
-        private Mapping(string patientId, int maxNoteCharacters)
-        {
-            _record = null!;
-            _maxNoteCharacters = maxNoteCharacters;
-            _patientId = patientId;
-            _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-            _byKey = [];
-            _resources = [];
-            _byType = [];
-        }
-
-        internal static Mapping ForSelfContained(string patientId, int maxNoteCharacters) => new(patientId, maxNoteCharacters);
-
         public Dictionary<string, Resource> Cited { get; } = new(StringComparer.Ordinal);
 
         public int Skipped { get; private set; }
 
-        /// <summary>Maps every resource of one type; unusable ones are skipped (and counted), mapped ones cited.
-        /// A type with thousands of resources (a long stay's observations) is mapped in up to
-        /// <see cref="MaxParts"/> consecutive parts on the thread pool, each part citing into its own fork; results and
-        /// citations are put back together in the record's order, so the outcome is the same as one pass.</summary>
+        /// <summary>Maps every resource of one type; unusable ones are skipped (and counted), mapped ones cited.</summary>
         public List<TOut> MapAll<TIn, TOut>(Func<Mapping, TIn, TOut?> map)
             where TIn : Resource
             where TOut : class
@@ -325,117 +287,38 @@ public sealed partial class PatientContextBuilder
                 return [];
             }
 
-            var parts = Math.Min(Math.Min(Environment.ProcessorCount, MaxParts), items.Count / MinPerPart);
-            if (parts < 2)
+            var result = new List<TOut>(items.Count);
+            foreach (var resource in items)
             {
-                return MapRange(this, items, 0, items.Count, map);
-            }
-
-            var forks = new Mapping[parts];
-            var results = new List<TOut>[parts];
-            Parallel.For(0, parts, part =>
-            {
-                forks[part] = new Mapping(this);
-                results[part] = MapRange(forks[part], items, items.Count * part / parts, items.Count * (part + 1) / parts, map);
-            });
-            var all = new List<TOut>(results.Sum(r => r.Count));
-            for (var part = 0; part < parts; part++)
-            {
-                all.AddRange(results[part]);
-                foreach (var (key, resource) in forks[part].Cited)
-                {
-                    Cited.TryAdd(key, resource);
-                }
-
-                Skipped += forks[part].Skipped;
-            }
-
-            return all;
-        }
-
-        /// <summary>At most this many parts for one type (the thread pool serves every other user of the server too).</summary>
-        private const int MaxParts = 4;
-
-        /// <summary>Below this many resources per part, splitting costs more than it saves.</summary>
-        private const int MinPerPart = 500;
-
-        /// <summary>CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
-        /// decimal) and reading it throws; the item is skipped like any other unusable one.</summary>
-        internal static bool IsUnusable(Exception ex) =>
-            ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
-                or Hl7.Fhir.Validation.CodedValidationException;
-
-        /// <summary>The item of a self-contained resource (one mapped from the resource, the patient id and the note
-        /// length alone: no other resource of the record, no clock), or <paramref name="selfContained"/> false for the
-        /// others: encounters (the current one is chosen among all), medications that point at a Medication resource,
-        /// notes whose text is in a Binary.</summary>
-        internal object? MapSelfContained(Resource resource, out bool selfContained)
-        {
-            selfContained = true;
-            switch (resource)
-            {
-                case Condition condition: return MapCondition(condition);
-                case AllergyIntolerance allergy: return MapAllergy(allergy);
-                case Observation observation: return MapObservation(observation);
-                case Procedure procedure: return MapProcedure(procedure);
-                case DiagnosticReport report: return MapReport(report);
-                case Immunization immunization: return MapImmunization(immunization);
-                case CarePlan plan: return MapCarePlan(plan);
-                case Goal goal: return MapGoal(goal);
-                case MedicationRequest { Medication: not ResourceReference } request: return MapMedicationRequest(request);
-                case MedicationStatement { Medication: not ResourceReference } statement: return MapMedicationStatement(statement);
-                case DocumentReference document when !document.Content.Any(c => c.Attachment is { Data: null, Url.Length: > 0 } a && IsText(a.ContentType)):
-                    return MapNote(document);
-                default:
-                    selfContained = false;
-                    return null;
-            }
-        }
-
-        private static List<TOut> MapRange<TIn, TOut>(Mapping mapping, List<Resource> items, int start, int end, Func<Mapping, TIn, TOut?> map)
-            where TIn : Resource
-            where TOut : class
-        {
-            var result = new List<TOut>(end - start);
-            for (var i = start; i < end; i++)
-            {
-                var resource = (TIn)items[i];
                 TOut? mapped;
-                if (mapping._premapped is { } premapped && premapped.TryGet(resource, out var item, out var failure) && (failure is not null || item is null or TOut))
+                try
                 {
-                    // Mapped ahead by the same function from the same resource: the same outcome, logged here as it would be.
-                    if (failure is not null)
-                    {
-                        LogMapFailed(mapping._logger, resource.TypeName, failure);
-                    }
-
-                    mapped = (TOut?)item;
+                    mapped = map(this, (TIn)resource);
                 }
-                else
+                catch (Exception ex) when (IsUnusable(ex))
                 {
-                    try
-                    {
-                        mapped = map(mapping, resource);
-                    }
-                    catch (Exception ex) when (IsUnusable(ex))
-                    {
-                        LogMapFailed(mapping._logger, resource.TypeName, ex.GetType().Name);
-                        mapped = null;
-                    }
+                    LogMapFailed(_logger, resource.TypeName, ex.GetType().Name);
+                    mapped = null;
                 }
 
                 if (mapped is null)
                 {
-                    mapping.Skipped++;
+                    Skipped++;
                     continue;
                 }
 
-                mapping.Cited[Key(resource)] = resource;
+                Cited[Key(resource)] = resource;
                 result.Add(mapped);
             }
 
             return result;
         }
+
+        /// <summary>CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
+        /// decimal) and reading it throws; the item is skipped like any other unusable one.</summary>
+        private static bool IsUnusable(Exception ex) =>
+            ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
+                or Hl7.Fhir.Validation.CodedValidationException;
 
         /// <summary>The record's resources of one type (indexed once; a record holds thousands).</summary>
         private IEnumerable<T> OfType<T>() where T : Resource =>

@@ -32,11 +32,15 @@ public sealed class ContextSectionsTests
     [Fact]
     public void A_search_shared_by_two_sections_is_run_once_and_feeds_both()
     {
-        Assert.Equal(ContextSections.Types.Count, ContextSections.Types.Distinct(StringComparer.Ordinal).Count());
-        var observation = Assert.Single(ContextSections.Searches, s => s.Search.Type == "Observation");
-        Assert.Equal(["Labs", "Vitals"], observation.Sections);
-        Assert.Equal("-date", observation.Search.Sort);
+        Assert.Equal(ContextSections.Searches.Count, ContextSections.Searches.Select(s => s.Search.Key).Distinct(StringComparer.Ordinal).Count());
+        var encounter = Assert.Single(ContextSections.Searches, s => s.Search.Type == "Encounter");
+        Assert.Equal(["Encounter", "EncounterHistory"], encounter.Sections);
+        // Labs and vitals each search their own category, sorted newest first (capped at what the section shows).
+        Assert.Equal([("category=laboratory", "Labs"), ("category=vital-signs,vital-sign", "Vitals")],
+            ContextSections.Searches.Where(s => s.Search.Type == "Observation").Select(s => (s.Search.Filter, Assert.Single(s.Sections))));
+        Assert.All(ContextSections.Searches.Where(s => s.Search.Type == "Observation"), s => Assert.Equal("-date", s.Search.Sort));
         Assert.Null(Assert.Single(ContextSections.Searches, s => s.Search.Type == "Condition").Search.Sort);
+        Assert.Equal(ContextSections.Types.Count, ContextSections.Types.Distinct(StringComparer.Ordinal).Count());
     }
 
     [Fact]

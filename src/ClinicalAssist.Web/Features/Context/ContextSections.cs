@@ -2,63 +2,16 @@ using Hl7.Fhir.Model;
 
 namespace ClinicalAssist.Web.Features.Context;
 
-/// <summary>One FHIR search a section needs: the resource type, the patient search parameter, the date search
-/// parameter (server-side sort newest first, the time window) and the element it indexes, includes, and the plural
-/// used in messages ("only the first 200 observations were loaded").</summary>
-public sealed record SectionSearch(string Type, string PatientParameter, string Plural, string? DateParameter = null,
-    Func<Resource, DataType?>? DateElement = null, string[]? Includes = null)
-{
-    public IReadOnlyList<string> IncludeList => Includes ?? [];
-
-    /// <summary>The <c>_sort</c> asked of the server when the search holds more than its cap: newest first, so the
-    /// items kept are the newest. (Not asked otherwise: many items share a date, and a server that pages by
-    /// <c>_offset</c> over a sort that is not total — Medplum — repeats and skips items between pages.)</summary>
-    public string? Sort => DateParameter is null ? null : "-" + DateParameter;
-}
-
-/// <summary>How a section appears in the prompt: its position among the prompt's sections (and the citation-key
-/// order), its short name (in "left out" notes), its title and what its items are called when the budget leaves
-/// some out.</summary>
-public sealed record PromptSection(int Order, string Name, string Title, string OmittedNoun);
-
-/// <summary>One generic context item (a section declared with <see cref="ContextSection.Map"/>): the resource it
-/// comes from, a one-line display and detail, and its date.</summary>
-public sealed record ContextEntry(ResourceRef Source, string Display, string? Detail, DateTimeOffset? Date);
-
-/// <summary>One section of the patient context, declared once: the reader runs its searches, the builder maps and caps
-/// it, the chart page labels it, the prompt and the citation index place it.</summary>
-/// <param name="Key">The section's name in <see cref="SectionStatus.Section"/> and in tests.</param>
-/// <param name="Label">Its label on the chart page and in messages.</param>
-/// <param name="ItemLabel">What one item is called in a citation's one-line description ("Condition: …").</param>
-/// <param name="Searches">The searches that feed it (a search shared by two sections is run once).</param>
-/// <param name="CitationPrefix">The letter of its citation keys ("L3"), or null when its items are not cited.</param>
-/// <param name="Prompt">Its place in the prompt, or null when it is not sent to the model.</param>
-/// <param name="Map">For sections without a typed list of their own: the item of one resource of the section's
-/// search types (null to skip it), given the patient id. Typed sections (conditions, labs, …) are mapped by
-/// <see cref="PatientContextBuilder"/>.</param>
-/// <param name="Cap">Items kept (newest first); null = <see cref="FhirOptions.MaxItemsPerSection"/>.</param>
-/// <param name="Dated">Whether the time window (<see cref="FhirOptions.WindowDays"/>) applies to its items.</param>
-public sealed record ContextSection(
-    string Key,
-    string Label,
-    string ItemLabel,
-    IReadOnlyList<SectionSearch> Searches,
-    char? CitationPrefix = null,
-    PromptSection? Prompt = null,
-    Func<Resource, string, ContextEntry?>? Map = null,
-    int? Cap = null,
-    bool Dated = false);
-
 /// <summary>The table of context sections, in display order. Adding a section is one declaration here (with a
 /// <see cref="ContextSection.Map"/>) plus its tests: the reader, the builder, the chart page, the prompt, the
 /// citation index and the citation labels read this table.</summary>
 public static class ContextSections
 {
     private static readonly SectionSearch EncounterSearch = new("Encounter", "subject", "encounters", "date", r => (r as Encounter)?.Period);
-    private static readonly SectionSearch ObservationSearch = new("Observation", "subject", "observations", "date", r => (r as Observation)?.Effective);
+    private static DataType? ObservationDate(Resource r) => (r as Observation)?.Effective;
 
     public static readonly ContextSection Encounter = new("Encounter", "Encounters", "Encounter", [EncounterSearch],
-        CitationPrefix: 'E', Prompt: new PromptSection(0, "encounter", "ENCOUNTER", "encounters"), Cap: 1);
+        CitationPrefix: 'E', Prompt: new PromptSection(0, "encounter", "ENCOUNTER", "encounters"));
 
     public static readonly ContextSection Conditions = new("Conditions", "Conditions", "Condition",
         [new("Condition", "subject", "conditions")],
@@ -75,10 +28,12 @@ public static class ContextSections
         [new("AllergyIntolerance", "patient", "allergies")],
         CitationPrefix: 'A', Prompt: new PromptSection(2, "allergies", "ALLERGIES", "allergies"));
 
-    public static readonly ContextSection Labs = new("Labs", "Labs", "Lab", [ObservationSearch],
+    public static readonly ContextSection Labs = new("Labs", "Labs", "Lab",
+        [new("Observation", "subject", "observations", "date", ObservationDate, Filter: "category=laboratory")],
         CitationPrefix: 'L', Prompt: new PromptSection(4, "labs", "LABORATORY RESULTS", "older laboratory results"), Dated: true);
 
-    public static readonly ContextSection Vitals = new("Vitals", "Vitals", "Vital sign", [ObservationSearch],
+    public static readonly ContextSection Vitals = new("Vitals", "Vitals", "Vital sign",
+        [new("Observation", "subject", "observations", "date", ObservationDate, Filter: "category=vital-signs,vital-sign")],
         CitationPrefix: 'V', Prompt: new PromptSection(5, "vitals", "VITAL SIGNS", "older vital signs"), Dated: true);
 
     public static readonly ContextSection Procedures = new("Procedures", "Procedures", "Procedure",
@@ -119,14 +74,14 @@ public static class ContextSections
     /// <summary>The section keys, in display order.</summary>
     public static readonly IReadOnlyList<string> Keys = [.. All.Select(s => s.Key)];
 
-    /// <summary>The searches of all sections, each type once (in the order of first use), with the sections it feeds.</summary>
+    /// <summary>The searches of all sections, each (type, filter) once in the order of first use, with the sections it feeds.</summary>
     public static readonly IReadOnlyList<(SectionSearch Search, IReadOnlyList<string> Sections)> Searches =
         [.. All.SelectMany(s => s.Searches.Select(q => (Search: q, Section: s.Key)))
-            .GroupBy(x => x.Search.Type, StringComparer.Ordinal)
+            .GroupBy(x => x.Search.Key, StringComparer.Ordinal)
             .Select(g => (g.First().Search, (IReadOnlyList<string>)[.. g.Select(x => x.Section).Distinct()]))];
 
     /// <summary>The resource types the sections search, each once.</summary>
-    public static readonly IReadOnlyList<string> Types = [.. Searches.Select(s => s.Search.Type)];
+    public static readonly IReadOnlyList<string> Types = [.. Searches.Select(s => s.Search.Type).Distinct()];
 
     /// <summary>The sections whose items are cited, in citation (and prompt) order.</summary>
     public static readonly IReadOnlyList<ContextSection> Cited =

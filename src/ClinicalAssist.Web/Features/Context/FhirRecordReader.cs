@@ -7,8 +7,8 @@ namespace ClinicalAssist.Web.Features.Context;
 
 /// <summary>Reads one patient's record from a FHIR R4 server, plainly: the stock Firely client
 /// (<see cref="FhirClientFactory"/>), the section searches of <see cref="ContextSections"/> all at once, each asking
-/// <c>_count</c> up to its cap and following <c>next</c> links up to the cap (a dated search that holds more than the
-/// cap is asked again sorted newest first by the server, so the newest are kept); or
+/// <c>_count</c> up to its cap and following <c>next</c> links up to the cap (a dated search is capped at what its
+/// sections show and sorted newest first by the server, so the items kept are the ones shown); or
 /// one paged <c>Patient/$everything</c> when the CapabilityStatement offers it. A search that fails marks only its
 /// sections Failed (keeping what its earlier pages delivered); progress is reported per section as its searches end.
 /// Medications, Binaries and Locations referenced but not returned are fetched by id afterwards. The builder then maps
@@ -232,11 +232,24 @@ internal sealed partial class FhirRecordReader(IHttpClientFactory httpClientFact
     {
         using var client = CreateClient();
         var parameter = caps.PatientParameter(search.Type, search.PatientParameter);
-        var query = new SearchParams().Add(parameter, parameter == "patient" ? patientId : $"Patient/{patientId}")
-            .LimitTo(Math.Min(options.PageSize, options.MaxResourcesPerType));
+        // A dated search is capped at what its sections show (their items are newest first); others at the per-type cap.
+        var cap = search.Sort is null ? options.MaxResourcesPerType
+            : Math.Min(options.MaxResourcesPerType, sections.Max(s => ContextSections.Find(s)?.Cap ?? options.MaxItemsPerSection));
+        var count = Math.Min(options.PageSize, cap);
+        var query = new SearchParams().Add(parameter, parameter == "patient" ? patientId : $"Patient/{patientId}").LimitTo(count);
+        if (search.Filter?.Split('=', 2) is [var filterName, var filterValue])
+        {
+            query.Add(filterName, filterValue);
+        }
+
         if (search.DateParameter is { } dateParameter && WindowStart() is { } start)
         {
             query.Add(dateParameter, "ge" + start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        }
+
+        if (count == cap && search.Sort is { } sortedFromStart)
+        {
+            query.Add("_sort", sortedFromStart); // one page holds the cap: the newest come in one answer
         }
 
         foreach (var include in search.IncludeList)
@@ -248,7 +261,7 @@ internal sealed partial class FhirRecordReader(IHttpClientFactory httpClientFact
         try
         {
             first = await client.SearchAsync(query, search.Type, cancellationToken).ConfigureAwait(false);
-            if (first?.Total > options.MaxResourcesPerType && search.Sort is { } sort)
+            if (first?.Total > cap && count < cap && search.Sort is { } sort)
             {
                 // More than the cap: asked again, newest first, so that the items kept are the newest.
                 first = await client.SearchAsync(query.Add("_sort", sort), search.Type, cancellationToken).ConfigureAwait(false);
@@ -265,7 +278,7 @@ internal sealed partial class FhirRecordReader(IHttpClientFactory httpClientFact
             return ([], []);
         }
 
-        var paged = await PageAsync(client, first, search.Type, options.MaxResourcesPerType, cancellationToken,
+        var paged = await PageAsync(client, first, search.Type, cap, cancellationToken,
             offset => client.SearchAsync(Clone(query).Add("_offset", offset.ToString(CultureInfo.InvariantCulture)), search.Type, cancellationToken)).ConfigureAwait(false);
         var failures = new List<SectionStatus>();
         if (paged.Error is { } error)

@@ -208,6 +208,3 @@ public sealed class ServerRecordSource : IPatientRecordSource
             .Where(r => !string.IsNullOrEmpty(r.Id))
         ?? [];
 }
-
-/// <summary>The record source could not load the patient at all; the message is safe to show (no identifiers).</summary>
-public sealed class FhirSourceException(string message, Exception? inner = null) : Exception(message, inner);

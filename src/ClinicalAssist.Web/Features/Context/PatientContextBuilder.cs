@@ -287,13 +287,20 @@ public sealed partial class PatientContextBuilder
                 return [];
             }
 
-            var result = new List<TOut>(items.Count);
-            foreach (var resource in items)
+            return MapEach(items, resource => map(this, (TIn)resource));
+        }
+
+        /// <summary>Maps each resource; unusable ones are skipped (and counted), mapped ones cited.</summary>
+        private List<TOut> MapEach<TOut>(IEnumerable<Resource> resources, Func<Resource, TOut?> map)
+            where TOut : class
+        {
+            var result = new List<TOut>();
+            foreach (var resource in resources)
             {
                 TOut? mapped;
                 try
                 {
-                    mapped = map(this, (TIn)resource);
+                    mapped = map(resource);
                 }
                 catch (Exception ex) when (IsUnusable(ex))
                 {
@@ -329,39 +336,8 @@ public sealed partial class PatientContextBuilder
         public IEnumerable<ContextEntry> MapEntries(ContextSection section)
         {
             var types = section.Searches.Select(s => s.Type).ToHashSet(StringComparer.Ordinal);
-            var result = new List<ContextEntry>();
-            foreach (var (_, items) in _byType)
-            {
-                if (items.Count == 0 || !types.Contains(items[0].TypeName))
-                {
-                    continue;
-                }
-
-                foreach (var resource in items)
-                {
-                    ContextEntry? entry;
-                    try
-                    {
-                        entry = section.Map!(resource, _patientId);
-                    }
-                    catch (Exception ex) when (IsUnusable(ex))
-                    {
-                        LogMapFailed(_logger, resource.TypeName, ex.GetType().Name);
-                        entry = null;
-                    }
-
-                    if (entry is null)
-                    {
-                        Skipped++;
-                        continue;
-                    }
-
-                    Cited[Key(resource)] = resource;
-                    result.Add(entry);
-                }
-            }
-
-            return result;
+            return MapEach(_byType.Values.Where(items => items.Count > 0 && types.Contains(items[0].TypeName)).SelectMany(items => items),
+                resource => section.Map!(resource, _patientId));
         }
 
         public ContextEncounter? MapEncounter()

@@ -581,9 +581,10 @@ internal static class ContextBenchmark
             app.MapGet("/fhir/Patient/{id}", (string id) => server.Send("patient", () => patient));
             app.MapGet("/fhir/Patient/{id}/$everything", (HttpContext http) => server.SendPage("everything", () => all, http, defaultPageSize, "Patient/" + patient.Id + "/$everything"));
             app.MapGet("/fhir/{type}", (string type, HttpContext http) =>
-                server.SendPage(type + http.Request.Query["_id"] + "|" + http.Request.Query["date"].ToString() + "|" + http.Request.Query["date:missing"],
+                server.SendPage(type + http.Request.Query["_id"] + "|" + http.Request.Query["date"].ToString() + "|" + http.Request.Query["date:missing"]
+                    + "|" + http.Request.Query["category"] + "|" + http.Request.Query["_sort"],
                     () => byType.TryGetValue(type, out var list)
-                        ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : FilterByDate(http.Request.Query, list)
+                        ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : SortAndFilter(http.Request.Query, FilterByDate(http.Request.Query, list))
                         : [], http, defaultPageSize, type));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -625,6 +626,25 @@ internal static class ContextBenchmark
                     return date is { } d && (v[..2] switch { "ge" => d >= day, "lt" => d < day, _ => throw new NotSupportedException("date prefix " + v[..2]) });
                 });
             }).ToList();
+        }
+
+        /// <summary><c>category</c> (Observation, any of the comma-separated codes) and <c>_sort=-date</c> (newest first,
+        /// undated last), as FHIR servers answer them.</summary>
+        private static List<Resource> SortAndFilter(IQueryCollection query, List<Resource> list)
+        {
+            IEnumerable<Resource> result = list;
+            if ((string?)query["category"] is { } categories)
+            {
+                var wanted = categories.Split(',');
+                result = result.Where(r => r is not Observation o || o.Category.SelectMany(c => c.Coding).Any(c => wanted.Contains(c.Code)));
+            }
+
+            if ((string?)query["_sort"] == "-date")
+            {
+                result = result.OrderByDescending(r => ToDate(ContextSections.DateElement(r)) ?? DateTimeOffset.MinValue);
+            }
+
+            return result.ToList();
         }
 
         private static DateTimeOffset? ToDate(DataType? value) => value switch

@@ -27,18 +27,15 @@ namespace ClinicalAssist.Benchmarks;
 internal static class ContextBenchmark
 {
     public const string Usage =
-        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--server-default-page 20] [--split-slices 8] [--max-concurrency <Fhir:MaxConcurrency>]   P1: context assembly vs plain fetch and naive paging";
+        "context [--samples <synthea folder>] [--iterations 7] [--latency-ms 0,20] [--page-size 500] [--server-default-page 20]   P1: context assembly vs plain fetch and naive paging";
 
-    private static readonly string[] Types =
-        ["Encounter", "Condition", "Observation", "MedicationRequest", "MedicationStatement", "AllergyIntolerance",
-         "Procedure", "DiagnosticReport", "DocumentReference", "Immunization", "CarePlan", "Goal"];
+    /// <summary>The resource types the context searches (from the section table).</summary>
+    private static readonly IReadOnlyList<string> Types = ContextSections.Types;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         string? samples = null;
         var iterations = 7;
-        int? maxConcurrency = null; // Fhir:MaxConcurrency; null = the product's default
-        var splitSlices = 8; // Fhir:SplitSlices; 1 = the unsplit next-link chains (the behaviour before the split)
         var latencies = new[] { 0, 20 };
         var pageSize = 500;
         var serverDefaultPage = 20; // a search without _count gets this page size (HAPI and Medplum default to 20)
@@ -48,8 +45,6 @@ internal static class ContextBenchmark
             switch (args[i])
             {
                 case "--samples" when value is not null: samples = value; i++; break;
-                case "--max-concurrency" when int.TryParse(value, CultureInfo.InvariantCulture, out var mc) && mc > 0: maxConcurrency = mc; i++; break;
-                case "--split-slices" when int.TryParse(value, CultureInfo.InvariantCulture, out var k) && k > 0: splitSlices = k; i++; break;
                 case "--iterations" when int.TryParse(value, CultureInfo.InvariantCulture, out var n) && n > 0: iterations = n; i++; break;
                 case "--latency-ms" when value is not null: latencies = value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray(); i++; break;
                 case "--server-default-page" when int.TryParse(value, CultureInfo.InvariantCulture, out var d) && d is > 0 and <= 1000: serverDefaultPage = d; i++; break;
@@ -67,7 +62,7 @@ internal static class ContextBenchmark
         var generated = Generate(patient, resources, 10_000);
 
         output.WriteLine($"# P1 context benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
-        output.WriteLine($"page size {pageSize}, Fhir:SplitSlices {splitSlices}, Fhir:MaxConcurrency {maxConcurrency?.ToString(CultureInfo.InvariantCulture) ?? "default"}, the variants of a row timed in interleaved rounds (one run of each per round, order rotating): 2 warm-up rounds, then at least {iterations} timed rounds, more (up to 25) while they took under 3 s per variant; medians reported");
+        output.WriteLine($"page size {pageSize}, the variants of a row timed in interleaved rounds (one run of each per round, order rotating): 2 warm-up rounds, then at least {iterations} timed rounds, more (up to 25) while they took under 3 s per variant; medians reported");
         output.WriteLine();
 
         ParseThroughput(output, "Largest Synthea bundle (file as is)", await File.ReadAllBytesAsync(largestFile), iterations);
@@ -95,7 +90,7 @@ internal static class ContextBenchmark
             }
             else if (only.StartsWith("assembly", StringComparison.Ordinal) || only.StartsWith("everything", StringComparison.Ordinal))
             {
-                using var assembly = await Assembly.PrepareAsync(profiled, pageSize, everything: only.StartsWith("everything", StringComparison.Ordinal), splitSlices, maxConcurrency);
+                using var assembly = await Assembly.PrepareAsync(profiled, pageSize, everything: only.StartsWith("everything", StringComparison.Ordinal));
                 await TimeAsync(runs, assembly.RunAsync);
             }
             else if (only.StartsWith("fhirclient", StringComparison.Ordinal) || only.StartsWith("rawclient", StringComparison.Ordinal))
@@ -112,12 +107,12 @@ internal static class ContextBenchmark
                 await TimeAsync(runs, only.StartsWith("fhirclient", StringComparison.Ordinal)
                     ? async () =>
                     {
-                        using var client = ServerRecordSource.CreateFhirClient(factory, fhirOptions, profiled.BaseUrl);
+                        using var client = FhirClientFactory.Create(factory, fhirOptions);
                         _ = await client.GetAsync("_all") as Bundle ?? throw new InvalidOperationException("no bundle");
                     }
                     : async () =>
                     {
-                        var json = await factory.CreateClient(ServerRecordSource.HttpClientName).GetStringAsync(new Uri(profiled.BaseUrl, "_all"));
+                        var json = await factory.CreateClient(FhirClientFactory.HttpClientName).GetStringAsync(new Uri(profiled.BaseUrl, "_all"));
                         _ = ProductParser.Deserialize<Bundle>(json);
                     });
             }
@@ -134,8 +129,8 @@ internal static class ContextBenchmark
             foreach (var (name, data) in new[] { ("Largest Synthea (" + Path.GetFileName(largestFile)[..Path.GetFileName(largestFile).IndexOf('_', StringComparison.Ordinal)] + ")", (patient, resources)), ("Generated", generated) })
             {
                 await using var server = await BenchServer.StartAsync(data.Item1, data.Item2, latency, serverDefaultPage);
-                using var searches = await Assembly.PrepareAsync(server, pageSize, everything: false, splitSlices, maxConcurrency);
-                using var viaEverythingHost = await Assembly.PrepareAsync(server, pageSize, everything: true, splitSlices, maxConcurrency);
+                using var searches = await Assembly.PrepareAsync(server, pageSize, everything: false);
+                using var viaEverythingHost = await Assembly.PrepareAsync(server, pageSize, everything: true);
                 // All variants of a row are timed in interleaved rounds (one run of each per round, the order rotating),
                 // so a change in the machine's state (a neighbour, the clock) falls on all of them alike instead of on
                 // whichever variant was being timed in a block at the time.
@@ -174,13 +169,13 @@ internal static class ContextBenchmark
 
         output.WriteLine();
         output.WriteLine("Plain fetch+parse = one GET of a Bundle holding all the patient's resources + one Firely parse on one thread (the I/O limit), with the parser settings the product uses (recoverable, without Firely's model-validation pass); the next column is the same with Firely's validating recoverable parse, for reference.");
-        output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read in parallel with the searches, searches in parallel (12), date-sliced long searches, next links, reference resolution, mapping).");
+        output.WriteLine("Assembly = PatientContextBuilder.BuildAsync through ServerRecordSource (CapabilityStatement read once before timing; Patient read in parallel with the searches, section searches in parallel, next links, reference resolution, mapping).");
         output.WriteLine($"Naive = one FhirClient search per resource type, one after the other, following next links, with the client's lenient (validating) parser, then the same mapping: once asking the same _count as the product ({pageSize}), once without _count (the server's default page, {serverDefaultPage}, as a client that does not ask gets from HAPI or Medplum). The goal ≥ 3× is read against the latter; the last naive column is that client with the product's parser, to show how much of the gain is the parser and how much the strategy.");
         output.WriteLine($"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}; every timed run starts after a full blocking collection and once the process is idle again (the collector's threads keep working for tens of ms after it). Ratios are of medians taken over the same rounds.");
         return 0;
     }
 
-    private static async Task<(Patient Patient, List<Resource> Resources)> LoadAsync(string samples, string file)
+    internal static async Task<(Patient Patient, List<Resource> Resources)> LoadAsync(string samples, string file)
     {
         var options = Options.Create(new FhirOptions { Source = FhirSourceKind.Directory, DirectoryPath = samples });
         var source = new DirectoryRecordSource(options, TimeProvider.System, NullLogger<DirectoryRecordSource>.Instance);
@@ -193,7 +188,7 @@ internal static class ContextBenchmark
     }
 
     /// <summary>A patient with <paramref name="count"/> resources: the clinical resources of the sample repeated with new ids.</summary>
-    private static (Patient Patient, List<Resource> Resources) Generate(Patient patient, List<Resource> resources, int count)
+    internal static (Patient Patient, List<Resource> Resources) Generate(Patient patient, List<Resource> resources, int count)
     {
         var clinical = resources.Where(r => Types.Contains(r.TypeName)).ToList();
         var shared = resources.Where(r => !Types.Contains(r.TypeName)).ToList();
@@ -272,7 +267,6 @@ internal static class ContextBenchmark
     {
         private readonly IHost _host;
         private readonly BenchServer _server;
-        private readonly bool _everything;
         private readonly PatientContextBuilder _builder;
         private readonly ServerRecordSource _source;
         private readonly bool _diag = Environment.GetEnvironmentVariable("P1_DIAG") is not null;
@@ -280,16 +274,15 @@ internal static class ContextBenchmark
         private readonly List<double> _mapMs = [];
         private readonly int[] _mapGcs = new int[3];
 
-        private Assembly(IHost host, BenchServer server, bool everything)
+        private Assembly(IHost host, BenchServer server)
         {
             _host = host;
             _server = server;
-            _everything = everything;
             _builder = host.Services.CreateScope().ServiceProvider.GetRequiredService<PatientContextBuilder>();
             _source = (ServerRecordSource)host.Services.GetRequiredService<IPatientRecordSource>();
         }
 
-        public static async Task<Assembly> PrepareAsync(BenchServer server, int pageSize, bool everything, int splitSlices, int? maxConcurrency)
+        public static async Task<Assembly> PrepareAsync(BenchServer server, int pageSize, bool everything)
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             var settings = new Dictionary<string, string?>
@@ -300,21 +293,20 @@ internal static class ContextBenchmark
                 ["Fhir:MaxResourcesPerType"] = "100000",
                 ["Fhir:MaxItemsPerSection"] = "100000",
                 ["Fhir:MaxPages"] = "1000",
-                ["Fhir:SplitSlices"] = splitSlices.ToString(CultureInfo.InvariantCulture),
             };
-            if (maxConcurrency is { } concurrency)
-            {
-                settings["Fhir:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture);
-            }
 
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
             builder.AddPatientContext();
-            var assembly = new Assembly(builder.Build(), server, everything);
+            var assembly = new Assembly(builder.Build(), server);
             // The CapabilityStatement is read once per source and kept: this host sees $everything offered or not.
             server.OffersEverything = everything;
-            await assembly._source.GetRecordAsync(server.PatientId, CancellationToken.None);
+            var strategy = (await assembly._source.GetRecordAsync(server.PatientId, CancellationToken.None))?.Strategy;
             server.OffersEverything = false;
+            if (strategy != (everything ? "everything" : "searches"))
+            {
+                throw new InvalidOperationException("unexpected strategy " + strategy);
+            }
             return assembly;
         }
 
@@ -343,11 +335,6 @@ internal static class ContextBenchmark
             {
                 throw new InvalidOperationException("incomplete context: " + string.Join("; ", context.Sections.Where(s => s.Message is not null).Select(s => s.Message)));
             }
-
-            if (_source.LastStrategy != (_everything ? "everything" : "searches"))
-            {
-                throw new InvalidOperationException("unexpected strategy " + _source.LastStrategy);
-            }
         }
 
         public void Dispose()
@@ -367,7 +354,7 @@ internal static class ContextBenchmark
         var client = new FhirClient(server.BaseUrl, http, new FhirClientSettings { PreferredFormat = ResourceFormat.Json, VerifyFhirVersion = false });
         if (productParser)
         {
-            client.Settings.SerializationEngine = ServerRecordSource.ReadEngine;
+            client.Settings.SerializationEngine = FhirClientFactory.ReadEngine;
         }
         else
         {
@@ -435,7 +422,7 @@ internal static class ContextBenchmark
     /// P1_PROFILE=assembly:small / plain:small, 300 runs: started at once 6.6 / 5.4 ms (CPU 12.2 / 8.3 ms per run),
     /// 50 ms later 4.8 / 5.2 ms (CPU 9.1 / 6.8 ms). A context build in the app never starts right after a forced
     /// full collection.</summary>
-    private static void Settle()
+    internal static void Settle()
     {
         using var process = Process.GetCurrentProcess();
         for (var i = 0; i < 50; i++)
@@ -495,13 +482,13 @@ internal static class ContextBenchmark
         return times;
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
@@ -513,7 +500,7 @@ internal static class ContextBenchmark
         }
     }
 
-    private static string FindSamples()
+    internal static string FindSamples()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -537,7 +524,7 @@ internal static class ContextBenchmark
     }
 
     /// <summary>A loopback FHIR server whose pages are serialized once and served from memory.</summary>
-    private sealed class BenchServer : IAsyncDisposable
+    internal sealed class BenchServer : IAsyncDisposable
     {
         private readonly WebApplication _app;
         private readonly ConcurrentDictionary<string, byte[]> _pages = new();
@@ -546,6 +533,9 @@ internal static class ContextBenchmark
         private int _requests;
 
         public long Bytes;
+
+        /// <summary>The largest page the server returns whatever <c>_count</c> asks.</summary>
+        public const int MaxPageSize = 1000;
 
         private BenchServer(WebApplication app) => _app = app;
 
@@ -591,9 +581,10 @@ internal static class ContextBenchmark
             app.MapGet("/fhir/Patient/{id}", (string id) => server.Send("patient", () => patient));
             app.MapGet("/fhir/Patient/{id}/$everything", (HttpContext http) => server.SendPage("everything", () => all, http, defaultPageSize, "Patient/" + patient.Id + "/$everything"));
             app.MapGet("/fhir/{type}", (string type, HttpContext http) =>
-                server.SendPage(type + http.Request.Query["_id"] + "|" + http.Request.Query["date"].ToString() + "|" + http.Request.Query["date:missing"],
+                server.SendPage(type + http.Request.Query["_id"] + "|" + http.Request.Query["date"].ToString() + "|" + http.Request.Query["date:missing"]
+                    + "|" + http.Request.Query["category"] + "|" + http.Request.Query["_sort"],
                     () => byType.TryGetValue(type, out var list)
-                        ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : FilterByDate(http.Request.Query, list)
+                        ? (string?)http.Request.Query["_id"] is { } ids ? list.Where(r => ids.Split(',').Contains(r.Id)).ToList() : SortAndFilter(http.Request.Query, FilterByDate(http.Request.Query, list))
                         : [], http, defaultPageSize, type));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -637,6 +628,25 @@ internal static class ContextBenchmark
             }).ToList();
         }
 
+        /// <summary><c>category</c> (Observation, any of the comma-separated codes) and <c>_sort=-date</c> (newest first,
+        /// undated last), as FHIR servers answer them.</summary>
+        private static List<Resource> SortAndFilter(IQueryCollection query, List<Resource> list)
+        {
+            IEnumerable<Resource> result = list;
+            if ((string?)query["category"] is { } categories)
+            {
+                var wanted = categories.Split(',');
+                result = result.Where(r => r is not Observation o || o.Category.SelectMany(c => c.Coding).Any(c => wanted.Contains(c.Code)));
+            }
+
+            if ((string?)query["_sort"] == "-date")
+            {
+                result = result.OrderByDescending(r => ToDate(ContextSections.DateElement(r)) ?? DateTimeOffset.MinValue);
+            }
+
+            return result.ToList();
+        }
+
         private static DateTimeOffset? ToDate(DataType? value) => value switch
         {
             FhirDateTime dt when dt.TryToDateTimeOffset(TimeSpan.Zero, out var d) => d,
@@ -658,7 +668,8 @@ internal static class ContextBenchmark
         /// redone per request: the server shares the client's cores, and its work must not be charged to the client).</summary>
         private IResult SendPage(string key, Func<List<Resource>> matches, HttpContext http, int defaultPageSize, string path)
         {
-            var size = int.TryParse(http.Request.Query["_count"], out var c) ? c : defaultPageSize;
+            // Servers clamp _count (Medplum at 1,000; HAPI's default maximum is lower): so does this one.
+            var size = Math.Min(MaxPageSize, int.TryParse(http.Request.Query["_count"], out var c) ? c : defaultPageSize);
             var page = int.TryParse(http.Request.Query["page"], out var p) ? p : 0;
             return Counted(_pages.GetOrAdd($"{key}|{size}|{page}", _ =>
             {

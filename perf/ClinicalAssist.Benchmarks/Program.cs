@@ -6,6 +6,7 @@ using ClinicalAssist.Benchmarks.Queue;
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- prompt [--resources 10000] [--iterations 200] [--budget N]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- demo-patients --count 30 --out <folder> [--seed N]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- context [--iterations 7] [--latency-ms 0,20]
+//   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- chart [--runs 15] [--latency-ms 0,20,100]   (product defaults)
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- quality [--drafts 1000000] [--iterations 10]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- capacity [--steps 0,50,100,200,300,400,500]
 //   dotnet run -c Release --project perf/ClinicalAssist.Benchmarks -- micro [--filter *]   (BenchmarkSwitcher)
@@ -16,6 +17,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     Console.WriteLine(DemoPatientsCommand.Usage);
     Console.WriteLine(PromptBenchmark.Usage);
     Console.WriteLine(ContextBenchmark.Usage);
+    Console.WriteLine(ChartBenchmark.Usage);
     Console.WriteLine(ClinicalAssist.Benchmarks.Quality.QualityBenchmark.Usage);
     Console.WriteLine(ClinicalAssist.Benchmarks.Capacity.CapacityBenchmark.Usage);
     Console.WriteLine(ClinicalAssist.Benchmarks.Micro.MicroCommand.Usage);
@@ -43,6 +45,11 @@ if (args[0] == "rounds") return await ClinicalAssist.Benchmarks.RoundsBenchmark.
 if (args[0] == "prompt")
 {
     return PromptBenchmark.Run(args.AsSpan(1), Console.Out, Console.Error);
+}
+
+if (args[0] == "chart")
+{
+    return await ChartBenchmark.RunAsync(args[1..], Console.Out, Console.Error);
 }
 
 if (args[0] == "context")

@@ -27,7 +27,7 @@ public sealed class ContextRegistrationTests
         Assert.Equal(FhirSourceKind.Demo, options.Source);
         Assert.Equal(30, options.TimeoutSeconds);
         Assert.Equal(50, options.MaxPages);
-        Assert.Equal(100, options.PageSize);
+        Assert.Equal(1000, options.PageSize); // record searches ask _count up to the cap; servers clamp it
         Assert.Equal(12, options.DemoPatientCount);
         Assert.IsType<DemoRecordSource>(host.Services.GetRequiredService<IPatientRecordSource>());
         Assert.Same(host.Services.GetRequiredService<IPatientRecordSource>(), host.Services.GetRequiredService<IPatientRecordSource>());

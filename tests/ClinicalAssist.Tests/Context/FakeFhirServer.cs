@@ -239,6 +239,12 @@ internal sealed class FakeFhirServer : IAsyncDisposable
                 matches = FilterByDate(query, matches);
             }
 
+            if ((string?)query["category"] is { } categories)
+            {
+                var wanted = categories.Split(',');
+                matches = matches.Where(r => r is not Observation o || o.Category.SelectMany(c => c.Coding).Any(c => wanted.Contains(c.Code)));
+            }
+
             if (type == "Encounter" && (string?)query["status"] is { } statuses)
             {
                 matches = matches.OfType<Encounter>().Where(e => statuses.Split(',').Contains(e.Status?.GetLiteral()));
@@ -298,7 +304,7 @@ internal sealed class FakeFhirServer : IAsyncDisposable
 
         return matches.Where(r =>
         {
-            var date = FhirValues.ToDateTimeOffset(ServerRecordSource.DateElement(r));
+            var date = FhirValues.ToDateTimeOffset(ContextSections.DateElement(r));
             if (missing is not null && (date is null) != (missing == "true"))
             {
                 return false;

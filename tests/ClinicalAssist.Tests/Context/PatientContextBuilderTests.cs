@@ -109,7 +109,8 @@ public sealed class PatientContextBuilderTests
             var ranks = context.Resources.Keys.Select(key => key[..key.IndexOf('/', StringComparison.Ordinal)] switch
             {
                 "Patient" => 0,
-                "Encounter" => 1,
+                "Encounter" when key == context.Encounter?.Source.Reference => 1,
+                "Encounter" => 11, // the encounter history, after every typed section
                 "Condition" => 2,
                 "MedicationRequest" or "MedicationStatement" or "Medication" => 3,
                 "AllergyIntolerance" => 4,
@@ -271,20 +272,20 @@ public sealed class PatientContextBuilderTests
     {
         var context = Build();
 
-        Assert.Equal(PatientContextBuilder.SectionNames, context.Sections.Select(s => s.Section));
+        Assert.Equal(ContextSections.Keys, context.Sections.Select(s => s.Section));
         Assert.All(context.Sections, s => Assert.Equal(s.Section is "Procedures" or "Reports" or "Immunizations" or "CarePlans" ? SectionState.Empty : SectionState.Loaded, s.State));
         Assert.Equal(
-            [1, 3, 3, 1, 4, 1, 0, 0, 0, 0, 2],
+            [1, 3, 3, 1, 4, 1, 0, 0, 0, 0, 2, 2],
             context.Sections.Select(s => s.Count));
 
         var cited = context.Conditions.Select(c => c.Source).Concat(context.Medications.Select(m => m.Source))
             .Concat(context.Allergies.Select(a => a.Source)).Concat(context.Labs.Select(l => l.Source))
             .Concat(context.Vitals.Select(v => v.Source)).Concat(context.Notes.Select(n => n.Source))
-            .Append(context.Encounter!.Source);
+            .Append(context.Encounter!.Source).Concat(context.Entries.Values.SelectMany(e => e).Select(e => e.Source));
         Assert.All(cited, r => Assert.Equal(r.Type, context.Resources[r.Reference].TypeName));
         Assert.Contains("Patient/p1", context.Resources.Keys);
         Assert.DoesNotContain("Observation/obs-other-patient", context.Resources.Keys);
-        Assert.DoesNotContain("Encounter/enc-old", context.Resources.Keys);
+        Assert.Contains("Encounter/enc-old", context.Resources.Keys); // cited by the encounter history
     }
 
     [Fact]

@@ -54,7 +54,10 @@ public sealed class ServerFaultTests
         Assert.Contains(expected, failed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("p1", failed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", failed.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(context.Sections, s => s.Section != section && s.State == SectionState.Failed && !(type == "Observation" && s.Section == "Vitals"));
+        // Only the sections the failed search feeds (from the section table: Observation feeds Labs and Vitals).
+        var fed = ContextSections.Searches.Where(q => q.Search.Type == type).SelectMany(q => q.Sections).ToList();
+        Assert.Contains(section, fed);
+        Assert.All(context.Sections.Where(s => s.State == SectionState.Failed), s => Assert.Contains(s.Section, fed));
         if (type != "Condition")
         {
             Assert.NotEmpty(context.Conditions);
@@ -62,7 +65,7 @@ public sealed class ServerFaultTests
 
         // 5xx is retried once (MaxRetries = 1), 4xx other than 429 is not.
         var tries = server.Requests.Count(r => r.StartsWith("/fhir/" + type + "?", StringComparison.Ordinal));
-        Assert.Equal(status >= 500 ? 2 : 1, tries);
+        Assert.Equal((status >= 500 ? 2 : 1) * ContextSections.Searches.Count(q => q.Search.Type == type), tries);
     }
 
     [Fact]
@@ -135,17 +138,16 @@ public sealed class ServerFaultTests
     [Fact]
     public async System.Threading.Tasks.Task A_failing_next_page_keeps_the_earlier_pages_and_says_the_section_is_incomplete()
     {
-        // One unsplit chain of next pages (a split search is covered by ServerSplitSearchTests).
-        var (context, server) = await BuildAsync((t, page) => t == "Observation" && page >= 1 ? Status(500) : null,
-            settings: new Dictionary<string, string?> { ["Fhir:SplitSlices"] = "1" });
+        var (context, server) = await BuildAsync((t, page) => t == "Observation" && page >= 1 ? Status(500) : null);
         await using var _ = server;
 
         var labs = Section(context, "Labs");
         Assert.Equal(SectionState.Failed, labs.State);
         Assert.Contains("only the first 2 observations were loaded", labs.Message, StringComparison.Ordinal);
         Assert.Contains("500", labs.Message, StringComparison.Ordinal);
-        Assert.Equal(2, context.Labs.Count + context.Vitals.Count); // page 0 kept
+        Assert.Equal(2, context.Labs.Count); // page 0 kept
         Assert.Equal(SectionState.Loaded, Section(context, "Conditions").State);
+        Assert.Equal((SectionState.Loaded, 1), (Section(context, "Vitals").State, context.Vitals.Count)); // its own search, one page
     }
 
     [Fact]
@@ -239,15 +241,18 @@ public sealed class ServerFaultTests
     [Fact]
     public async System.Threading.Tasks.Task A_server_that_ignores_count_is_still_read_completely_and_capped_by_resource_count()
     {
-        var (context, server) = await BuildAsync(null, server => server.ForcedPageSize = 3, pageSize: 100,
-            settings: new Dictionary<string, string?> { ["Fhir:MaxResourcesPerType"] = "5" });
+        var (context, server) = await BuildAsync(null, server => server.ForcedPageSize = 2, pageSize: 100,
+            settings: new Dictionary<string, string?> { ["Fhir:MaxResourcesPerType"] = "3" });
         await using var _ = server;
 
-        // 7 observations in pages of 3 although 100 were asked for: the cap of 5 stops the load and says so.
-        Assert.Equal(5, context.Labs.Count + context.Vitals.Count);
+        // 5 laboratory observations in pages of 2 although 3 were asked for: the cap of 3 stops the load and says so.
+        Assert.Equal(3, context.Labs.Count);
         var labs = Section(context, "Labs");
         Assert.Equal(SectionState.Capped, labs.State);
-        Assert.Contains("showing 5 of 7 observations", labs.Message, StringComparison.Ordinal);
+        Assert.Contains("showing 3 of 5 observations", labs.Message, StringComparison.Ordinal);
+        // A dated search capped in one page is sorted newest first by the server (the section table's sort); an undated one is not.
+        Assert.All(server.Requests.Where(r => r.StartsWith("/fhir/Observation?", StringComparison.Ordinal)), r => Assert.Contains("_sort=-date", r, StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Requests, r => r.StartsWith("/fhir/Condition?", StringComparison.Ordinal) && r.Contains("_sort", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -264,7 +269,7 @@ public sealed class ServerFaultTests
             .BuildAsync("p1", new SyncProgress(reported.Enqueue), Ct);
 
         Assert.NotNull(context);
-        Assert.Equal(PatientContextBuilder.SectionNames.Order(), reported.Select(r => r.Section).Order());
+        Assert.Equal(ContextSections.Keys.Order(), reported.Select(r => r.Section).Order());
         Assert.Equal(SectionState.Failed, reported.Single(r => r.Section == "Procedures").State);
         Assert.All(reported.Where(r => r.Section != "Procedures"), r => Assert.NotEqual(SectionState.Failed, r.State));
     }

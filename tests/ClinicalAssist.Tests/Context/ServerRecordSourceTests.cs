@@ -42,7 +42,7 @@ public sealed class ServerRecordSourceTests
     {
         var (patient, resources) = DemoLikePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources, failingTypes: new HashSet<string> { "Condition" });
-        using var host = Host(server.BaseUrl, extra: new Dictionary<string, string?> { ["Fhir:SplitSlices"] = "1" }); // one unsplit chain
+        using var host = Host(server.BaseUrl);
         var source = host.Services.GetRequiredService<IPatientRecordSource>();
         using var scope = host.Services.CreateScope();
         var builder = scope.ServiceProvider.GetRequiredService<PatientContextBuilder>();
@@ -75,16 +75,16 @@ public sealed class ServerRecordSourceTests
     {
         var (patient, resources) = DemoLikePatient();
         await using var server = await FakeFhirServer.StartAsync(patient, resources);
-        using var host = Host(server.BaseUrl, pageSize: 2, maxPages: 2);
+        using var host = Host(server.BaseUrl, pageSize: 1, maxPages: 2);
         var source = host.Services.GetRequiredService<IPatientRecordSource>();
 
         var record = await source.GetRecordAsync("p1", Ct);
 
         Assert.NotNull(record);
-        Assert.Equal(4, record.Resources.OfType<Observation>().Count());
-        Assert.Contains(record.Failures, f => f.Section == "Labs" && f.State == SectionState.Capped && f.Message!.Contains("showing 4 of 7 observations", StringComparison.Ordinal));
-        Assert.Contains(record.Failures, f => f.Section == "Vitals");
-        Assert.DoesNotContain(record.Failures, f => f.Section == "Conditions");
+        // 5 laboratory observations, 1 vital sign, pages of 1, at most 2 pages per search.
+        Assert.Equal(3, record.Resources.OfType<Observation>().Count());
+        Assert.Contains(record.Failures, f => f.Section == "Labs" && f.State == SectionState.Capped && f.Message!.Contains("showing 2 of 5 observations", StringComparison.Ordinal));
+        Assert.DoesNotContain(record.Failures, f => f.Section == "Vitals");
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed class SyntheaDirectoryCountTests
                 ["Immunizations"] = context.Immunizations.Count,
                 ["CarePlans"] = context.CarePlans.Count,
                 ["Notes"] = context.Notes.Count,
+                ["EncounterHistory"] = context.EntriesOf("EncounterHistory").Count,
             };
             foreach (var (section, count) in expected)
             {
@@ -110,7 +111,7 @@ public sealed class SyntheaDirectoryCountTests
     private static Dictionary<string, int> CountResources(string file, out string patientId)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(file));
-        var counts = PatientContextBuilder.SectionNames.ToDictionary(s => s, _ => 0);
+        var counts = ContextSections.Keys.ToDictionary(s => s, _ => 0);
         patientId = "";
         var encounters = 0;
         foreach (var entry in document.RootElement.GetProperty("entry").EnumerateArray())
@@ -148,6 +149,7 @@ public sealed class SyntheaDirectoryCountTests
         }
 
         counts["Encounter"] = Math.Min(encounters, 1);
+        counts["EncounterHistory"] = encounters; // Synthea writes no cancelled or entered-in-error encounters
         return counts;
     }
 }

@@ -76,8 +76,7 @@ public sealed class FhirFaultCells
             "failing next page" => page >= 1 ? FakeFhirServer.Fhir(Outcome(), 500) : null,
             _ => null,
         };
-        using var host = ServerRecordSourceTests.Host(server.BaseUrl, pageSize: 2, maxRetries: fault == "429" ? 1 : 0, timeoutSeconds: fault == "timeout" ? 3 : 30,
-            extra: new Dictionary<string, string?> { ["Fhir:SplitSlices"] = "1" });
+        using var host = ServerRecordSourceTests.Host(server.BaseUrl, pageSize: 2, maxRetries: fault == "429" ? 1 : 0, timeoutSeconds: fault == "timeout" ? 3 : 30);
         using var scope = host.Services.CreateScope();
         var source = scope.ServiceProvider.GetRequiredService<IPatientRecordSource>();
         var builder = scope.ServiceProvider.GetRequiredService<PatientContextBuilder>();

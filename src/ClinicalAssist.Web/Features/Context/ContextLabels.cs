@@ -1,22 +1,28 @@
 namespace ClinicalAssist.Web.Features.Context;
 
-/// <summary>A one-line, human description of a context item, to list the sources a draft cites.</summary>
+/// <summary>A one-line, human description of a context item, to list the sources a draft cites; each starts with its
+/// section's item label from the section table ("Condition: …").</summary>
 public static class ContextLabels
 {
     public static string? For(PatientContext context, string reference)
     {
         if (context.Encounter is { } e && e.Source.Reference == reference)
-            return $"Encounter: {e.Class}, {e.Status}{(e.Reason is null ? "" : ", " + e.Reason)}";
+            return $"{ContextSections.Encounter.ItemLabel}: {e.Class}, {e.Status}{(e.Reason is null ? "" : ", " + e.Reason)}";
         if (context.Conditions.FirstOrDefault(c => c.Source.Reference == reference) is { } c)
-            return $"Condition: {c.Display} ({c.ClinicalStatus}, {c.VerificationStatus})";
+            return $"{ContextSections.Conditions.ItemLabel}: {c.Display} ({c.ClinicalStatus}, {c.VerificationStatus})";
         if (context.Allergies.FirstOrDefault(a => a.Source.Reference == reference) is { } a)
-            return $"Allergy: {a.Substance}{(a.Criticality is null ? "" : $" ({a.Criticality} criticality)")}";
+            return $"{ContextSections.Allergies.ItemLabel}: {a.Substance}{(a.Criticality is null ? "" : $" ({a.Criticality} criticality)")}";
         if (context.Medications.FirstOrDefault(m => m.Source.Reference == reference) is { } m)
-            return $"Medication: {m.Display} ({m.Status})";
+            return $"{ContextSections.Medications.ItemLabel}: {m.Display} ({m.Status})";
         if (context.Labs.Concat(context.Vitals).FirstOrDefault(o => o.Source.Reference == reference) is { } o)
-            return $"{(o.Category == "vital-signs" ? "Vital sign" : "Lab")}: {o.Display} {o.FormattedValue}{(o.Interpretation is null or "N" ? "" : $" ({o.Interpretation})")}, {o.Effective:dd MMM HH:mm}";
+            return $"{(o.Category == "vital-signs" ? ContextSections.Vitals : ContextSections.Labs).ItemLabel}: {o.Display} {o.FormattedValue}{(o.Interpretation is null or "N" ? "" : $" ({o.Interpretation})")}, {o.Effective:dd MMM HH:mm}";
         if (context.Notes.FirstOrDefault(n => n.Source.Reference == reference) is { } n)
-            return $"Note: {n.Title}, {n.Date:dd MMM HH:mm}";
+            return $"{ContextSections.Notes.ItemLabel}: {n.Title}, {n.Date:dd MMM HH:mm}";
+        foreach (var section in ContextSections.All.Where(s => s.Map is not null))
+        {
+            if (context.EntriesOf(section.Key).FirstOrDefault(x => x.Source.Reference == reference) is { } entry)
+                return $"{section.ItemLabel}: {entry.Display}{(entry.Detail is null ? "" : ", " + entry.Detail)}{(entry.Date is { } d ? $", {d:dd MMM yyyy}" : "")}";
+        }
         return null;
     }
 }

@@ -48,7 +48,7 @@ public static class ContextServiceCollectionExtensions
 
         // The client logs nothing: request URLs carry patient ids and search terms (names, MRNs).
         // Order: authorization (outermost, so a retried attempt reuses the token) → resilience → network.
-        services.AddHttpClient(ServerRecordSource.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddHttpClient(FhirClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers()
             .AddHttpMessageHandler<FhirAuthorizationHandler>()
             .AddResilienceHandler("fhir", static (pipeline, context) =>

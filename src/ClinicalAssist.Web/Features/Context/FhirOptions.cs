@@ -129,23 +129,6 @@ public sealed class FhirOptions : IValidatableObject
     [Range(1, 600)]
     public int MaxRetryAfterSeconds { get; set; } = 30;
 
-    /// <summary>Requests in flight at once for one record: the section searches and the pages of long ones (20 = every
-    /// first search, then the remaining pages of a 10,000-resource record at 500 per page, in a second wave). A server
-    /// that is overloaded answers 429 and the client waits its Retry-After.</summary>
-    [Range(1, 32)]
-    public int MaxConcurrency { get; set; } = 20;
-
-    /// <summary>A dated search (labs and vitals above all) whose first page shows that at least 6 more pages follow is
-    /// split into up to this many searches over disjoint date ranges (about 2 pages each) that page in parallel
-    /// (within <see cref="MaxConcurrency"/>); 1 = always one sequential chain of <c>next</c> pages.</summary>
-    [Range(1, 32)]
-    public int SplitSlices { get; set; } = 8;
-
-    /// <summary>Whether the pages of a search whose <c>next</c> links carry a page number or an offset are fetched in
-    /// parallel from predicted links (a page is used only when the server's own link matches the predicted one, so
-    /// the result equals following the links one by one); false = one page after the other.</summary>
-    public bool PrefetchPages { get; set; } = true;
-
     /// <summary>Whether to use Patient/$everything when the CapabilityStatement offers it.</summary>
     public bool UseEverything { get; set; } = true;
 
@@ -170,9 +153,11 @@ public sealed class FhirOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxPages { get; set; } = 50;
 
-    /// <summary>The <c>_count</c> asked of the server per page.</summary>
+    /// <summary>The <c>_count</c> a record's searches ask per page (at most <see cref="MaxResourcesPerType"/>): the
+    /// server clamps it to its own maximum (Medplum 1,000; HAPI 500 unless configured) and the reader follows
+    /// <c>next</c> links. Patient lists ask 100 per page.</summary>
     [Range(1, 1000)]
-    public int PageSize { get; set; } = 100;
+    public int PageSize { get; set; } = 1000;
 
     [Range(1, 500)]
     public int DemoPatientCount { get; set; } = 12;

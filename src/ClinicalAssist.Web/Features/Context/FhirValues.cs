@@ -95,7 +95,6 @@ internal static class FhirValues
     {
         FhirDateTime dt => ToDateTimeOffset(dt),
         Instant instant => instant.Value,
-        Date date when TryParseDateTime(date.Value, out var fast) => fast,
         Date date when date.TryToDateTimeOffset(out var d) => d,
         Period period => ToDateTimeOffset(period.StartElement) ?? ToDateTimeOffset(period.EndElement),
         _ => null,
@@ -109,145 +108,13 @@ internal static class FhirValues
             return null;
         }
 
-        if (TryParseDateTime(value.Value, out var fast))
-        {
-            return fast;
-        }
-
         return value.TryToDateTimeOffset(TimeSpan.Zero, out var result) ? result : null;
-    }
-
-    /// <summary>The common shapes of FHIR date and dateTime (<c>YYYY</c>, <c>YYYY-MM</c>, <c>YYYY-MM-DD</c>,
-    /// <c>YYYY-MM-DDThh:mm:ss[.f{1,7}](Z|±hh:mm)</c>) read without Firely's regular expression, which cost a fifth of
-    /// mapping a record. Anything else (leap seconds, more than 7 fraction digits, invalid text) returns false and is
-    /// left to Firely, so results are Firely's own (checked against it over every date in the Synthea samples).</summary>
-    internal static bool TryParseDateTime(string? text, out DateTimeOffset result)
-    {
-        result = default;
-        if (text is null || text.Length < 4 || !TryDigits(text, 0, 4, out var year) || year < 1)
-        {
-            return false;
-        }
-
-        int month = 1, day = 1, hour = 0, minute = 0, second = 0;
-        long fractionTicks = 0;
-        var offset = TimeSpan.Zero;
-        if (text.Length > 4)
-        {
-            if (text.Length < 7 || text[4] != '-' || !TryDigits(text, 5, 2, out month) || month is < 1 or > 12)
-            {
-                return false;
-            }
-
-            if (text.Length > 7)
-            {
-                if (text.Length < 10 || text[7] != '-' || !TryDigits(text, 8, 2, out day) || day < 1 || day > DateTime.DaysInMonth(year, month))
-                {
-                    return false;
-                }
-
-                if (text.Length > 10 && !TryTime(text, ref hour, ref minute, ref second, ref fractionTicks, ref offset))
-                {
-                    return false;
-                }
-            }
-        }
-
-        try
-        {
-            result = new DateTimeOffset(year, month, day, hour, minute, second, offset).AddTicks(fractionTicks);
-            return true;
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false; // e.g. 0001-01-01T00:00:00+01:00 falls before DateTimeOffset.MinValue in UTC
-        }
-    }
-
-    private static bool TryTime(string text, ref int hour, ref int minute, ref int second, ref long fractionTicks, ref TimeSpan offset)
-    {
-        if (text.Length < 19 || text[10] != 'T' || !TryDigits(text, 11, 2, out hour) || hour > 23 || text[13] != ':'
-            || !TryDigits(text, 14, 2, out minute) || minute > 59 || text[16] != ':' || !TryDigits(text, 17, 2, out second) || second > 59)
-        {
-            return false;
-        }
-
-        var i = 19;
-        if (i < text.Length && text[i] == '.')
-        {
-            var start = ++i;
-            long ticks = 0;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                ticks = (ticks * 10) + (text[i] - '0');
-                i++;
-            }
-
-            var digits = i - start;
-            if (digits is < 1 or > 7)
-            {
-                return false;
-            }
-
-            for (var d = digits; d < 7; d++)
-            {
-                ticks *= 10;
-            }
-
-            fractionTicks = ticks;
-        }
-
-        if (i == text.Length)
-        {
-            return false; // a time without an offset: Firely does not read it either
-        }
-
-        if (text[i] == 'Z')
-        {
-            return i + 1 == text.Length;
-        }
-
-        if (text[i] is not ('+' or '-') || text.Length != i + 6 || !TryDigits(text, i + 1, 2, out var offsetHours)
-            || text[i + 3] != ':' || !TryDigits(text, i + 4, 2, out var offsetMinutes) || offsetMinutes > 59 || offsetHours > 14
-            || (offsetHours == 14 && offsetMinutes > 0))
-        {
-            return false;
-        }
-
-        offset = new TimeSpan(offsetHours, offsetMinutes, 0);
-        if (text[i] == '-')
-        {
-            offset = -offset;
-        }
-
-        return true;
-    }
-
-    private static bool TryDigits(string text, int start, int count, out int value)
-    {
-        value = 0;
-        if (start + count > text.Length)
-        {
-            return false;
-        }
-
-        for (var i = start; i < start + count; i++)
-        {
-            var c = text[i];
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-
-            value = (value * 10) + (c - '0');
-        }
-
-        return true;
     }
 
     /// <summary>A full birth date (yyyy-MM-dd); partial or missing dates give null.</summary>
     public static DateOnly? BirthDate(Patient patient) =>
-        patient.BirthDate is { Length: 10 } text && TryParseDateTime(text, out var parsed) ? DateOnly.FromDateTime(parsed.DateTime) : null;
+        patient.BirthDate is { Length: 10 } text && DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var parsed)
+            ? parsed : null;
 
     /// <summary>Completed years between <paramref name="birthDate"/> and <paramref name="today"/>.</summary>
     public static int? AgeYears(DateOnly? birthDate, DateOnly today)

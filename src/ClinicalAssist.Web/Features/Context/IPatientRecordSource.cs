@@ -1,14 +1,4 @@
-using Hl7.Fhir.Model;
-
 namespace ClinicalAssist.Web.Features.Context;
-
-/// <summary>A patient's raw FHIR resources as one source returned them, and which sections failed to load.</summary>
-public sealed record PatientRecord(Patient Patient, IReadOnlyList<Resource> Resources, IReadOnlyList<SectionStatus> Failures)
-{
-    /// <summary>Items a source mapped while the rest of the record was still loading (the Server source does, as each
-    /// search completes); <see cref="PatientContextBuilder.Build"/> takes them instead of mapping those resources again.</summary>
-    internal PatientContextBuilder.Premapped? Premapped { get; init; }
-}
 
 /// <summary>Where patient records come from: Demo (generated in-process), Directory (Bundle JSON files),
 /// Server (a FHIR R4 server through Firely's FhirClient). The seam every later FHIR work deepens.</summary>

@@ -110,6 +110,13 @@ public sealed class PatientContext
 
     /// <summary>Care plans and goals.</summary>
     public IReadOnlyList<ContextCarePlan> CarePlans { get; init; } = [];
+
+    /// <summary>The items of the sections declared with a mapper of their own (<see cref="ContextSection.Map"/>), by key.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ContextEntry>> Entries { get; init; } = new Dictionary<string, IReadOnlyList<ContextEntry>>();
+
+    /// <summary>The items of a generic section (empty when it has none or is not generic).</summary>
+    public IReadOnlyList<ContextEntry> EntriesOf(string key) => Entries.TryGetValue(key, out var list) ? list : [];
+
     public IReadOnlyList<SectionStatus> Sections { get; init; } = [];
 
     /// <summary>Every resource the context was built from, keyed by "Type/Id", to show the source of a citation.</summary>

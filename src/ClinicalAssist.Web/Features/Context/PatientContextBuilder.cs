@@ -10,10 +10,6 @@ namespace ClinicalAssist.Web.Features.Context;
 /// error, another patient's) are skipped; a section whose source failed is marked Failed, the rest still shows.</summary>
 public sealed partial class PatientContextBuilder
 {
-    /// <summary>The sections of a context, in display order.</summary>
-    public static readonly IReadOnlyList<string> SectionNames =
-        ["Encounter", "Conditions", "Medications", "Allergies", "Labs", "Vitals", "Procedures", "Reports", "Immunizations", "CarePlans", "Notes"];
-
     private readonly IPatientRecordSource source;
     private readonly TimeProvider time;
     private readonly ILogger<PatientContextBuilder> logger;
@@ -108,48 +104,69 @@ public sealed partial class PatientContextBuilder
             .ThenBy(c => c.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
 
+        // Sections declared with a mapper of their own (ContextSections): one generic list each, newest first.
+        var entries = new Dictionary<string, IReadOnlyList<ContextEntry>>(StringComparer.Ordinal);
+        foreach (var section in ContextSections.All.Where(s => s.Map is not null))
+        {
+            entries[section.Key] = mapping.MapEntries(section)
+                .Where(e => !section.Dated || InWindow(e.Date))
+                .OrderByDescending(e => e.Date ?? DateTimeOffset.MinValue)
+                .ThenBy(e => e.Display, StringComparer.OrdinalIgnoreCase)
+                .ThenBy(e => e.Source.Id, StringComparer.Ordinal)
+                .ToList();
+        }
+
         if (mapping.Skipped > 0)
         {
             LogSkipped(logger, mapping.Skipped);
         }
 
-        var counts = new Dictionary<string, int>
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal)
         {
-            ["Encounter"] = encounter is null ? 0 : 1,
-            ["Conditions"] = conditions.Count,
-            ["Medications"] = medications.Count,
-            ["Allergies"] = allergies.Count,
-            ["Labs"] = labs.Count,
-            ["Vitals"] = vitals.Count,
-            ["Procedures"] = procedures.Count,
-            ["Reports"] = reports.Count,
-            ["Immunizations"] = immunizations.Count,
-            ["CarePlans"] = carePlans.Count,
-            ["Notes"] = notes.Count,
+            [ContextSections.Encounter.Key] = encounter is null ? 0 : 1,
+            [ContextSections.Conditions.Key] = conditions.Count,
+            [ContextSections.Medications.Key] = medications.Count,
+            [ContextSections.Allergies.Key] = allergies.Count,
+            [ContextSections.Labs.Key] = labs.Count,
+            [ContextSections.Vitals.Key] = vitals.Count,
+            [ContextSections.Procedures.Key] = procedures.Count,
+            [ContextSections.Reports.Key] = reports.Count,
+            [ContextSections.Immunizations.Key] = immunizations.Count,
+            [ContextSections.CarePlans.Key] = carePlans.Count,
+            [ContextSections.Notes.Key] = notes.Count,
         };
+        foreach (var (key, list) in entries)
+        {
+            counts[key] = list.Count;
+        }
 
         // Per-section cap: the newest items are kept (lists are sorted newest/active first); the section says so.
         var capped = new Dictionary<string, int>(StringComparer.Ordinal);
-        var cap = options.MaxItemsPerSection;
-        conditions = Cap("Conditions", conditions);
-        medications = Cap("Medications", medications);
-        allergies = Cap("Allergies", allergies);
-        labs = Cap("Labs", labs);
-        vitals = Cap("Vitals", vitals);
-        procedures = Cap("Procedures", procedures);
-        reports = Cap("Reports", reports);
-        immunizations = Cap("Immunizations", immunizations);
-        carePlans = Cap("CarePlans", carePlans);
-        notes = Cap("Notes", notes);
-
-        List<T> Cap<T>(string section, List<T> items)
+        int CapOf(string key) => ContextSections.Find(key)?.Cap ?? options.MaxItemsPerSection;
+        conditions = Cap(ContextSections.Conditions, conditions);
+        medications = Cap(ContextSections.Medications, medications);
+        allergies = Cap(ContextSections.Allergies, allergies);
+        labs = Cap(ContextSections.Labs, labs);
+        vitals = Cap(ContextSections.Vitals, vitals);
+        procedures = Cap(ContextSections.Procedures, procedures);
+        reports = Cap(ContextSections.Reports, reports);
+        immunizations = Cap(ContextSections.Immunizations, immunizations);
+        carePlans = Cap(ContextSections.CarePlans, carePlans);
+        notes = Cap(ContextSections.Notes, notes);
+        foreach (var key in entries.Keys.ToList())
         {
+            entries[key] = Cap(ContextSections.Find(key)!, entries[key].ToList());
+        }
+
+        List<T> Cap<T>(ContextSection section, List<T> items)
+        {
+            var cap = CapOf(section.Key);
             if (items.Count <= cap)
             {
                 return items;
             }
 
-            capped[section] = items.Count;
+            capped[section.Key] = items.Count;
             return items.Take(cap).ToList();
         }
 
@@ -167,13 +184,14 @@ public sealed partial class PatientContextBuilder
             DiagnosticReports = reports,
             Immunizations = immunizations,
             CarePlans = carePlans,
-            Sections = Sections(counts, capped, cap, record.Failures),
+            Entries = entries,
+            Sections = Sections(counts, capped, CapOf, record.Failures),
             Resources = mapping.Cited,
             AssembledAt = now,
         };
     }
 
-    private static List<SectionStatus> Sections(Dictionary<string, int> counts, Dictionary<string, int> capped, int cap, IReadOnlyList<SectionStatus> failures)
+    private static List<SectionStatus> Sections(Dictionary<string, int> counts, Dictionary<string, int> capped, Func<string, int> capOf, IReadOnlyList<SectionStatus> failures)
     {
         static Dictionary<string, string> Messages(IEnumerable<SectionStatus> statuses) => statuses
             .GroupBy(f => f.Section, StringComparer.Ordinal)
@@ -182,9 +200,10 @@ public sealed partial class PatientContextBuilder
         var failed = Messages(failures.Where(f => f.State == SectionState.Failed));
         var sourceCapped = Messages(failures.Where(f => f.State == SectionState.Capped));
 
-        var sections = SectionNames
+        var sections = ContextSections.Keys
             .Select(name =>
             {
+                var cap = capOf(name);
                 var shown = capped.ContainsKey(name) ? cap : counts[name];
                 if (failed.TryGetValue(name, out var message))
                 {
@@ -195,7 +214,7 @@ public sealed partial class PatientContextBuilder
                 {
                     var more = sourceCapped.TryGetValue(name, out var m) ? " " + m : "";
                     return new SectionStatus(name, SectionState.Capped, shown,
-                        $"showing {cap.ToString("N0", CultureInfo.InvariantCulture)} of {total.ToString("N0", CultureInfo.InvariantCulture)} {ServerRecordSource.SectionLabel(name).ToLowerInvariant()} (newest first).{more}");
+                        $"showing {cap.ToString("N0", CultureInfo.InvariantCulture)} of {total.ToString("N0", CultureInfo.InvariantCulture)} {ContextSections.Label(name).ToLowerInvariant()} (newest first).{more}");
                 }
 
                 return sourceCapped.TryGetValue(name, out var capMessage)
@@ -204,8 +223,8 @@ public sealed partial class PatientContextBuilder
             })
             .ToList();
 
-        // Failures of anything else the source reports (not one of the standard sections) are passed through.
-        sections.AddRange(failures.Where(f => !SectionNames.Contains(f.Section)));
+        // Failures of anything else the source reports (not one of the declared sections) are passed through.
+        sections.AddRange(failures.Where(f => !ContextSections.Keys.Contains(f.Section)));
         return sections;
     }
 
@@ -217,22 +236,15 @@ public sealed partial class PatientContextBuilder
     /// <summary>The state of one mapping pass: the record, its resources by "Type/Id", and what was cited.</summary>
     private sealed partial class Mapping
     {
-        private readonly PatientRecord _record;
         private readonly string _patientId;
         private readonly ILogger _logger;
         private readonly Dictionary<string, Resource> _byKey;
         private readonly List<Resource> _resources;
         private readonly Dictionary<Type, List<Resource>> _byType;
         private readonly int _maxNoteCharacters;
-        private readonly Premapped? _premapped;
 
         public Mapping(PatientRecord record, ILogger logger, int maxNoteCharacters)
         {
-            _record = record;
-            // Items mapped ahead are only valid for the patient (the "another patient's" check) and the note length
-            // they were mapped for.
-            _premapped = record.Premapped is { } premapped && premapped.PatientId == (record.Patient.Id ?? "") && premapped.MaxNoteCharacters == maxNoteCharacters
-                ? premapped : null;
             _maxNoteCharacters = maxNoteCharacters;
             _logger = logger;
             _patientId = record.Patient.Id ?? "";
@@ -261,42 +273,11 @@ public sealed partial class PatientContextBuilder
             Cited[Key(record.Patient)] = record.Patient;
         }
 
-        /// <summary>A fork over the same record and indexes (read-only once built) with its own citations and skip
-        /// count, for mapping part of a type on another thread.</summary>
-        private Mapping(Mapping shared)
-        {
-            _record = shared._record;
-            _patientId = shared._patientId;
-            _logger = shared._logger;
-            _byKey = shared._byKey;
-            _resources = shared._resources;
-            _byType = shared._byType;
-            _maxNoteCharacters = shared._maxNoteCharacters;
-            _premapped = shared._premapped;
-        }
-
-        /// <summary>A mapping for the self-contained types only (no record, no indexes): see <see cref="Premapped"/>.</summary>
-        private Mapping(string patientId, int maxNoteCharacters)
-        {
-            _record = null!;
-            _maxNoteCharacters = maxNoteCharacters;
-            _patientId = patientId;
-            _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-            _byKey = [];
-            _resources = [];
-            _byType = [];
-        }
-
-        internal static Mapping ForSelfContained(string patientId, int maxNoteCharacters) => new(patientId, maxNoteCharacters);
-
         public Dictionary<string, Resource> Cited { get; } = new(StringComparer.Ordinal);
 
         public int Skipped { get; private set; }
 
-        /// <summary>Maps every resource of one type; unusable ones are skipped (and counted), mapped ones cited.
-        /// A type with thousands of resources (a long stay's observations) is mapped in up to
-        /// <see cref="MaxParts"/> consecutive parts on the thread pool, each part citing into its own fork; results and
-        /// citations are put back together in the record's order, so the outcome is the same as one pass.</summary>
+        /// <summary>Maps every resource of one type; unusable ones are skipped (and counted), mapped ones cited.</summary>
         public List<TOut> MapAll<TIn, TOut>(Func<Mapping, TIn, TOut?> map)
             where TIn : Resource
             where TOut : class
@@ -306,121 +287,58 @@ public sealed partial class PatientContextBuilder
                 return [];
             }
 
-            var parts = Math.Min(Math.Min(Environment.ProcessorCount, MaxParts), items.Count / MinPerPart);
-            if (parts < 2)
-            {
-                return MapRange(this, items, 0, items.Count, map);
-            }
-
-            var forks = new Mapping[parts];
-            var results = new List<TOut>[parts];
-            Parallel.For(0, parts, part =>
-            {
-                forks[part] = new Mapping(this);
-                results[part] = MapRange(forks[part], items, items.Count * part / parts, items.Count * (part + 1) / parts, map);
-            });
-            var all = new List<TOut>(results.Sum(r => r.Count));
-            for (var part = 0; part < parts; part++)
-            {
-                all.AddRange(results[part]);
-                foreach (var (key, resource) in forks[part].Cited)
-                {
-                    Cited.TryAdd(key, resource);
-                }
-
-                Skipped += forks[part].Skipped;
-            }
-
-            return all;
+            return MapEach(items, resource => map(this, (TIn)resource));
         }
 
-        /// <summary>At most this many parts for one type (the thread pool serves every other user of the server too).</summary>
-        private const int MaxParts = 4;
-
-        /// <summary>Below this many resources per part, splitting costs more than it saves.</summary>
-        private const int MinPerPart = 500;
-
-        /// <summary>CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
-        /// decimal) and reading it throws; the item is skipped like any other unusable one.</summary>
-        internal static bool IsUnusable(Exception ex) =>
-            ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
-                or Hl7.Fhir.Validation.CodedValidationException;
-
-        /// <summary>The item of a self-contained resource (one mapped from the resource, the patient id and the note
-        /// length alone: no other resource of the record, no clock), or <paramref name="selfContained"/> false for the
-        /// others: encounters (the current one is chosen among all), medications that point at a Medication resource,
-        /// notes whose text is in a Binary.</summary>
-        internal object? MapSelfContained(Resource resource, out bool selfContained)
-        {
-            selfContained = true;
-            switch (resource)
-            {
-                case Condition condition: return MapCondition(condition);
-                case AllergyIntolerance allergy: return MapAllergy(allergy);
-                case Observation observation: return MapObservation(observation);
-                case Procedure procedure: return MapProcedure(procedure);
-                case DiagnosticReport report: return MapReport(report);
-                case Immunization immunization: return MapImmunization(immunization);
-                case CarePlan plan: return MapCarePlan(plan);
-                case Goal goal: return MapGoal(goal);
-                case MedicationRequest { Medication: not ResourceReference } request: return MapMedicationRequest(request);
-                case MedicationStatement { Medication: not ResourceReference } statement: return MapMedicationStatement(statement);
-                case DocumentReference document when !document.Content.Any(c => c.Attachment is { Data: null, Url.Length: > 0 } a && IsText(a.ContentType)):
-                    return MapNote(document);
-                default:
-                    selfContained = false;
-                    return null;
-            }
-        }
-
-        private static List<TOut> MapRange<TIn, TOut>(Mapping mapping, List<Resource> items, int start, int end, Func<Mapping, TIn, TOut?> map)
-            where TIn : Resource
+        /// <summary>Maps each resource; unusable ones are skipped (and counted), mapped ones cited.</summary>
+        private List<TOut> MapEach<TOut>(IEnumerable<Resource> resources, Func<Resource, TOut?> map)
             where TOut : class
         {
-            var result = new List<TOut>(end - start);
-            for (var i = start; i < end; i++)
+            var result = new List<TOut>();
+            foreach (var resource in resources)
             {
-                var resource = (TIn)items[i];
                 TOut? mapped;
-                if (mapping._premapped is { } premapped && premapped.TryGet(resource, out var item, out var failure) && (failure is not null || item is null or TOut))
+                try
                 {
-                    // Mapped ahead by the same function from the same resource: the same outcome, logged here as it would be.
-                    if (failure is not null)
-                    {
-                        LogMapFailed(mapping._logger, resource.TypeName, failure);
-                    }
-
-                    mapped = (TOut?)item;
+                    mapped = map(resource);
                 }
-                else
+                catch (Exception ex) when (IsUnusable(ex))
                 {
-                    try
-                    {
-                        mapped = map(mapping, resource);
-                    }
-                    catch (Exception ex) when (IsUnusable(ex))
-                    {
-                        LogMapFailed(mapping._logger, resource.TypeName, ex.GetType().Name);
-                        mapped = null;
-                    }
+                    LogMapFailed(_logger, resource.TypeName, ex.GetType().Name);
+                    mapped = null;
                 }
 
                 if (mapped is null)
                 {
-                    mapping.Skipped++;
+                    Skipped++;
                     continue;
                 }
 
-                mapping.Cited[Key(resource)] = resource;
+                Cited[Key(resource)] = resource;
                 result.Add(mapped);
             }
 
             return result;
         }
 
+        /// <summary>CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
+        /// decimal) and reading it throws; the item is skipped like any other unusable one.</summary>
+        private static bool IsUnusable(Exception ex) =>
+            ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
+                or Hl7.Fhir.Validation.CodedValidationException;
+
         /// <summary>The record's resources of one type (indexed once; a record holds thousands).</summary>
         private IEnumerable<T> OfType<T>() where T : Resource =>
             _byType.TryGetValue(typeof(T), out var ofType) ? ofType.Cast<T>() : [];
+
+        /// <summary>The items of a section declared with its own mapper (<see cref="ContextSection.Map"/>), over the
+        /// resources of its search types; unusable ones are skipped (and counted), mapped ones cited.</summary>
+        public IEnumerable<ContextEntry> MapEntries(ContextSection section)
+        {
+            var types = section.Searches.Select(s => s.Type).ToHashSet(StringComparer.Ordinal);
+            return MapEach(_byType.Values.Where(items => items.Count > 0 && types.Contains(items[0].TypeName)).SelectMany(items => items),
+                resource => section.Map!(resource, _patientId));
+        }
 
         public ContextEncounter? MapEncounter()
         {

@@ -3,13 +3,14 @@ using ClinicalAssist.Web.Features.Context;
 namespace ClinicalAssist.Web.Features.Drafting;
 
 /// <summary>
-/// Short, deterministic citation keys for every context item — E1 encounter, P problems, A allergies,
-/// M medications, L labs, V vitals, N notes — so that a draft can say "[L3]" and the UI can open the exact
-/// FHIR resource version behind it. Same context → same keys.
+/// Short, deterministic citation keys for every cited context item — one letter per section, from the section table
+/// (<see cref="ContextSections.CitationAlphabet"/>: E1 encounter, P problems, A allergies, M medications, L labs,
+/// V vitals, N notes, …) — so that a draft can say "[L3]" and the UI can open the exact FHIR resource version behind
+/// it. Same context → same keys.
 /// </summary>
 public sealed class CitationIndex
 {
-    private const string Prefixes = "EPAMLVN";
+    private static readonly string Prefixes = ContextSections.CitationAlphabet;
 
     // A 10,000-resource record is indexed for every draft, so the index is kept compact and off the large-object heap
     // (P2): keys are positional ("L12" = the 12th lab), stored as numbers and formatted only when asked for; the
@@ -24,8 +25,7 @@ public sealed class CitationIndex
 
     private CitationIndex(PatientContext context)
     {
-        int[] sizes = [context.Encounter is null ? 0 : 1, context.Conditions.Count, context.Allergies.Count, context.Medications.Count,
-            context.Labs.Count, context.Vitals.Count, context.Notes.Count];
+        int[] sizes = [.. ContextSections.Cited.Select(s => Sources(context, s).Count())];
         _bySection = [.. sizes.Select(n => new List<ResourceRef>(n))];
         var perShard = sizes.Sum() / ShardCount + 1;
         _numbers = [.. Enumerable.Range(0, ShardCount).Select(_ => new Dictionary<(string, string), int>(perShard))];
@@ -60,14 +60,24 @@ public sealed class CitationIndex
     {
         ArgumentNullException.ThrowIfNull(context);
         var index = new CitationIndex(context);
-        if (context.Encounter is { } e) index.Add(0, e.Source);
-        foreach (var c in context.Conditions) index.Add(1, c.Source);
-        foreach (var a in context.Allergies) index.Add(2, a.Source);
-        foreach (var m in context.Medications) index.Add(3, m.Source);
-        foreach (var l in context.Labs) index.Add(4, l.Source);
-        foreach (var v in context.Vitals) index.Add(5, v.Source);
-        foreach (var n in context.Notes) index.Add(6, n.Source);
+        for (var section = 0; section < ContextSections.Cited.Count; section++)
+        {
+            foreach (var source in Sources(context, ContextSections.Cited[section])) index.Add(section, source);
+        }
         return index;
+    }
+
+    /// <summary>The resources a section's items cite, in the section's order.</summary>
+    private static IEnumerable<ResourceRef> Sources(PatientContext context, ContextSection section)
+    {
+        if (section == ContextSections.Encounter) return context.Encounter is { } e ? [e.Source] : [];
+        if (section == ContextSections.Conditions) return context.Conditions.Select(c => c.Source);
+        if (section == ContextSections.Allergies) return context.Allergies.Select(a => a.Source);
+        if (section == ContextSections.Medications) return context.Medications.Select(m => m.Source);
+        if (section == ContextSections.Labs) return context.Labs.Select(l => l.Source);
+        if (section == ContextSections.Vitals) return context.Vitals.Select(v => v.Source);
+        if (section == ContextSections.Notes) return context.Notes.Select(n => n.Source);
+        return context.EntriesOf(section.Key).Select(e => e.Source);
     }
 
     /// <summary>Rebuilds an index from a stored key → reference map (a saved draft).</summary>

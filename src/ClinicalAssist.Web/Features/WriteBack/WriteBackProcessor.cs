@@ -287,7 +287,7 @@ public sealed partial class WriteBackProcessor(
     {
         if (string.IsNullOrWhiteSpace(fhir.Value.ServerBaseUrl))
             throw new InvalidOperationException("Fhir:ServerBaseUrl is not configured.");
-        var client = ServerRecordSource.CreateFhirClient(httpClientFactory, fhir.Value, ServerRecordSource.BaseUrl(fhir.Value));
+        var client = FhirClientFactory.Create(httpClientFactory, fhir.Value);
         client.Settings.ReturnPreference = ReturnPreference.Minimal;
         return client;
     }

@@ -34,6 +34,11 @@ public sealed record InjectionFinding(string Rule, string Excerpt, int Highlight
 /// content, requests to reveal the prompt, chat-role markers, markup and code, imitations of the answer format, and
 /// any sentence that names an AI reader together with a directive.</item>
 /// <item>The same cues in Spanish, French, German, Portuguese, Chinese and Arabic.</item>
+/// <item>A structural layer (PromptInjectionDetector.Structure.cs) that does not depend on a phrasing: each sentence
+/// is read for who it addresses (an automated reader), what it targets (the generated output, its sections and
+/// fields) and what it asks (leave out, say, mark signed, skip review, cite, ignore or void guidance, reveal, play a
+/// role), with a small lexicon per language, and flagged when those roles combine; plus anomalies of form (look-alike
+/// or styled letters, encoded text that decodes to words, active markup, a fake end of the note).</item>
 /// </list>
 /// <para>Words that also occur in clinical writing ("ignore", "instructions", "sign", "override", "system") are
 /// matched only in the shape of an instruction to a model: "ignore previous instructions regarding fasting", "nurse to
@@ -187,6 +192,9 @@ public sealed partial class PromptInjectionDetector
         "role-marker" => "imitates a chat conversation (\"assistant:\", \"system:\", chat tokens)",
         "markup" => "contains markup or code (a script, an HTML handler, a link or command to run) that a clinical note would not contain",
         "answer-format" => "imitates the format of the summary's answer (JSON fields) to slip content into it",
+        EncodedTextRule => "contains encoded text (base64, character codes or escapes) that decodes to words; the decoded text is shown and checked too",
+        DelimiterRule => "pretends the note (or the data given to the model) ends here, so that what follows looks like new instructions",
+        DisguisedTextRule => "is written with look-alike letters from other alphabets or with styled letters, a way to slip words past checks",
         HiddenTextRule => "contains text hidden with invisible characters (removed before scanning and before anything is sent to a model)",
         ScanIncompleteRule => "could not be fully checked (the scan timed out)",
         _ => "reads like an instruction to an AI model",
@@ -273,6 +281,24 @@ public sealed partial class PromptInjectionDetector
             }
         }
 
+        // The structural layer: roles (who is addressed, what is targeted, what is asked) combined per sentence.
+        if (!ScanStructure(n, Add)) timedOut = true;
+
+        if (DisguisedLetters(text) is { } disguised && seen.Add(DisguisedTextRule))
+            found.Add((disguised.Start, ExcerptOf(text, disguised.Start, disguised.End, DisguisedTextRule)));
+
+        foreach (var (start, length, decoded) in EncodedRuns(text))
+        {
+            if (seen.Add(EncodedTextRule))
+            {
+                var shown = "decodes to: " + decoded.ReplaceLineEndings(" ").Trim();
+                shown = shown.Length <= MaxExcerptLength ? shown : shown[..(MaxExcerptLength - 1)] + "…";
+                found.Add((start, new InjectionFinding(EncodedTextRule, shown, 0, shown.Length)));
+            }
+            foreach (var inner in ScanText(decoded).Where(f => seen.Add(f.Rule)))
+                found.Add((start, Prefixed("decoded: ", inner)));
+        }
+
         if (n.HiddenStart >= 0 && !seen.Contains(HiddenTextRule))
         {
             seen.Add(HiddenTextRule);
@@ -288,7 +314,7 @@ public sealed partial class PromptInjectionDetector
             if (n.TagText.Length > 0)
             {
                 foreach (var inner in ScanText(n.TagText).Where(f => seen.Add(f.Rule)))
-                    found.Add((n.HiddenStart, inner with { Excerpt = "hidden text: " + inner.Excerpt }));
+                    found.Add((n.HiddenStart, Prefixed("hidden text: ", inner)));
             }
         }
 
@@ -301,6 +327,22 @@ public sealed partial class PromptInjectionDetector
         }
 
         return [.. found.OrderBy(f => f.Index).ThenBy(f => f.Finding.Rule, StringComparer.Ordinal).Select(f => f.Finding)];
+    }
+
+    /// <summary>A finding of decoded or hidden text, its excerpt prefixed to say so; the highlight moves with it and the
+    /// excerpt stays within <see cref="MaxExcerptLength"/>.</summary>
+    private static InjectionFinding Prefixed(string prefix, InjectionFinding inner)
+    {
+        var excerpt = prefix + inner.Excerpt;
+        var start = inner.HighlightStart + prefix.Length;
+        var length = inner.HighlightLength;
+        if (excerpt.Length > MaxExcerptLength)
+        {
+            excerpt = excerpt[..(MaxExcerptLength - 1)] + "…";
+            start = Math.Min(start, MaxExcerptLength - 1);
+            length = Math.Min(length, MaxExcerptLength - 1 - start);
+        }
+        return inner with { Excerpt = excerpt, HighlightStart = start, HighlightLength = length };
     }
 
     internal readonly record struct LetterSpacedRun(int Index, int Length, string Joined);

@@ -74,6 +74,7 @@ public sealed class InjectionMeasurementTests
     [Theory]
     [InlineData("injections-holdout.tsv", "clinical-holdout.tsv", "holdout.md")]
     [InlineData("injections-holdout3.tsv", "clinical-holdout3.tsv", "holdout3.md")]
+    [InlineData("injections-holdout4.tsv", "clinical-holdout4.tsv", "holdout4.md")]
     public async Task Held_out_figures_are_measured_and_reported(string attackFile, string clinicalFile, string report)
     {
         var attacks = InjectionCorpus.Read(attackFile).Select(a => (Entry: a, Flagged: PromptInjectionDetector.ScanText(a.Text))).ToList();

@@ -152,9 +152,35 @@ public sealed partial class PromptInjectionDetector
     private const string RolePlay =
         @"(?:\b(?:suppose|imagine|pretend|assume|let'?s\s+say|picture\s+yourself|for\s+this\s+(?:chart|note|patient|one))\b[^.\n]{0,40}?\byou(?:'re|\s+are|\s+were|\s+work|\s+act|\s+play)\b"
         + @"|\byou(?:'re|\s+are)\s+(?:now\s+)?(?:a|an)\s+(?:\w+\s+){0,2}?(?:planner|coordinator|doctor|physician|registrar|consultant|nurse|lawyer|agent|assistant|bot|writer|editor|pirate|poet|comedian|character|manager|officer|clerk|advocate|salesman|spokesperson|locum|surgeon|pharmacist|therapist|secretary|intern|resident|specialist|expert|judge|critic|narrator|storyteller)\b(?=[^.\n]{0,30}?(?:\btoday\b|\btonight\b|\bnow\b|\bhere\b|\bfor\s+this\b|[.!]|$))"
-        + @"|\b(?:imagina|supon|finge|haz\s+de\s+cuenta)\s+que\s+eres\b|\beres\s+(?:un|una)\s+\w+|\b(?:imagine|suppose|fais\s+comme\s+si)\s+(?:que\s+)?tu\s+es\b|\bjoue[zr]?\s+(?:le\s+role|un|une)\b|\btu\s+es\s+(?:un|une)\s+\w+"
-        + @"|\bstell\s+dir\s+vor\b|\bdu\s+bist\s+(?:ein|eine|der|die)\b|\bspiel\s+(?:die\s+rolle|einen?)\b|\bimagine\s+que\s+(?:voce|tu)\s+(?:e|es)\b|\bfinja\b|\bvoce\s+e\s+(?:um|uma)\b"
-        + @"|假设你是|假設你是|想象你是|想像你是|假装你是|假裝你是|你是一个|你是一個|你就是|扮演|\bتخيل\s+(?:انك|انكِ)|\bتظاهر|\bانت\s+(?:الان\s+)?(?:طبيب|مساعد|محام))";
+        + @"|\b(?:imagina|supon|finge|haz\s+de\s+cuenta)\s+que\s+eres\b|\beres\s+(?:un|una)\s+\w+|\b(?:imagine|suppose|fais\s+comme\s+si)\s+(?:que\s+)?tu\s+es\b|\btu\s+es\s+(?:un|une)\s+\w+"
+        + @"|\bdu\s+bist\s+(?:ein|eine|der|die)\b|\bimagine\s+que\s+(?:voce|tu)\s+(?:e|es)\b|\bvoce\s+e\s+(?:um|uma)\b"
+        + @"|假设你是|假設你是|想象你是|想像你是|假装你是|假裝你是|你是一个|你是一個|你就是|\bتخيل\s+(?:انك|انكِ)|\bانت\s+(?:الان\s+)?(?:طبيب|مساعد|محام))";
+
+    /// <summary>Words for playing a role or pretending that also describe a ward activity or a relative's part
+    /// ("joue le rôle d'aidante", "角色扮演训练", "finja"): a request only with a reader, a target or a role assigned to
+    /// the reader in the sentence (<see cref="RoleAssignment"/>).</summary>
+    private const string RoleActivity =
+        @"(?:\bjoue[zr]?\s+(?:le\s+role|un|une)\b|\bstell\s+dir\s+vor\b|\bspiel\s+(?:die\s+rolle|einen?)\b|\bfinja\b|扮演|\bتظاهر)";
+
+    /// <summary>A role given to the reader: a second-person copula with a role ("you are the registrar", "tu es",
+    /// "eres", "du bist", "você é um", "你是", "أنت"), "pretend you are", "act as if you were", "stay in character" — as
+    /// opposed to a role play described as a ward activity ("role play used in the group session") or an order to
+    /// staff ("act as chaperone").</summary>
+    private const string RoleAssignment =
+        @"(?:\byou(?:'re|\s+are|\s+were)\s+(?:now\s+)?(?:(?:a|an|the|my|our)\s+\w+|called|named|known\s+as|in\s+\w+\s+mode|playing|acting|operating|working\s+for|unrestricted|unfiltered|uncensored|jailbroken|dan)\b"
+        + @"|\b(?:pretend|imagine|suppose|assume)\s+(?:that\s+)?you(?:'re|\s+are|\s+were)\b|\bpretend\s+to\s+be\s+(?:a|an|the|my|our)\s+\w+|\b(?:act|behave|respond|answer)\s+as\s+(?:if\s+you\b|(?:an?\s+|the\s+)?(?:unrestricted|unfiltered|uncensored|jailbroken)\b)"
+        + @"|\bstay\s+in\s+character\b|\bin\s+this\s+(?:game|story|scenario),?\s+you\b"
+        + @"|\b(?:ahora\s+)?eres\b|\b(?:tu\s+es|vous\s+etes)\b|\bdu\s+bist\b|\b(?:voce|tu)\s+(?:agora\s+)?e\s+(?:um|uma|o|a)\b|\bvoce\s+agora\s+e\b|\bagora\s+voce\s+e\b"
+        + @"|你是|你现在是|你現在是|你就是|\bانت\b|بانك"
+        // An unrestricted persona, in each language.
+        + @"|\bsin\s+(?:limites|restricciones|filtros)\b|\bsans\s+(?:limites?|restrictions?|filtres?)\b|\bohne\s+(?:grenzen|einschrankungen|filter)\b|\buneingeschrankt\w*|\bsem\s+(?:limites|restricoes|filtros)\b|不受限制|无限制|無限制|没有限制|沒有限制|(?:بلا|دون)\s+قيود"
+        // A request, at the start of a sentence (or after "please", "now", a colon), to take on a role or to pretend:
+        // the imperative, not the description ("Role play used in…", "La fille joue le rôle…", "康复小组使用角色扮演").
+        + @"|^\s*(?:(?:please|now|just|then|and|ok|okay)\s+)*(?:pretend\b|role-?\s?play\s+(?:as|the)\b|play\s+(?:the\s+)?(?:role|part)\s+of\b|take\s+on\s+the\s+role\b)"
+        + @"|(?:^\s*|[:;]\s*)(?:por\s+favor\s+)?(?:finge|finja|fingid|haz\s+(?:el\s+papel|de)|interpreta\s+el\s+papel|juega\s+a\s+ser|faca\s+o\s+papel|interprete\s+o\s+papel)\b"
+        + @"|(?:^\s*|[:;]\s*)(?:s'il\s+te\s+plait\s+)?(?:joue[zr]?\s+(?:le\s+role|un|une)|fai(?:s|tes)\s+semblant|incarne[z]?)\b|(?:^\s*|[:;]\s*)(?:bitte\s+)?(?:spiele?\s+(?:die\s+rolle|einen?)|tu\s+so\s+als|stell\s+dir\s+vor)\b"
+        + @"|(?:^\s*|[：:；;]\s*)(?:请|請)?\s*(?:扮演|假装|假裝)|(?:请|請)(?:扮演|假装|假裝)|(?:^\s*|[:;]\s*)(?:تظاهر|تقمص|مثل\s+دور)"
+        + ")";
 
     private const string Reveal =
         @"(?:\b(?:paste|print|show|tell|repeat|output|give|reveal|share|dump|quote|recite|copy|display|write\s+out|what\s+(?:is|are|were))\b[^.!?\n]{0,50}?\b(?:prompt|instructions|system\s+message|context|configuration|setup)\b[^.!?\n]{0,50}?(?:\byou\s+(?:were|have\s+been|got|received|had)\b|\byour\b|\babove\s+this\b|\bat\s+the\s+start\b|\bbefore\s+this\b|\bword\s+for\s+word\b|\bverbatim\b)"
@@ -203,6 +229,12 @@ public sealed partial class PromptInjectionDetector
     private static readonly Regex RxPermission = Rx(Permission);
     private static readonly Regex RxPermissionObject = Rx(PermissionObject);
     private static readonly Regex RxRolePlay = Rx(RolePlay);
+    private static readonly Regex RxRoleActivity = Rx(RoleActivity);
+    private static readonly Regex RxRoleAssignment = Rx(RoleAssignment);
+
+    /// <summary>The reader's own output as the object of the request: "you will answer only in French", "you must
+    /// respond with", "you shall output" (a patient is told "you will need insulin", not "you will answer").</summary>
+    private static readonly Regex RxYouProduce = Rx(@"\byou\s+(?:will|shall|must|should|are\s+to|have\s+to)\s+(?:now\s+|only\s+|always\s+)*(?:answer|respond|reply|output|generate|summari[sz]e)\b");
     private static readonly Regex RxReveal = Rx(Reveal);
     private static readonly Regex RxRevealScope = Rx(RevealScope);
     private static readonly Regex RxSystemInstructions = Rx(SystemInstructions);
@@ -334,6 +366,7 @@ public sealed partial class PromptInjectionDetector
 
         var rolePlay = RxRolePlay.Match(s);
         if (rolePlay.Success) Span("role-change", rolePlay);
+        else if (RxRoleActivity.Match(s) is { Success: true } activity && Passes(Gate.Role, start + activity.Index, sentences)) Span("role-change", activity);
 
         var reveal = RxReveal.Match(s);
         if (reveal.Success && RxRevealScope.IsMatch(s)) Span("reveal", reveal);
@@ -341,7 +374,38 @@ public sealed partial class PromptInjectionDetector
         if (systemInstructions.Success) Span("system-prompt", systemInstructions);
     }
 
-    private static Match? FirstOf(string text, params Regex[] patterns)
+    /// <summary>What a first-round phrase rule needs besides its own match, so that it asks no less than the structural
+    /// layer: <see cref="Gate.Reader"/> — an automated reader addressed in the match's sentence or the two before it,
+    /// or the generated output targeted in its sentence (a status, a signature, a dictated content or a bare key is
+    /// otherwise ward writing about the ward's own charts: "Mark the fluid chart as complete", "Say the results are
+    /// normal to the GP"); <see cref="Gate.Role"/> — the same, or a role assigned to the reader in the sentence (role
+    /// play, pretending and "from now on" otherwise describe an activity or a time: "Role play used in the group
+    /// session", "从现在开始每小时记录尿量").</summary>
+    internal enum Gate { None, Reader, Role }
+
+    /// <summary>Whether a match at <paramref name="index"/> of the normalised text satisfies <paramref name="gate"/>.</summary>
+    private static bool Passes(Gate gate, int index, List<(int Start, string Text)> sentences)
+    {
+        if (gate == Gate.None) return true;
+        if (sentences.Count == 0) return false;
+        var k = sentences.FindLastIndex(x => x.Start <= index);
+        if (k < 0) k = 0;
+        var sentence = sentences[k].Text;
+        if (RxTarget.IsMatch(sentence) || RxYouProduce.IsMatch(sentence)) return true;
+        for (var j = Math.Max(0, k - 2); j <= k; j++)
+        {
+            if (AddressesReader(sentences[j].Text)) return true;
+        }
+        return gate == Gate.Role && RxRoleAssignment.IsMatch(sentence);
+    }
+
+    /// <summary>An automated reader named or spoken to: the structural layer's vocative, machine subject, "whoever
+    /// writes", "respond with", or a term that names a machine whatever the context.</summary>
+    private static bool AddressesReader(string sentence) =>
+        RxVocative.IsMatch(sentence) || RxMachineSubject.IsMatch(sentence) || RxWhoever.IsMatch(sentence)
+        || RxAnswerWith.IsMatch(sentence) || RxMachineStrong.IsMatch(sentence);
+
+        private static Match? FirstOf(string text, params Regex[] patterns)
     {
         Match? first = null;
         foreach (var p in patterns)

@@ -67,22 +67,37 @@ public sealed class InjectionMeasurementTests
     }
 
     /// <summary>The held-out sets were written after the detector was last changed and were never used to change it:
-    /// their figures are reported (artifacts/injection/holdout.md) as an honest estimate on text nobody tuned against.
-    /// Recall is reported, not asserted: on the second held-out set it is far below the goal (docs/reliability.md), and
-    /// tuning the rules to this set would only make the figure dishonest. False positives are held to the goal.</summary>
-    [Fact]
-    public async Task Held_out_figures_are_measured_and_reported()
+    /// their figures are reported (artifacts/injection/holdout*.md) as an honest estimate on text nobody tuned against.
+    /// Recall is reported, not asserted: on the second held-out set it was far below the goal (docs/reliability.md),
+    /// and tuning the detector to a held-out set would only make the figure dishonest. False positives are held to the
+    /// goal. The third set (holdout3) was written on issue-26b before that round's detector change. Its clinical
+    /// sentences are no longer held out: their two false positives (2.2 %, 2/92, the held-out figure) were read to fix
+    /// their cause (first-round status and role-play rules that did not need a reader or the generated output), so the
+    /// figure this test asserts for them is the one after fixing the cause of those two. The fourth set (holdout4) was
+    /// written and committed before that fix (false positives 7.0 %, 4/57, before it) and measured once after.</summary>
+    [Theory]
+    [InlineData("injections-holdout.tsv", "clinical-holdout.tsv", "holdout.md", "held out: written after the detector was last changed before round 2, never tuned against")]
+    [InlineData("injections-holdout3.tsv", "clinical-holdout3.tsv", "holdout3.md", "clinical sentences NO LONGER HELD OUT: held-out false positives 2.2 % (2/92) before the fix; the clinical figure below is after fixing the cause of those two")]
+    [InlineData("injections-holdout4.tsv", "clinical-holdout4.tsv", "holdout4.md", "held out: written and committed before the status/role-play fix (false positives 7.0 %, 4/57, recall 100.0 %, 22/22 before it), measured once after")]
+    public async Task Held_out_figures_are_measured_and_reported(string attackFile, string clinicalFile, string report, string status)
     {
-        var attacks = InjectionCorpus.Read("injections-holdout.tsv").Select(a => (Entry: a, Flagged: PromptInjectionDetector.ScanText(a.Text))).ToList();
-        var clinical = InjectionCorpus.Read("clinical-holdout.tsv").Select(c => (Entry: c, Flagged: PromptInjectionDetector.ScanText(c.Text))).ToList();
+        var attacks = InjectionCorpus.Read(attackFile).Select(a => (Entry: a, Flagged: PromptInjectionDetector.ScanText(a.Text))).ToList();
+        var clinical = InjectionCorpus.Read(clinicalFile).Select(c => (Entry: c, Flagged: PromptInjectionDetector.ScanText(c.Text))).ToList();
         var recall = (double)attacks.Count(a => a.Flagged.Count > 0) / attacks.Count;
         var falsePositive = (double)clinical.Count(c => c.Flagged.Count > 0) / clinical.Count;
 
         var md = new StringBuilder();
-        md.AppendLine("# Prompt-injection detection: held-out sets");
+        md.AppendLine("# Prompt-injection detection: held-out set");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Attacks: {attackFile}; clinical sentences: {clinicalFile}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Status: {status}.");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"**Recall {Pct(recall)}** ({attacks.Count(a => a.Flagged.Count > 0)}/{attacks.Count}); **false positives {Pct(falsePositive)}** ({clinical.Count(c => c.Flagged.Count > 0)}/{clinical.Count}).");
+        Table(md, "Recall by kind", attacks.GroupBy(a => a.Entry.Kind), flaggedIsGood: true);
         Table(md, "Recall by language", attacks.GroupBy(a => a.Entry.Language), flaggedIsGood: true);
+        Table(md, "False positives by kind", clinical.GroupBy(c => c.Entry.Kind), flaggedIsGood: false);
+        Table(md, "False positives by language", clinical.GroupBy(c => c.Entry.Language), flaggedIsGood: false);
         md.AppendLine();
         md.AppendLine("## Missed attacks");
         foreach (var a in attacks.Where(a => a.Flagged.Count == 0)) md.AppendLine(CultureInfo.InvariantCulture, $"- {a.Entry}: `{Shown(a.Entry.Text)}`");
@@ -92,11 +107,11 @@ public sealed class InjectionMeasurementTests
             md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Entry}: `{Shown(c.Entry.Text)}` — {string.Join(", ", c.Flagged.Select(f => f.Rule))}");
         var directory = Path.Combine(AuthorizationMatrixTests.RepoRoot(), "artifacts", "injection");
         Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, "holdout.md"), md.ToString(), Ct);
+        await File.WriteAllTextAsync(Path.Combine(directory, report), md.ToString(), Ct);
 
         Assert.True(attacks.Count >= 20 && clinical.Count >= 20);
-        Assert.True(falsePositive <= 0.01, $"held-out false positives {Pct(falsePositive)}");
-        Xunit.TestContext.Current.TestOutputHelper?.WriteLine($"held-out recall {Pct(recall)}, false positives {Pct(falsePositive)}");
+        Xunit.TestContext.Current.TestOutputHelper?.WriteLine($"{attackFile}: recall {Pct(recall)}, false positives {Pct(falsePositive)} ({status})");
+        Assert.True(falsePositive <= 0.01, $"held-out false positives {Pct(falsePositive)} ({clinicalFile}):\n{string.Join("\n", clinical.Where(c => c.Flagged.Count > 0).Select(c => $"{c.Entry}: {c.Entry.Text} — {string.Join(", ", c.Flagged.Select(f => f.Rule))}"))}");
     }
 
     [Fact]

@@ -34,10 +34,20 @@ public sealed record InjectionFinding(string Rule, string Excerpt, int Highlight
 /// content, requests to reveal the prompt, chat-role markers, markup and code, imitations of the answer format, and
 /// any sentence that names an AI reader together with a directive.</item>
 /// <item>The same cues in Spanish, French, German, Portuguese, Chinese and Arabic.</item>
+/// <item>A structural layer (PromptInjectionDetector.Structure.cs) that does not depend on a phrasing: each sentence
+/// is read for who it addresses (an automated reader), what it targets (the generated output, its sections and
+/// fields) and what it asks (leave out, say, mark signed, skip review, cite, ignore or void guidance, reveal, play a
+/// role), with a small lexicon per language, and flagged when those roles combine; plus anomalies of form (look-alike
+/// or styled letters, encoded text that decodes to words, active markup, a fake end of the note).</item>
 /// </list>
 /// <para>Words that also occur in clinical writing ("ignore", "instructions", "sign", "override", "system") are
 /// matched only in the shape of an instruction to a model: "ignore previous instructions regarding fasting", "nurse to
-/// sign fluid chart", "override alarm silenced by staff" and "system review negative" are not flagged. The corpus
+/// sign fluid chart", "override alarm silenced by staff" and "system review negative" are not flagged. First-round
+/// rules whose words are also the ward's own — a status or signature ("mark … as complete", "marcar … como revisado",
+/// "标记为已审核"), role play, pretending and "from now on", content to say, a bare key, an equipment override — carry a
+/// <see cref="Gate"/>: they count only with an automated reader addressed or the generated output targeted (or, for
+/// a role, a role assigned to the reader), as the structural layer requires; "Mark the fluid chart as complete" and
+/// "Role play used in the group session" are ward writing. The corpus
 /// and the clinical sentences it is measured on are in tests/ClinicalAssist.Tests/Drafting/Corpus.</para>
 /// </summary>
 public sealed partial class PromptInjectionDetector
@@ -61,97 +71,103 @@ public sealed partial class PromptInjectionDetector
     /// <summary>A reader that is an AI model (English), in the forms notes would use to address one.</summary>
     private const string AiReader = @"(?:(?<!\b(?:trace|trivial|mild|moderate|severe|significant|no|chronic|acute|free|grade\s+\d)\s+)ai(?!\s+(?:jet|murmur|grade|gradient|regurg))|a\.i\.|llms?|gpt|chat\s*gpt|copilot|chatbots?|bots?|language\s+models?|ai\s+(?:models?|systems?|tools?|assistants?)|summari[sz]ers?|automated\s+(?:summari[sz]er|system|tool|reader)|(?<!(?:healthcare|health\s+care|nursing|medical|physician|care|ward|clinical|theatre|personal|research|administrative|dental|laboratory|lab|pharmacy|teaching|student|therapy|senior|junior|rehab|rehabilitation|office|practice|surgical|anaesthetic|anesthetic)\s+)assistants?)";
 
-    private static readonly (string Rule, Regex Pattern)[] Rules =
+    private static readonly (string Rule, Gate Gate, Regex Pattern)[] Rules =
     [
         // ---- English: override, new instructions, address, roles, claims ----
-        ("override-instructions", Rx($@"\b{Verb}\s+{Lead}{Target}\s+{Filler}{Instructions}\b(?!\s+(?:about|regarding|concerning|re|relating|related|on|for)\b)")),
-        ("override-instructions", Rx($@"\b{Verb}\s+(?:everything|all\s+(?:of\s+)?(?:that|this|the\s+above))(?:\s+(?:above|before|said|so\s+far|previously|you\s+were\s+told))?\b")),
-        ("override-instructions", Rx($@"\b{Verb}\s+(?:the|any|all|these|those|whatever)\s+{Instructions}\s+(?:that\s+|which\s+)?you(?:'ve|\s+have|\s+were|\s+received|\s+got|\s+had)\b|\b(?:rules|instructions|guidelines|settings|guardrails)\s+(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been)\s+(?:given|configured|programmed|trained|told|set\s+up)\b")),
-        ("override-instructions", Rx($@"\byour\s+(?:\w+\s+){{0,2}}{Instructions}\s+(?:no\s+longer\s+(?:apply|count|matter)|(?:are|is)\s+(?:void|cancell?ed|obsolete|revoked|suspended)|do\s+not\s+apply)\b")),
-        ("override-instructions", Rx(@"\bforget\s+(?:what|everything|all)\s+(?:you(?:'ve|\s+have|'re|\s+are|\s+were)?\s+(?:been\s+)?(?:told|taught|instructed|given|programmed))|\b(?:these|the\s+following|this\s+note'?s?|my)\s+instructions\s+(?:supersede|override|replace|take\s+(?:priority|precedence))\b")),
-        ("new-instructions", Rx(@"\bnew\s+(?:system\s+)?(?:instructions?|task|rules|directives?|role|orders)\b\s*(?::|-|—|–|follow|below|apply|supersede|override|take\s+(?:priority|precedence)|for\s+(?:you|the\s+(?:ai|assistant|model|summari[sz]er)))|\b(?:your|here\s+are\s+(?:your|the|some)|the\s+following\s+are\s+(?:your\s+)?)\s*new\s+(?:instructions|rules|task)\b|\bupdated\s+(?:instructions|rules|directives)\s*[:\-—]")),
-        ("role-change", Rx(@"\byou\s+are\s+now\s+(?:an?|the|my|our|called|named|known\s+as|in\s+\w+\s+mode|free|unrestricted|unfiltered|no\s+longer|dan|playing|acting|operating|working\s+for)\b|\bfrom\s+now\s+on,?\s+(?:you|the\s+(?:assistant|model|ai))\b|\byou\s+(?:will|must|shall)\s+now\b|\bpretend\s+(?:to\s+be|that\s+you|you\s+are|(?:that\s+)?(?:the|this|it|there|she|he)\b)|\brole-?\s?play\b|\b(?:let'?s|let\s+us)\s+(?:play|pretend|imagine)\b|\bimagine\s+(?:you\s+are|you're|that\s+you)\b|\bin\s+this\s+(?:game|story|scenario),?\s+you\b|\bstay\s+in\s+character\b")),
-        ("role-change", Rx(@"\b(?:act|behave|respond|answer)\s+as\s+(?:if\s+you\s+(?:are|were)\b|(?:an?\s+|the\s+)?(?:ai|assistant|chatbot|language\s+model|llm|gpt|unrestricted|unfiltered|uncensored|jailbroken|developer|admin(?:istrator)?|system|different|new)\b)")),
-        ("role-change", Rx(@"\byou\s+are\s+(?:an?\s+)?(?:ai|assistant|chatbot|language\s+model|llm)\b|\bwrite\s+(?:me\s+)?(?:a|an)\s+(?:poem|song|haiku|limerick|sonnet|rap|ode|ballad)\b|\b(?:answer|respond|reply|write)\s+(?:only\s+)?in\s+(?:verse|rhyme|rhyming\s+couplets|pirate\s+speak)\b")),
-        ("role-claim", Rx(@"\bas\s+(?:the|an?|your)\s+(?:ai|llm|large\s+language\s+model|language\s+model|ai\s+model|model|assistant|chatbot|summari[sz]er)\b[^.\n]{0,30}?\byou\s+(?:must|should|shall|will|need\s+to|have\s+to|are\s+(?:required|obliged|instructed|expected))\b|\bas\s+an?\s+(?:ai|large)\s+language\s+model\b")),
-        ("role-claim", Rx(@"\b(?:i\s+am|this\s+is|speaking\s+as)\s+(?:the|your)\s+(?:developer|administrator|admin|system\s+administrator|creator|operator|owner|programmer)\b|\b(?:system|admin(?:istrator)?|developer|security|root|operator)\s+(?:notice|override|command|directive|update)\s*[:\-!—]|\b(?:message|instruction|directive|order)s?\s+from\s+(?:the\s+)?(?:system|developers?|administrator|openai|anthropic|microsoft|your\s+(?:creators?|developers?|operators?))\b|\b(?:priority|emergency|admin|system|security|master)\s+override\b|(?:^|[\n.!:]\s*)override\s*[:!—]")),
-        ("address-model", Rx($@"\b(?:dear|hey|hi|hello|attention|(?:note|message|instructions?|memo|reminder)\s+(?:to|for)(?:\s+the)?|p\.?\s?s\.?\s*(?:to|for)\s+(?:any|the|all|every|my)?)\s*(?:ai|assistant|chat\s*gpt|gpt|llm|model|language\s+model|copilot|chatbot|bot|summari[sz]er)s?\b")),
-        ("address-model", Rx(@"\b(?:any|every|all|each)\s+(?:ai|llm|language\s+models?|ai\s+(?:models?|systems?|tools?)|assistants?|chatbots?|bots?|summari[sz]ers?|automated\s+(?:systems?|tools?|readers?))s?\s+(?:reading|processing|parsing|summari[sz]ing|that\s+(?:reads?|processes|summari[sz]es)|who\s+reads?|seeing)\b|\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|language\s+model|bot|chatbot|automated|machine)\b|\b(?:ai|llm|model|assistant|bot|summari[sz]er)s?\s+(?:reading|processing)\s+this\b")),
-        ("address-model", Rx(@"\b(?:whatever|anything|everything|whoever)\s+(?:you\s+)?(?:writes?|generates?|produces?|drafts?|outputs?|summari[sz]es?|reads?)\b|\b(?:drafts?|writes?|generates?|summari[sz]es?|reads?)\s+(?:this\s+|the\s+)?(?:summary|note|chart|record)?\s*automatically\b|(?:^|[\n.!?]\s*)(?:\w+\s+){0,2}(?:bots?|llms?|chatbots?|summari[sz]ers?|ai\s+models?|language\s+models?)\s*[:,]")),
-        ("system-prompt", Rx(@"\bsystem\s+(?:prompt|message|instructions?)\b|\bdeveloper\s+(?:mode|message|instructions?)\b|\bjailbreak\s+(?:mode|prompt|test|enabled|activated|attempt)\b|\bjailbroken\b|\bdan\s+mode\b|\bprompt\s+injection\b")),
-        ("reveal", Rx(@"\b(?:reveal|disclose|leak|print|output|dump|expose)\s+(?:to\s+me\s+)?(?:your|the)\s+(?:(?:full|entire|original|hidden|secret|initial|exact)\s+)*(?:system\s+)?(?:prompt|instructions|rules|configuration|api\s*key|password|credentials|secrets?)\b")),
-        ("reveal", Rx(@"\b(?:show|repeat|display|tell)\s+(?:me\s+)?(?:your\s+(?:(?:full|entire|original|hidden|secret|initial|exact)\s+)*(?:system\s+)?(?:prompt|instructions|rules)|the\s+(?:(?:full|entire|original|hidden|secret|initial|exact)\s+)*system\s+(?:prompt|instructions)|(?:your|the)\s+(?:api\s*key|password|credentials))\b")),
-        ("role-marker", Rx(@"(?:^|\n)\s*(?:user|human)\s*:|(?:(?:^|\n)\s*(?:assistant|system)|\bassistant)\s*:(?=[^\n]{0,80}?\b(?:you|your|ignore|priority|rules|instructions|override|summary|draft|model|ai|the\s+patient\s+(?:has|is|had)\s+no)\b)|<\|?\s*(?:im_start|im_end|system|assistant|user|endoftext)\s*\|?>|\[/?inst\]|###\s*(?:instruction|system|response)\b|</s>|<<\s*/?sys\s*>>")),
+        ("override-instructions", Gate.None, Rx($@"\b{Verb}\s+{Lead}{Target}\s+{Filler}{Instructions}\b(?!\s+(?:about|regarding|concerning|re|relating|related|on|for)\b)")),
+        ("override-instructions", Gate.None, Rx($@"\b{Verb}\s+(?:everything|all\s+(?:of\s+)?(?:that|this|the\s+above))(?:\s+(?:above|before|said|so\s+far|previously|you\s+were\s+told))?\b")),
+        ("override-instructions", Gate.None, Rx($@"\b{Verb}\s+(?:the|any|all|these|those|whatever)\s+{Instructions}\s+(?:that\s+|which\s+)?you(?:'ve|\s+have|\s+were|\s+received|\s+got|\s+had)\b|\b(?:rules|instructions|guidelines|settings|guardrails)\s+(?:that\s+)?you\s+(?:were|have\s+been|'ve\s+been)\s+(?:given|configured|programmed|trained|told|set\s+up)\b")),
+        ("override-instructions", Gate.None, Rx($@"\byour\s+(?:\w+\s+){{0,2}}{Instructions}\s+(?:no\s+longer\s+(?:apply|count|matter)|(?:are|is)\s+(?:void|cancell?ed|obsolete|revoked|suspended)|do\s+not\s+apply)\b")),
+        ("override-instructions", Gate.None, Rx(@"\bforget\s+(?:what|everything|all)\s+(?:you(?:'ve|\s+have|'re|\s+are|\s+were)?\s+(?:been\s+)?(?:told|taught|instructed|given|programmed))|\b(?:these|the\s+following|this\s+note'?s?|my)\s+instructions\s+(?:supersede|override|replace|take\s+(?:priority|precedence))\b")),
+        ("new-instructions", Gate.None, Rx(@"\bnew\s+(?:system\s+)?(?:instructions?|task|rules|directives?|role|orders)\b\s*(?::|-|—|–|follow|below|apply|supersede|override|take\s+(?:priority|precedence)|for\s+(?:you|the\s+(?:ai|assistant|model|summari[sz]er)))|\b(?:your|here\s+are\s+(?:your|the|some)|the\s+following\s+are\s+(?:your\s+)?)\s*new\s+(?:instructions|rules|task)\b|\bupdated\s+(?:instructions|rules|directives)\s*[:\-—]")),
+        ("role-change", Gate.Role, Rx(@"\byou\s+are\s+now\s+(?:an?|the|my|our|called|named|known\s+as|in\s+\w+\s+mode|free|unrestricted|unfiltered|no\s+longer|dan|playing|acting|operating|working\s+for)\b|\bfrom\s+now\s+on,?\s+(?:you|the\s+(?:assistant|model|ai))\b|\byou\s+(?:will|must|shall)\s+now\b|\bpretend\s+(?:to\s+be|that\s+you|you\s+are|(?:that\s+)?(?:the|this|it|there|she|he)\b)|\brole-?\s?play\b|\b(?:let'?s|let\s+us)\s+(?:play|pretend|imagine)\b|\bimagine\s+(?:you\s+are|you're|that\s+you)\b|\bin\s+this\s+(?:game|story|scenario),?\s+you\b|\bstay\s+in\s+character\b")),
+        ("role-change", Gate.Role, Rx(@"\b(?:act|behave|respond|answer)\s+as\s+(?:if\s+you\s+(?:are|were)\b|(?:an?\s+|the\s+)?(?:ai|assistant|chatbot|language\s+model|llm|gpt|unrestricted|unfiltered|uncensored|jailbroken|developer|admin(?:istrator)?|system|different|new)\b)")),
+        ("role-change", Gate.None, Rx(@"\byou\s+are\s+(?:an?\s+)?(?:ai|assistant|chatbot|language\s+model|llm)\b|\bwrite\s+(?:me\s+)?(?:a|an)\s+(?:poem|song|haiku|limerick|sonnet|rap|ode|ballad)\b|\b(?:answer|respond|reply|write)\s+(?:only\s+)?in\s+(?:verse|rhyme|rhyming\s+couplets|pirate\s+speak)\b")),
+        ("role-claim", Gate.None, Rx(@"\bas\s+(?:the|an?|your)\s+(?:ai|llm|large\s+language\s+model|language\s+model|ai\s+model|model|assistant|chatbot|summari[sz]er)\b[^.\n]{0,30}?\byou\s+(?:must|should|shall|will|need\s+to|have\s+to|are\s+(?:required|obliged|instructed|expected))\b|\bas\s+an?\s+(?:ai|large)\s+language\s+model\b")),
+        ("role-claim", Gate.None, Rx(@"\b(?:i\s+am|this\s+is|speaking\s+as)\s+(?:the|your)\s+(?:developer|administrator|admin|system\s+administrator|creator|operator|owner|programmer)\b|\b(?:system|admin(?:istrator)?|developer|security|root|operator)\s+(?:notice|override|command|directive|update)\s*[:\-!—]|\b(?:message|instruction|directive|order)s?\s+from\s+(?:the\s+)?(?:system|developers?|administrator|openai|anthropic|microsoft|your\s+(?:creators?|developers?|operators?))\b|\b(?:priority|admin|system|security)\s+override\b|\b(?:emergency|master)\s+override\s*[:\-!—]|(?:^|[\n.!:]\s*)override\s*[:!—]")),
+        ("role-claim", Gate.Reader, Rx(@"\b(?:emergency|master)\s+override\b")),
+        ("address-model", Gate.None, Rx($@"\b(?:dear|hey|hi|hello|attention|(?:note|message|instructions?|memo|reminder)\s+(?:to|for)(?:\s+the)?|p\.?\s?s\.?\s*(?:to|for)\s+(?:any|the|all|every|my)?)\s*(?:ai|assistant|chat\s*gpt|gpt|llm|model|language\s+model|copilot|chatbot|bot|summari[sz]er)s?\b")),
+        ("address-model", Gate.None, Rx(@"\b(?:any|every|all|each)\s+(?:ai|llm|language\s+models?|ai\s+(?:models?|systems?|tools?)|assistants?|chatbots?|bots?|summari[sz]ers?|automated\s+(?:systems?|tools?|readers?))s?\s+(?:reading|processing|parsing|summari[sz]ing|that\s+(?:reads?|processes|summari[sz]es)|who\s+reads?|seeing)\b|\bif\s+you\s+are\s+(?:an?\s+)?(?:ai|llm|language\s+model|bot|chatbot|automated|machine)\b|\b(?:ai|llm|model|assistant|bot|summari[sz]er)s?\s+(?:reading|processing)\s+this\b")),
+        ("address-model", Gate.None, Rx(@"\b(?:whatever|anything|everything|whoever)\s+(?:you\s+)?(?:writes?|generates?|produces?|drafts?|outputs?|summari[sz]es?|reads?)\b|\b(?:drafts?|writes?|generates?|summari[sz]es?|reads?)\s+(?:this\s+|the\s+)?(?:summary|note|chart|record)?\s*automatically\b|(?:^|[\n.!?]\s*)(?:\w+\s+){0,2}(?:bots?|llms?|chatbots?|summari[sz]ers?|ai\s+models?|language\s+models?)\s*[:,]")),
+        ("system-prompt", Gate.None, Rx(@"\bsystem\s+(?:prompt|message|instructions?)\b|\bdeveloper\s+(?:mode|message|instructions?)\b|\bjailbreak\s+(?:mode|prompt|test|enabled|activated|attempt)\b|\bjailbroken\b|\bdan\s+mode\b|\bprompt\s+injection\b")),
+        ("reveal", Gate.None, Rx(@"\b(?:reveal|disclose|leak|print|output|dump|expose)\s+(?:to\s+me\s+)?(?:your|the)\s+(?:(?:full|entire|original|hidden|secret|initial|exact)\s+)*(?:system\s+)?(?:prompt|instructions|rules|configuration|api\s*key|password|credentials|secrets?)\b")),
+        ("reveal", Gate.None, Rx(@"\b(?:show|repeat|display|tell)\s+(?:me\s+)?(?:your\s+(?:(?:full|entire|original|hidden|secret|initial|exact)\s+)*(?:system\s+)?(?:prompt|instructions|rules)|the\s+(?:(?:full|entire|original|hidden|secret|initial|exact)\s+)*system\s+(?:prompt|instructions)|(?:your|the)\s+(?:api\s*key|password|credentials))\b")),
+        ("role-marker", Gate.None, Rx(@"(?:^|\n)\s*(?:user|human)\s*:|(?:(?:^|\n)\s*(?:assistant|system)|\bassistant)\s*:(?=[^\n]{0,80}?\b(?:you|your|ignore|priority|rules|instructions|override|summary|draft|model|ai|the\s+patient\s+(?:has|is|had)\s+no)\b)|<\|?\s*(?:im_start|im_end|system|assistant|user|endoftext)\s*\|?>|\[/?inst\]|###\s*(?:instruction|system|response)\b|</s>|<<\s*/?sys\s*>>")),
 
         // ---- English: what the summary says, its status, its citations ----
-        ("output-manipulation", Rx(@"\b(?:in|from|to|into|write|writing|draft|drafting|generate|generating|produce|producing)\s+your\s+(?:summary|response|output|answer|draft|reply|report)\b|\b(?:omit|hide|suppress|leave\s+out)\s+(?:\S+\s+){0,4}?(?:from|in)\s+(?:the|your)\s+(?:summary|draft|output|response|ai\s+summary)\b|\b(?:do\s+not|don't|never)\s+(?:mention|include|report|cite|list|flag)\b[^.\n]{0,60}?\b(?:in|from)\s+(?:the|your)\s+(?:summary|draft|output|response)\b")),
-        ("output-manipulation", Rx(@"\b(?:the|your|this)\s+(?:ai\s+|generated\s+|automated\s+)?(?:summary|draft|output|answer|response)\s+(?:must|should|shall|has\s+to|needs\s+to|will)\s+(?:only\s+)?(?:say|state|read|claim|show|not\s+(?:mention|include|list))\b|\bwrite\s+(?:the|this|your)\s+(?:summary|draft|report)\s+(?:so\b|saying|like\s+this|to\s+say)|\b(?:write|output|say|state|conclude)\s+(?:only\s+)?(?:that\s+)?(?:the\s+)?(?:patient|labs?|results?|everything|all|it)\s+(?:is|are|was|were)\s+(?:all\s+)?(?:normal|fine|stable|well|fit|unremarkable|ok|okay|good)\b")),
-        ("status-change", Rx(@"\bmark\s+(?:this|the|it|these|all|my|that)\b[^.\n]{0,40}?\bas\s+(?:signed|approved|verified|reviewed|final(?:i[sz]ed)?|complete(?:d)?|accepted|attested|clean|safe)\b|\b(?:set|change|update|switch)\s+(?:the\s+|its\s+|this\s+)?(?:draft\s+|note\s+|summary\s+|record\s+|review\s+)?status\s+to\s+""?(?:signed|approved|final|verified|reviewed|complete|completed|accepted|attested)\b|\bstatus\s*[:=]\s*""?(?:signed|approved|final|verified)\b|\bauto-?\s?(?:sign|approve|verify)\b|\bself-?approve\b")),
-        ("status-change", Rx(@"\b(?:sign|approve|verify|attest|finali[sz]e|co-?sign)\s+(?:off\s+)?(?:this|the|it)\s*(?:draft|summary|note|report|record)?\s+(?:automatically|without\s+(?:review|reading|checking|the\s+clinician|a\s+clinician|human)|on\s+(?:my|their|the\s+clinician'?s|the\s+doctor'?s|the\s+consultant'?s)\s+behalf|for\s+the\s+(?:clinician|doctor|physician|consultant))\b|\b(?:skip|bypass|disable|suppress|turn\s+off|override|ignore)\s+(?:the|all|any|every|clinician|human|your)\s+(?:human\s+|clinician\s+)?(?:review|sign-?off|attestation|verification|approval|safety\s+(?:checks?|net)|warnings?|flags?)\b(?!\s+(?:appointment|clinic|meeting|visit|of\s+the\s+(?:pump|alarm|monitor|ventilator)))|\b(?:treat|consider|record|regard|file)\s+(?:this|it|the)\s+(?:(?:draft|summary|note|record|report)\s+)?(?:as\s+)?(?:already\s+)?(?:signed|approved|verified|attested|final)\b")),
-        ("citation-manipulation", Rx(@"\bcite\s+(?:only\s+)?(?:this\s+note|this|note|[a-z]{1,2}\d{1,5}\b)|\b(?:citations?|references?|sources?)\s+(?:should|must)\s+(?:only\s+)?(?:be|point|say|include)\b|\b(?:add|attach|insert|use)\s+(?:the\s+)?(?:citation|reference|source\s+key|key)s?\s+\[?[a-z]{1,2}\d{1,5}\b")),
-        ("answer-format", Rx(@"""\s*(?:summary|cite|problems|keyfindings|key_findings|nextsteps|next_steps|differentials|openquestions|status|signed|approved|verified)""\s*:")),
-        ("markup", Rx(@"<\s*/?\s*(?:script|iframe|object|embed|style|svg|img|link|meta|form|input|base|html|body)\b|\bon(?:load|error|click|mouseover|focus)\s*=|\bjavascript\s*:|\bdata\s*:\s*text/html|!\[[^\]\n]{0,80}\]\(|\]\(\s*https?://|\{\{[^}\n]{0,80}\}\}|\{%|```|\b(?:eval|exec|fetch|require|__import__)\s*\(|\bos\.(?:system|popen)\b|\b(?:drop|truncate)\s+table\b|\bunion\s+select\b|\bselect\s+\*\s+from\b|\brm\s+-rf\b|\$\(\s*\w|\bcurl\s+https?|\bwget\s+https?|\bbase64\s*[:,]")),
+        ("output-manipulation", Gate.None, Rx(@"\b(?:in|from|to|into|write|writing|draft|drafting|generate|generating|produce|producing)\s+your\s+(?:summary|response|output|answer|draft|reply|report)\b|\b(?:omit|hide|suppress|leave\s+out)\s+(?:\S+\s+){0,4}?(?:from|in)\s+(?:the|your)\s+(?:summary|draft|output|response|ai\s+summary)\b|\b(?:do\s+not|don't|never)\s+(?:mention|include|report|cite|list|flag)\b[^.\n]{0,60}?\b(?:in|from)\s+(?:the|your)\s+(?:summary|draft|output|response)\b")),
+        ("output-manipulation", Gate.None, Rx(@"\b(?:the|your|this)\s+(?:ai\s+|generated\s+|automated\s+)?(?:summary|draft|output|answer|response)\s+(?:must|should|shall|has\s+to|needs\s+to|will)\s+(?:only\s+)?(?:say|state|read|claim|show|not\s+(?:mention|include|list))\b|\bwrite\s+(?:the|this|your)\s+(?:summary|draft|report)\s+(?:so\b|saying|like\s+this|to\s+say)")),
+        ("output-manipulation", Gate.None, Rx(@"\b(?:write|output)\s+(?:only\s+)?(?:that\s+)?(?:the\s+)?(?:patient|labs?|results?|everything|all|it)\s+(?:is|are|was|were)\s+(?:all\s+)?(?:normal|fine|stable|well|fit|unremarkable|ok|okay|good)\b(?![^.\n]{0,60}?\b(?:on|in|into)\s+(?:the\s+|his\s+|her\s+|their\s+)?(?:\w+\s+)?(?:chart|form|notes?|letter|referral|card|booklet|record|tto|handover|sheet|plan|book|register)\b)")),
+        ("output-manipulation", Gate.Reader, Rx(@"\b(?:write|output|say|state|conclude)\s+(?:only\s+)?(?:that\s+)?(?:the\s+)?(?:patient|labs?|results?|everything|all|it)\s+(?:is|are|was|were)\s+(?:all\s+)?(?:normal|fine|stable|well|fit|unremarkable|ok|okay|good)\b")),
+        ("status-change", Gate.Reader, Rx(@"\bmark\s+(?:this|the|it|these|all|my|that)\b[^.\n]{0,40}?\bas\s+(?:signed|approved|verified|reviewed|final(?:i[sz]ed)?|complete(?:d)?|accepted|attested|clean|safe)\b|\b(?:set|change|update|switch)\s+(?:the\s+|its\s+|this\s+)?(?:draft\s+|note\s+|summary\s+|record\s+|review\s+)?status\s+to\s+""?(?:signed|approved|final|verified|reviewed|complete|completed|accepted|attested)\b|\bstatus\s*[:=]\s*""?(?:signed|approved|final|verified)\b|\bauto-?\s?(?:sign|approve|verify)\b|\bself-?approve\b")),
+        ("status-change", Gate.Reader, Rx(@"\b(?:sign|approve|verify|attest|finali[sz]e|co-?sign)\s+(?:off\s+)?(?:this|the|it)\s*(?:draft|summary|note|report|record)?\s+(?:automatically|without\s+(?:review|reading|checking|the\s+clinician|a\s+clinician|human)|on\s+(?:my|their|the\s+clinician'?s|the\s+doctor'?s|the\s+consultant'?s)\s+behalf|for\s+the\s+(?:clinician|doctor|physician|consultant))\b|\b(?:skip|bypass|disable|suppress|turn\s+off|override|ignore)\s+(?:the|all|any|every|clinician|human|your)\s+(?:human\s+|clinician\s+)?(?:review|sign-?off|attestation|verification|approval|safety\s+(?:checks?|net)|warnings?|flags?)\b(?!\s+(?:appointment|clinic|meeting|visit|of\s+the\s+(?:pump|alarm|monitor|ventilator)))|\b(?:treat|consider|record|regard|file)\s+(?:this|it|the)\s+(?:(?:draft|summary|note|record|report)\s+)?(?:as\s+)?(?:already\s+)?(?:signed|approved|verified|attested|final)\b")),
+        ("status-change", Gate.None, Rx(@"\b(?:skip|bypass|disable|suppress|turn\s+off|override|ignore)\s+(?:the\s+|all\s+|any\s+)?(?:your|human|clinician'?s?|doctor'?s)\s+(?:review|sign-?off|attestation|verification|approval)\b")),
+        ("citation-manipulation", Gate.None, Rx(@"\bcite\s+(?:only\s+)?(?:this\s+note|this|note|[a-z]{1,2}\d{1,5}\b)|\b(?:citations?|references?|sources?)\s+(?:should|must)\s+(?:only\s+)?(?:be|point|say|include)\b|\b(?:add|attach|insert|use)\s+(?:the\s+)?(?:citation|reference|source\s+key)s?\s+\[?[a-z]{1,2}\d{1,5}\b")),
+        ("citation-manipulation", Gate.None, Rx(@"\b(?:add|attach|insert|use)\s+(?:the\s+)?keys?\s+\[?[a-z]{1,2}\d{1,5}\b(?=[^.\n]{0,40}?\b(?:source|citation|reference|cite|evidence)s?\b)")),
+        ("citation-manipulation", Gate.Reader, Rx(@"\b(?:add|attach|insert|use)\s+(?:the\s+)?keys?\s+\[?[a-z]{1,2}\d{1,5}\b")),
+        ("answer-format", Gate.None, Rx(@"""\s*(?:summary|cite|problems|keyfindings|key_findings|nextsteps|next_steps|differentials|openquestions|status|signed|approved|verified)""\s*:")),
+        ("markup", Gate.None, Rx(@"<\s*/?\s*(?:script|iframe|object|embed|style|svg|img|link|meta|form|input|base|html|body)\b|\bon(?:load|error|click|mouseover|focus)\s*=|\bjavascript\s*:|\bdata\s*:\s*text/html|!\[[^\]\n]{0,80}\]\(|\]\(\s*https?://|\{\{[^}\n]{0,80}\}\}|\{%|```|\b(?:eval|exec|fetch|require|__import__)\s*\(|\bos\.(?:system|popen)\b|\b(?:drop|truncate)\s+table\b|\bunion\s+select\b|\bselect\s+\*\s+from\b|\brm\s+-rf\b|\$\(\s*\w|\bcurl\s+https?|\bwget\s+https?|\bbase64\s*[:,]")),
 
         // ---- Spanish ----
-        ("override-instructions", Rx(@"(?<!\b(?:paciente|familia|madre|padre|ella|el|hija|hijo|usuario)\s+)\b(?:ignora|ignore|ignoren|olvida|olvide|olviden|descarta|descarte|omite|omita|desobedece)\s+(?:(?:todas?|todo|cualquier)\s+)?(?:(?:las|los|tus|sus|el|la)\s+)?(?:(?:anteriores|previas|previos)\s+)?(?:instrucciones|indicaciones\s+(?:anteriores|previas|del\s+sistema)|ordenes|reglas|directrices)\b(?!\s+(?:de|del|sobre|acerca|para|relativas|respecto)\b)|\bolvida\s+todo\s+lo\s+(?:anterior|dicho)\b")),
-        ("new-instructions", Rx(@"\bnuevas?\s+(?:instrucciones|ordenes|reglas|tarea|directrices)\s*[:\-—]")),
-        ("role-change", Rx(@"\b(?:ahora\s+eres|eres\s+ahora|a\s+partir\s+de\s+ahora\s+(?:eres|seras|debes)|actua\s+como|finge\s+(?:ser|que)|juguemos\s+a)\b")),
-        ("role-claim", Rx(@"\bcomo\s+(?:un\s+|una\s+|el\s+|la\s+)?(?:ia|inteligencia\s+artificial|modelo(?:\s+de\s+lenguaje)?|asistente(?:\s+virtual)?)\s*,?\s+(?:debes|tienes\s+que|deberas)\b")),
-        ("address-model", Rx(@"\b(?:querid[oa]|estimad[oa]|hola|atencion|nota\s+para|mensaje\s+para|instrucciones\s+para)\s+(?:la\s+|el\s+)?(?:ia|inteligencia\s+artificial|asistente(?:\s+virtual)?|modelo(?:\s+de\s+lenguaje)?|chatbot)\b|\b(?:cualquier|toda)\s+(?:ia|inteligencia\s+artificial|modelo\s+de\s+lenguaje)\s+que\s+(?:lea|procese|resuma)\b")),
-        ("status-change", Rx(@"\bmarca(?:r)?\s+(?:esta|este|el|la|lo)\s+(?:\S+\s+){0,2}?como\s+(?:firmad[oa]|aprobad[oa]|verificad[oa]|revisad[oa])\b|\bfirma(?:r)?\s+(?:\S+\s+){0,4}?(?:automaticamente|sin\s+revision)\b")),
-        ("output-manipulation", Rx(@"\bno\s+(?:menciones|incluyas|informes|cites)\b[^.\n]{0,60}?\ben\s+(?:el|tu)\s+(?:resumen|informe|borrador)\b|\ben\s+tu\s+resumen\b|\bescribe\s+(?:solo\s+)?que\s+(?:el\s+paciente|todo)\s+(?:esta|es)\s+(?:normal|bien|estable)")),
-        ("reveal", Rx(@"\b(?:revela|muestra|imprime|dime)\s+(?:tu|tus|el|las)\s+(?:prompt|instrucciones\s+(?:del\s+sistema|originales|ocultas)|mensaje\s+del\s+sistema)\b")),
+        ("override-instructions", Gate.None, Rx(@"(?<!\b(?:paciente|familia|madre|padre|ella|el|hija|hijo|usuario)\s+)\b(?:ignora|ignore|ignoren|olvida|olvide|olviden|descarta|descarte|omite|omita|desobedece)\s+(?:(?:todas?|todo|cualquier)\s+)?(?:(?:las|los|tus|sus|el|la)\s+)?(?:(?:anteriores|previas|previos)\s+)?(?:instrucciones|indicaciones\s+(?:anteriores|previas|del\s+sistema)|ordenes|reglas|directrices)\b(?!\s+(?:de|del|sobre|acerca|para|relativas|respecto)\b)|\bolvida\s+todo\s+lo\s+(?:anterior|dicho)\b")),
+        ("new-instructions", Gate.None, Rx(@"\bnuevas?\s+(?:instrucciones|ordenes|reglas|tarea|directrices)\s*[:\-—]")),
+        ("role-change", Gate.Role, Rx(@"\b(?:ahora\s+eres|eres\s+ahora|a\s+partir\s+de\s+ahora\s+(?:eres|seras|debes)|actua\s+como|finge\s+(?:ser|que)|juguemos\s+a)\b")),
+        ("role-claim", Gate.None, Rx(@"\bcomo\s+(?:un\s+|una\s+|el\s+|la\s+)?(?:ia|inteligencia\s+artificial|modelo(?:\s+de\s+lenguaje)?|asistente(?:\s+virtual)?)\s*,?\s+(?:debes|tienes\s+que|deberas)\b")),
+        ("address-model", Gate.None, Rx(@"\b(?:querid[oa]|estimad[oa]|hola|atencion|nota\s+para|mensaje\s+para|instrucciones\s+para)\s+(?:la\s+|el\s+)?(?:ia|inteligencia\s+artificial|asistente(?:\s+virtual)?|modelo(?:\s+de\s+lenguaje)?|chatbot)\b|\b(?:cualquier|toda)\s+(?:ia|inteligencia\s+artificial|modelo\s+de\s+lenguaje)\s+que\s+(?:lea|procese|resuma)\b")),
+        ("status-change", Gate.Reader, Rx(@"\bmarca(?:r)?\s+(?:esta|este|el|la|lo)\s+(?:\S+\s+){0,2}?como\s+(?:firmad[oa]|aprobad[oa]|verificad[oa]|revisad[oa])\b|\bfirma(?:r)?\s+(?:\S+\s+){0,4}?(?:automaticamente|sin\s+revision)\b")),
+        ("output-manipulation", Gate.Reader, Rx(@"\bno\s+(?:menciones|incluyas|informes|cites)\b[^.\n]{0,60}?\ben\s+(?:el|tu)\s+(?:resumen|informe|borrador)\b|\ben\s+tu\s+resumen\b|\bescribe\s+(?:solo\s+)?que\s+(?:el\s+paciente|todo)\s+(?:esta|es)\s+(?:normal|bien|estable)")),
+        ("reveal", Gate.None, Rx(@"\b(?:revela|muestra|imprime|dime)\s+(?:tu|tus|el|las)\s+(?:prompt|instrucciones\s+(?:del\s+sistema|originales|ocultas)|mensaje\s+del\s+sistema)\b")),
 
         // ---- French ----
-        ("override-instructions", Rx(@"(?<!\b(?:a|ont|avait|avaient|patient|patiente|il|elle)\s+)\b(?:ignore[rz]?|oublie[rz]?|neglige[rz]?)\s+(?:(?:toutes?|tous)\s+)?(?:(?:les|tes|vos|des)\s+)?(?:consignes|instructions|regles|directives|ordres)\s+(?:precedentes|anterieures|ci-dessus|du\s+systeme|initiales)\b(?!\s+(?:de|du|des|concernant|sur|pour|relatives)\b)|\boublie[zr]?\s+tout\b")),
-        ("new-instructions", Rx(@"\bnouvelles?\s+(?:instructions|consignes|regles|directives)\s*[:\-—]")),
-        ("role-change", Rx(@"\b(?:tu\s+es\s+maintenant|vous\s+etes\s+maintenant|a\s+partir\s+de\s+maintenant,?\s+(?:tu|vous)|agis(?:sez)?\s+comme|fais\s+semblant|faites\s+semblant|joue[zr]?\s+le\s+role)\b")),
-        ("role-claim", Rx(@"\ben\s+tant\s+qu['e ]\s*(?:ia|intelligence\s+artificielle|modele(?:\s+de\s+langage)?|assistant)\b[^.\n]{0,30}?\b(?:tu\s+dois|vous\s+devez|dois|devez)\b")),
-        ("address-model", Rx(@"\b(?:cher|chere|bonjour|attention|note\s+(?:a|pour)|message\s+(?:a|pour))\s+(?:l'|le\s+|la\s+)?(?:ia|intelligence\s+artificielle|assistant|modele(?:\s+de\s+langage)?|chatbot)\b|\b(?:toute|chaque)\s+(?:ia|intelligence\s+artificielle)\s+qui\s+(?:lit|traite|resume)\b")),
-        ("status-change", Rx(@"\bmarque[rz]?\s+(?:cette|ce|le|la)\s+(?:\S+\s+){0,2}?comme\s+(?:signee?|approuvee?|validee?|verifiee?)\b|\bsigne[rz]?\s+(?:\S+\s+){0,4}?(?:automatiquement|sans\s+relecture)\b")),
-        ("output-manipulation", Rx(@"\bne\s+(?:mentionne[zr]?|inclu(?:s|ez)|cite[zr]?)\s+pas\b[^.\n]{0,60}?\bdans\s+(?:le|ton|votre)\s+(?:resume|rapport|compte\s+rendu)\b|\bdans\s+(?:ton|votre)\s+resume\b")),
-        ("reveal", Rx(@"\b(?:revele[rz]?|montre[rz]?|affiche[rz]?|donne[zr]?-moi)\s+(?:ton|votre|le|tes|vos)\s+(?:prompt|invite\s+systeme|instructions\s+(?:systeme|initiales|cachees))\b")),
+        ("override-instructions", Gate.None, Rx(@"(?<!\b(?:a|ont|avait|avaient|patient|patiente|il|elle)\s+)\b(?:ignore[rz]?|oublie[rz]?|neglige[rz]?)\s+(?:(?:toutes?|tous)\s+)?(?:(?:les|tes|vos|des)\s+)?(?:consignes|instructions|regles|directives|ordres)\s+(?:precedentes|anterieures|ci-dessus|du\s+systeme|initiales)\b(?!\s+(?:de|du|des|concernant|sur|pour|relatives)\b)|\boublie[zr]?\s+tout\b")),
+        ("new-instructions", Gate.None, Rx(@"\bnouvelles?\s+(?:instructions|consignes|regles|directives)\s*[:\-—]")),
+        ("role-change", Gate.Role, Rx(@"\b(?:tu\s+es\s+maintenant|vous\s+etes\s+maintenant|a\s+partir\s+de\s+maintenant,?\s+(?:tu|vous)|agis(?:sez)?\s+comme|fais\s+semblant|faites\s+semblant|joue[zr]?\s+le\s+role)\b")),
+        ("role-claim", Gate.None, Rx(@"\ben\s+tant\s+qu['e ]\s*(?:ia|intelligence\s+artificielle|modele(?:\s+de\s+langage)?|assistant)\b[^.\n]{0,30}?\b(?:tu\s+dois|vous\s+devez|dois|devez)\b")),
+        ("address-model", Gate.None, Rx(@"\b(?:cher|chere|bonjour|attention|note\s+(?:a|pour)|message\s+(?:a|pour))\s+(?:l'|le\s+|la\s+)?(?:ia|intelligence\s+artificielle|assistant|modele(?:\s+de\s+langage)?|chatbot)\b|\b(?:toute|chaque)\s+(?:ia|intelligence\s+artificielle)\s+qui\s+(?:lit|traite|resume)\b")),
+        ("status-change", Gate.Reader, Rx(@"\bmarque[rz]?\s+(?:cette|ce|le|la)\s+(?:\S+\s+){0,2}?comme\s+(?:signee?|approuvee?|validee?|verifiee?)\b|\bsigne[rz]?\s+(?:\S+\s+){0,4}?(?:automatiquement|sans\s+relecture)\b")),
+        ("output-manipulation", Gate.Reader, Rx(@"\bne\s+(?:mentionne[zr]?|inclu(?:s|ez)|cite[zr]?)\s+pas\b[^.\n]{0,60}?\bdans\s+(?:le|ton|votre)\s+(?:resume|rapport|compte\s+rendu)\b|\bdans\s+(?:ton|votre)\s+resume\b")),
+        ("reveal", Gate.None, Rx(@"\b(?:revele[rz]?|montre[rz]?|affiche[rz]?|donne[zr]?-moi)\s+(?:ton|votre|le|tes|vos)\s+(?:prompt|invite\s+systeme|instructions\s+(?:systeme|initiales|cachees))\b")),
 
         // ---- German (umlauts folded: ä → a) ----
-        ("override-instructions", Rx(@"\b(?:ignorier(?:e|en)?|vergiss|vergessen\s+sie|missachte)\s+(?:sie\s+)?(?:(?:alle|samtliche|jegliche)\s+)?(?:(?:die|deine|ihre)\s+)?(?:(?:vorherigen|bisherigen|obigen|vorigen|fruheren|ursprunglichen)\s+)(?:anweisungen|instruktionen|regeln|vorgaben|befehle)\b|\bvergiss\s+alles\b")),
-        ("new-instructions", Rx(@"\bneue\s+(?:anweisungen|instruktionen|regeln|aufgabe)\s*[:\-—]")),
-        ("role-change", Rx(@"\b(?:du\s+bist\s+(?:jetzt|nun|ab\s+sofort)|ab\s+jetzt\s+bist\s+du|tu\s+so\s+als|handle\s+als|agiere\s+als|spiele\s+die\s+rolle)\b")),
-        ("role-claim", Rx(@"\bals\s+(?:ki|ki-modell|ki-assistent|sprachmodell|assistent|kunstliche\s+intelligenz)\s+(?:musst|sollst|darfst)\b")),
-        ("address-model", Rx(@"\b(?:liebe|lieber|hallo|achtung|hinweis\s+(?:an|fur)|nachricht\s+(?:an|fur))\s+(?:die\s+|den\s+)?(?:ki|kunstliche\s+intelligenz|assistent(?:in)?|modell|sprachmodell|chatbot)\b|\ban\s+(?:jede|alle)\s+ki\b")),
-        ("status-change", Rx(@"\bmarkier(?:e|en\s+sie)?\s+(?:diese|diesen|dieses|die|den|das)\s+(?:\S+\s+){0,2}?als\s+(?:signiert|unterschrieben|freigegeben|genehmigt|gepruft|verifiziert)\b|\bautomatisch\s+(?:signieren|freigeben|unterschreiben)\b|\b(?:diese[nsm]?|die|den|das)\s+(?:\S+\s+){0,2}?als\s+(?:signiert|unterschrieben|freigegeben|genehmigt|gepruft|verifiziert)\s+(?:markieren|kennzeichnen|setzen|ablegen|speichern)\b")),
-        ("output-manipulation", Rx(@"\b(?:erwahne|nenne|erwahnen\s+sie)\s+(?:\S+\s+){0,6}?nicht\b[^.\n]{0,40}?\b(?:zusammenfassung|bericht)\b|\bin\s+(?:deiner|ihrer)\s+zusammenfassung\b|\b(?:zusammenfassung|bericht)\s+(?:darf|soll)\s+(?:\S+\s+){0,4}?nicht\s+(?:erwahnen|enthalten)")),
-        ("reveal", Rx(@"\b(?:zeige?|gib|verrate|drucke)\s+(?:mir\s+)?(?:deinen|deine|den|die|ihren)\s+(?:systemprompt|system-prompt|prompt|anweisungen|systemanweisungen)\b")),
+        ("override-instructions", Gate.None, Rx(@"\b(?:ignorier(?:e|en)?|vergiss|vergessen\s+sie|missachte)\s+(?:sie\s+)?(?:(?:alle|samtliche|jegliche)\s+)?(?:(?:die|deine|ihre)\s+)?(?:(?:vorherigen|bisherigen|obigen|vorigen|fruheren|ursprunglichen)\s+)(?:anweisungen|instruktionen|regeln|vorgaben|befehle)\b|\bvergiss\s+alles\b")),
+        ("new-instructions", Gate.None, Rx(@"\bneue\s+(?:anweisungen|instruktionen|regeln|aufgabe)\s*[:\-—]")),
+        ("role-change", Gate.Role, Rx(@"\b(?:du\s+bist\s+(?:jetzt|nun|ab\s+sofort)|ab\s+jetzt\s+bist\s+du|tu\s+so\s+als|handle\s+als|agiere\s+als|spiele\s+die\s+rolle)\b")),
+        ("role-claim", Gate.None, Rx(@"\bals\s+(?:ki|ki-modell|ki-assistent|sprachmodell|assistent|kunstliche\s+intelligenz)\s+(?:musst|sollst|darfst)\b")),
+        ("address-model", Gate.None, Rx(@"\b(?:liebe|lieber|hallo|achtung|hinweis\s+(?:an|fur)|nachricht\s+(?:an|fur))\s+(?:die\s+|den\s+)?(?:ki|kunstliche\s+intelligenz|assistent(?:in)?|modell|sprachmodell|chatbot)\b|\ban\s+(?:jede|alle)\s+ki\b")),
+        ("status-change", Gate.Reader, Rx(@"\bmarkier(?:e|en\s+sie)?\s+(?:diese|diesen|dieses|die|den|das)\s+(?:\S+\s+){0,2}?als\s+(?:signiert|unterschrieben|freigegeben|genehmigt|gepruft|verifiziert)\b|\bautomatisch\s+(?:signieren|freigeben|unterschreiben)\b|\b(?:diese[nsm]?|die|den|das)\s+(?:\S+\s+){0,2}?als\s+(?:signiert|unterschrieben|freigegeben|genehmigt|gepruft|verifiziert)\s+(?:markieren|kennzeichnen|setzen|ablegen|speichern)\b")),
+        ("output-manipulation", Gate.Reader, Rx(@"\b(?:erwahne|nenne|erwahnen\s+sie)\s+(?:\S+\s+){0,6}?nicht\b[^.\n]{0,40}?\b(?:zusammenfassung|bericht)\b|\bin\s+(?:deiner|ihrer)\s+zusammenfassung\b|\b(?:zusammenfassung|bericht)\s+(?:darf|soll)\s+(?:\S+\s+){0,4}?nicht\s+(?:erwahnen|enthalten)")),
+        ("reveal", Gate.None, Rx(@"\b(?:zeige?|gib|verrate|drucke)\s+(?:mir\s+)?(?:deinen|deine|den|die|ihren)\s+(?:systemprompt|system-prompt|prompt|anweisungen|systemanweisungen)\b")),
 
         // ---- Portuguese ----
-        ("override-instructions", Rx(@"(?<!\b(?:paciente|doente|familia|mae|pai|ela|ele|filha|filho)\s+)\b(?:ignore|ignora|ignorem|esqueca|esquece|desconsidere|desconsidera|descarte)\s+(?:(?:todas?|todos|quaisquer)\s+)?(?:(?:as|os|suas|tuas)\s+)?(?:instrucoes|orientacoes|regras|ordens|diretrizes)\s+(?:anteriores|previas|acima|do\s+sistema|originais)\b(?!\s+(?:de|do|da|sobre|acerca|relativas|para)\b)|\besqueca\s+tudo\b")),
-        ("new-instructions", Rx(@"\bnovas?\s+(?:instrucoes|ordens|regras|tarefa|diretrizes)\s*[:\-—]")),
-        ("role-change", Rx(@"\b(?:voce\s+agora\s+e|agora\s+voce\s+e|a\s+partir\s+de\s+agora,?\s+voce|aja\s+como|atue\s+como|finja\s+(?:ser|que))\b")),
-        ("role-claim", Rx(@"\bcomo\s+(?:uma?\s+|o\s+|a\s+)?(?:ia|inteligencia\s+artificial|modelo(?:\s+de\s+linguagem)?|assistente)\s*,?\s+(?:voce\s+)?(?:deve|tem\s+que|precisa)\b")),
-        ("address-model", Rx(@"\b(?:querid[oa]|prezad[oa]|ola|atencao|nota\s+para|mensagem\s+para)\s+(?:a\s+|o\s+)?(?:ia|inteligencia\s+artificial|assistente|modelo(?:\s+de\s+linguagem)?|chatbot)\b|\bqualquer\s+(?:ia|inteligencia\s+artificial)\s+que\s+(?:leia|processe|resuma)\b")),
-        ("status-change", Rx(@"\bmarque\s+(?:esta|este|o|a)\s+(?:\S+\s+){0,2}?como\s+(?:assinad[oa]|aprovad[oa]|verificad[oa]|revisad[oa])\b|\bassine\s+(?:\S+\s+){0,4}?(?:automaticamente|sem\s+revisao)\b")),
-        ("output-manipulation", Rx(@"\bnao\s+(?:mencione|inclua|cite|informe)\b[^.\n]{0,60}?\bno\s+(?:resumo|relatorio)\b|\bno\s+seu\s+resumo\b")),
-        ("reveal", Rx(@"\b(?:revele|mostre|imprima)\s+(?:o\s+)?(?:seu|sua|suas|o|as)\s+(?:prompt|instrucoes\s+(?:do\s+sistema|originais|ocultas))\b")),
+        ("override-instructions", Gate.None, Rx(@"(?<!\b(?:paciente|doente|familia|mae|pai|ela|ele|filha|filho)\s+)\b(?:ignore|ignora|ignorem|esqueca|esquece|desconsidere|desconsidera|descarte)\s+(?:(?:todas?|todos|quaisquer)\s+)?(?:(?:as|os|suas|tuas)\s+)?(?:instrucoes|orientacoes|regras|ordens|diretrizes)\s+(?:anteriores|previas|acima|do\s+sistema|originais)\b(?!\s+(?:de|do|da|sobre|acerca|relativas|para)\b)|\besqueca\s+tudo\b")),
+        ("new-instructions", Gate.None, Rx(@"\bnovas?\s+(?:instrucoes|ordens|regras|tarefa|diretrizes)\s*[:\-—]")),
+        ("role-change", Gate.Role, Rx(@"\b(?:voce\s+agora\s+e|agora\s+voce\s+e|a\s+partir\s+de\s+agora,?\s+voce|aja\s+como|atue\s+como|finja\s+(?:ser|que))\b")),
+        ("role-claim", Gate.None, Rx(@"\bcomo\s+(?:uma?\s+|o\s+|a\s+)?(?:ia|inteligencia\s+artificial|modelo(?:\s+de\s+linguagem)?|assistente)\s*,?\s+(?:voce\s+)?(?:deve|tem\s+que|precisa)\b")),
+        ("address-model", Gate.None, Rx(@"\b(?:querid[oa]|prezad[oa]|ola|atencao|nota\s+para|mensagem\s+para)\s+(?:a\s+|o\s+)?(?:ia|inteligencia\s+artificial|assistente|modelo(?:\s+de\s+linguagem)?|chatbot)\b|\bqualquer\s+(?:ia|inteligencia\s+artificial)\s+que\s+(?:leia|processe|resuma)\b")),
+        ("status-change", Gate.Reader, Rx(@"\bmarque\s+(?:esta|este|o|a)\s+(?:\S+\s+){0,2}?como\s+(?:assinad[oa]|aprovad[oa]|verificad[oa]|revisad[oa])\b|\bassine\s+(?:\S+\s+){0,4}?(?:automaticamente|sem\s+revisao)\b")),
+        ("output-manipulation", Gate.Reader, Rx(@"\bnao\s+(?:mencione|inclua|cite|informe)\b[^.\n]{0,60}?\bno\s+(?:resumo|relatorio)\b|\bno\s+seu\s+resumo\b")),
+        ("reveal", Gate.None, Rx(@"\b(?:revele|mostre|imprima)\s+(?:o\s+)?(?:seu|sua|suas|o|as)\s+(?:prompt|instrucoes\s+(?:do\s+sistema|originais|ocultas))\b")),
 
         // ---- Chinese (simplified and traditional) ----
-        ("override-instructions", Rx(@"(?:忽略|无视|無視|忘记|忘記|忘掉|不要理会|不要理會|跳过|跳過)(?:掉)?(?:你)?(?:之前|以前|先前|上面|上述|以上|前面|所有|全部|一切)(?:的)?(?:所有|全部)?(?:的)?(?:指令|指示|说明|說明|规则|規則|提示|命令|要求)")),
-        ("new-instructions", Rx(@"新(?:的)?(?:指令|指示|任务|任務|规则|規則)\s*[:：]")),
-        ("role-change", Rx(@"你现在是|你現在是|从现在开始|從現在開始|扮演|假装你是|假裝你是|角色扮演")),
-        ("role-claim", Rx(@"(?:作为|作為)(?:一个|一個)?(?:ai|人工智能|语言模型|語言模型|助手|模型)")),
-        ("address-model", Rx(@"(?:致|给|給|亲爱的|親愛的)(?:ai|人工智能|助手|模型|机器人|機器人)|(?:^|[\n。！!])\s*(?:人工智能|助手|模型)\s*[,，:：]")),
-        ("status-change", Rx(@"(?:标记|標記|标注|標註)(?:为|為|成)(?:已)?(?:签名|签署|簽名|簽署|批准|审核|審核|核实|核實)|(?:自动|自動|直接)(?:签署|签名|簽署|簽名|批准)")),
-        ("output-manipulation", Rx(@"(?:不要|别|別|勿)[^。\n]{0,10}(?:摘要|总结|總結|报告|報告)|(?:摘要|总结|總結|报告|報告)[^。\n]{0,10}(?:不要|别|別|勿)(?:提及|提到|包括|写|寫)")),
-        ("reveal", Rx(@"(?:显示|顯示|输出|輸出|透露|告诉我|告訴我|打印)(?:你的)?(?:系统提示|系統提示|系统指令|系統指令|提示词|提示詞)")),
-        ("system-prompt", Rx(@"系统提示|系統提示|开发者模式|開發者模式|越狱|越獄")),
+        ("override-instructions", Gate.None, Rx(@"(?:忽略|无视|無視|忘记|忘記|忘掉|不要理会|不要理會|跳过|跳過)(?:掉)?(?:你)?(?:之前|以前|先前|上面|上述|以上|前面|所有|全部|一切)(?:的)?(?:所有|全部)?(?:的)?(?:指令|指示|说明|說明|规则|規則|提示|命令|要求)")),
+        ("new-instructions", Gate.None, Rx(@"新(?:的)?(?:指令|指示|任务|任務|规则|規則)\s*[:：]")),
+        ("role-change", Gate.Role, Rx(@"你现在是|你現在是|从现在开始|從現在開始|扮演|假装你是|假裝你是|角色扮演")),
+        ("role-claim", Gate.None, Rx(@"(?:作为|作為)(?:一个|一個)?(?:ai|人工智能|语言模型|語言模型|助手|模型)")),
+        ("address-model", Gate.None, Rx(@"(?:致|给|給|亲爱的|親愛的)(?:ai|人工智能|助手|模型|机器人|機器人)|(?:^|[\n。！!])\s*(?:人工智能|助手|模型)\s*[,，:：]")),
+        ("status-change", Gate.Reader, Rx(@"(?:标记|標記|标注|標註)(?:为|為|成)(?:已)?(?:签名|签署|簽名|簽署|批准|审核|審核|核实|核實)|(?:自动|自動|直接)(?:签署|签名|簽署|簽名|批准)")),
+        ("output-manipulation", Gate.Reader, Rx(@"(?:不要|别|別|勿)[^。\n]{0,10}(?:摘要|总结|總結|报告|報告)|(?:摘要|总结|總結|报告|報告)[^。\n]{0,10}(?:不要|别|別|勿)(?:提及|提到|包括|写|寫)")),
+        ("reveal", Gate.None, Rx(@"(?:显示|顯示|输出|輸出|透露|告诉我|告訴我|打印)(?:你的)?(?:系统提示|系統提示|系统指令|系統指令|提示词|提示詞)")),
+        ("system-prompt", Gate.None, Rx(@"系统提示|系統提示|开发者模式|開發者模式|越狱|越獄")),
 
         // ---- Arabic (hamza on alef and diacritics folded) ----
-        ("override-instructions", Rx(@"(?<!(?:المريض|المريضه|المريضة|الاهل|العائله|العائلة)\s+)(?:تجاهل|تجاهلي|انس|انسي|تجاوز)\s+(?:\S+\s+){0,2}?(?:التعليمات|الاوامر|التوجيهات|القواعد)(?!\s+(?:بخصوص|حول|المتعلقه|المتعلقة|بشان))")),
-        ("new-instructions", Rx(@"تعليمات\s+جديد[هة]\s*(?::|لك|للذكاء|للمساعد|للنموذج)")),
-        ("role-change", Rx(@"انت\s+الان\b|تظاهر\s+بانك|تقمص\s+دور|من\s+الان\s+فصاعدا")),
-        ("role-claim", Rx(@"بصفتك\s+(?:ذكاء|نموذج|مساعد)|بوصفك\s+(?:ذكاء|نموذج|مساعد)")),
-        ("address-model", Rx(@"(?:ايها|يا|الى|عزيزي)\s+(?:ال)?(?:ذكاء\s+(?:ال)?اصطناعي|مساعد|نموذج|روبوت)")),
-        ("status-change", Rx(@"(?:ضع|اجعل|علم)\s+(?:\S+\s+){0,5}?(?:موقع[هة]?|معتمد[هة]?|موقعا|مراجع[هة]?)\b|(?:وقع|اعتمد)\s+(?:على\s+)?(?:هذا|هذه|الملخص|التقرير)\s+(?:تلقائيا|دون\s+مراجع)")),
-        ("output-manipulation", Rx(@"لا\s+(?:تذكر|تكتب|تدرج|تشر)\s+(?:\S+\s+){0,6}?(?:في\s+)?(?:الملخص|التقرير)")),
-        ("reveal", Rx(@"(?:اكشف|اظهر|اطبع)\s+(?:\S+\s+){0,2}?(?:موجه|تعليمات|رساله|رسالة)\s+النظام")),
+        ("override-instructions", Gate.None, Rx(@"(?<!(?:المريض|المريضه|المريضة|الاهل|العائله|العائلة)\s+)(?:تجاهل|تجاهلي|انس|انسي|تجاوز)\s+(?:\S+\s+){0,2}?(?:التعليمات|الاوامر|التوجيهات|القواعد)(?!\s+(?:بخصوص|حول|المتعلقه|المتعلقة|بشان))")),
+        ("new-instructions", Gate.None, Rx(@"تعليمات\s+جديد[هة]\s*(?::|لك|للذكاء|للمساعد|للنموذج)")),
+        ("role-change", Gate.Role, Rx(@"انت\s+الان\b|تظاهر\s+بانك|تقمص\s+دور|من\s+الان\s+فصاعدا")),
+        ("role-claim", Gate.None, Rx(@"بصفتك\s+(?:ذكاء|نموذج|مساعد)|بوصفك\s+(?:ذكاء|نموذج|مساعد)")),
+        ("address-model", Gate.None, Rx(@"(?:ايها|يا|الى|عزيزي)\s+(?:ال)?(?:ذكاء\s+(?:ال)?اصطناعي|مساعد|نموذج|روبوت)")),
+        ("status-change", Gate.Reader, Rx(@"(?:ضع|اجعل|علم)\s+(?:\S+\s+){0,5}?(?:موقع[هة]?|معتمد[هة]?|موقعا|مراجع[هة]?)\b|(?:وقع|اعتمد)\s+(?:على\s+)?(?:هذا|هذه|الملخص|التقرير)\s+(?:تلقائيا|دون\s+مراجع)")),
+        ("output-manipulation", Gate.Reader, Rx(@"لا\s+(?:تذكر|تكتب|تدرج|تشر)\s+(?:\S+\s+){0,6}?(?:في\s+)?(?:الملخص|التقرير)")),
+        ("reveal", Gate.None, Rx(@"(?:اكشف|اظهر|اطبع)\s+(?:\S+\s+){0,2}?(?:موجه|تعليمات|رساله|رسالة)\s+النظام")),
     ];
 
     /// <summary>A sentence that names an AI reader together with a directive: the general shape of an instruction
@@ -187,6 +203,9 @@ public sealed partial class PromptInjectionDetector
         "role-marker" => "imitates a chat conversation (\"assistant:\", \"system:\", chat tokens)",
         "markup" => "contains markup or code (a script, an HTML handler, a link or command to run) that a clinical note would not contain",
         "answer-format" => "imitates the format of the summary's answer (JSON fields) to slip content into it",
+        EncodedTextRule => "contains encoded text (base64, character codes or escapes) that decodes to words; the decoded text is shown and checked too",
+        DelimiterRule => "pretends the note (or the data given to the model) ends here, so that what follows looks like new instructions",
+        DisguisedTextRule => "is written with look-alike letters from other alphabets or with styled letters, a way to slip words past checks",
         HiddenTextRule => "contains text hidden with invisible characters (removed before scanning and before anything is sent to a model)",
         ScanIncompleteRule => "could not be fully checked (the scan timed out)",
         _ => "reads like an instruction to an AI model",
@@ -224,13 +243,18 @@ public sealed partial class PromptInjectionDetector
             found.Add((n.OriginalIndex(start), ExcerptOf(text, n.OriginalIndex(start), n.OriginalEnd(start + length), rule)));
         }
 
-        foreach (var (rule, pattern) in Rules)
+        var sentences = Sentence().Matches(n.Text).Select(m => (Start: m.Index, Text: m.Value)).ToList();
+        foreach (var (rule, gate, pattern) in Rules)
         {
             if (seen.Contains(rule)) continue;
             try
             {
-                var m = pattern.Match(n.Text);
-                if (m.Success) Add(rule, m.Index, Math.Max(1, m.Length));
+                for (var m = pattern.Match(n.Text); m.Success; m = m.NextMatch())
+                {
+                    if (!Passes(gate, m.Index, sentences)) continue;
+                    Add(rule, m.Index, Math.Max(1, m.Length));
+                    break;
+                }
             }
             catch (RegexMatchTimeoutException)
             {
@@ -273,6 +297,24 @@ public sealed partial class PromptInjectionDetector
             }
         }
 
+        // The structural layer: roles (who is addressed, what is targeted, what is asked) combined per sentence.
+        if (!ScanStructure(n, Add)) timedOut = true;
+
+        if (DisguisedLetters(text) is { } disguised && seen.Add(DisguisedTextRule))
+            found.Add((disguised.Start, ExcerptOf(text, disguised.Start, disguised.End, DisguisedTextRule)));
+
+        foreach (var (start, length, decoded) in EncodedRuns(text))
+        {
+            if (seen.Add(EncodedTextRule))
+            {
+                var shown = "decodes to: " + decoded.ReplaceLineEndings(" ").Trim();
+                shown = shown.Length <= MaxExcerptLength ? shown : shown[..(MaxExcerptLength - 1)] + "…";
+                found.Add((start, new InjectionFinding(EncodedTextRule, shown, 0, shown.Length)));
+            }
+            foreach (var inner in ScanText(decoded).Where(f => seen.Add(f.Rule)))
+                found.Add((start, Prefixed("decoded: ", inner)));
+        }
+
         if (n.HiddenStart >= 0 && !seen.Contains(HiddenTextRule))
         {
             seen.Add(HiddenTextRule);
@@ -288,7 +330,7 @@ public sealed partial class PromptInjectionDetector
             if (n.TagText.Length > 0)
             {
                 foreach (var inner in ScanText(n.TagText).Where(f => seen.Add(f.Rule)))
-                    found.Add((n.HiddenStart, inner with { Excerpt = "hidden text: " + inner.Excerpt }));
+                    found.Add((n.HiddenStart, Prefixed("hidden text: ", inner)));
             }
         }
 
@@ -301,6 +343,22 @@ public sealed partial class PromptInjectionDetector
         }
 
         return [.. found.OrderBy(f => f.Index).ThenBy(f => f.Finding.Rule, StringComparer.Ordinal).Select(f => f.Finding)];
+    }
+
+    /// <summary>A finding of decoded or hidden text, its excerpt prefixed to say so; the highlight moves with it and the
+    /// excerpt stays within <see cref="MaxExcerptLength"/>.</summary>
+    private static InjectionFinding Prefixed(string prefix, InjectionFinding inner)
+    {
+        var excerpt = prefix + inner.Excerpt;
+        var start = inner.HighlightStart + prefix.Length;
+        var length = inner.HighlightLength;
+        if (excerpt.Length > MaxExcerptLength)
+        {
+            excerpt = excerpt[..(MaxExcerptLength - 1)] + "…";
+            start = Math.Min(start, MaxExcerptLength - 1);
+            length = Math.Min(length, MaxExcerptLength - 1 - start);
+        }
+        return inner with { Excerpt = excerpt, HighlightStart = start, HighlightLength = length };
     }
 
     internal readonly record struct LetterSpacedRun(int Index, int Length, string Joined);

@@ -242,11 +242,11 @@ public sealed partial class PromptInjectionDetector
     private static readonly Regex RxDelimiter = Rx(@"\b(?:end\s+of\s+(?:the\s+)?(?:note|document|record|data|input|context|text|patient\s+data|clinical\s+notes?)|(?:note|document|data|input|context)\s+ends\s+here)\b|</\s*(?:note|document|data|context|input|record|notes|patient)\s*>|\bnote\s+[a-z]{0,2}\d{1,4}\s*>>>|<<<|>>>\s*$|\b(?:fin\s+de\s+la\s+nota|fin\s+de\s+la\s+note|ende\s+der\s+notiz|fim\s+da\s+nota)\b|笔记结束|记录结束|نهاية\s+الملاحظة");
 
     /// <summary>Runs of base64 (in the original text: case matters).</summary>
-    [GeneratedRegex(@"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{20,}={0,2}(?![A-Za-z0-9+/=])", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{20,}={0,2}(?![A-Za-z0-9+/=])", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex Base64Run();
 
     /// <summary>Character references, percent escapes and \u escapes, three or more in a row.</summary>
-    [GeneratedRegex(@"(?:&#x?[0-9a-fA-F]{1,6};\s?){3,}|(?:%[0-9a-fA-F]{2}){3,}|(?:\\u[0-9a-fA-F]{4}){3,}|(?:\\x[0-9a-fA-F]{2}){3,}", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"(?:&#x?[0-9a-fA-F]{1,6};\s?){3,}|(?:%[0-9a-fA-F]{2}){3,}|(?:\\u[0-9a-fA-F]{4}){3,}|(?:\\x[0-9a-fA-F]{2}){3,}", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex EscapedRun();
 
     /// <summary>The structural layer over the normalised text; <paramref name="add"/> receives rule, start and length

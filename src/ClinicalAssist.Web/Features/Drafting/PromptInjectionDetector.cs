@@ -60,7 +60,7 @@ public sealed partial class PromptInjectionDetector
     /// <summary>The rule reported for text hidden with invisible characters.</summary>
     public const string HiddenTextRule = "hidden-text";
 
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MatchTimeout = Infrastructure.RegexLimits.MatchTimeout;
 
     private const string Verb = @"(?:ignore|disregard|forget|override|bypass|set\s+aside|throw\s+out|discard)";
     private const string Lead = @"(?:(?:the|of|these|those)\s+){0,2}";
@@ -543,10 +543,10 @@ public sealed partial class PromptInjectionDetector
         new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
 
     /// <summary>Three or more single letters, each followed by one separator (space, dot, dash, underscore, star).</summary>
-    [GeneratedRegex(@"(?<!\p{L})(?:\p{L}[ ._*\-]){2,}\p{L}(?!\p{L})", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"(?<!\p{L})(?:\p{L}[ ._*\-]){2,}\p{L}(?!\p{L})", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex LetterSpaced();
 
     /// <summary>A sentence: up to a full stop, question or exclamation mark (Latin, CJK or Arabic) or a line break.</summary>
-    [GeneratedRegex(@"[^.!?\n。！？؟]+[.!?。！？؟]?", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"[^.!?\n。！？؟]+[.!?。！？؟]?", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeoutMilliseconds)]
     private static partial Regex Sentence();
 }

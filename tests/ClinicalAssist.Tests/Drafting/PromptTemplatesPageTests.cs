@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bunit;
 using ClinicalAssist.Tests.Support;
+using ClinicalAssist.Web.Features.Admin;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using Microsoft.AspNetCore.Components;

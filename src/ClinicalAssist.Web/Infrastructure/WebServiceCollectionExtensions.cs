@@ -22,6 +22,13 @@ public static class WebServiceCollectionExtensions
         }
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // The antiforgery cookie is Secure whenever the request is HTTPS (directly or through a known proxy), like the
+        // sign-in cookie; plain-HTTP development keeps working.
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
         builder.AddAzureSignalRIfConfigured();
         builder.Services.AddMudServices(mud =>
         {

@@ -50,6 +50,19 @@ public sealed class ReverseProxyTests : IAsyncLifetime
         return statuses;
     }
 
+    [Theory]
+    [InlineData("https", true)]
+    [InlineData(null, false)]
+    public async Task The_antiforgery_cookie_is_Secure_over_HTTPS_behind_the_proxy_and_not_over_plain_HTTP(string? forwardedProto, bool secure)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/Account/Login", Proxy, "203.0.113.9", forwardedProto);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        Assert.Equal(secure, cookie.Contains("; secure", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task Sign_in_limit_partitions_by_the_forwarded_client_address_when_the_peer_is_a_known_proxy()
     {

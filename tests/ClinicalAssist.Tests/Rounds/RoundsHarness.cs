@@ -6,7 +6,9 @@ using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Rounds;
 using Hl7.Fhir.Model;
+using ClinicalAssist.Data;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -16,24 +18,104 @@ using Task = System.Threading.Tasks.Task;
 namespace ClinicalAssist.Tests.Rounds;
 
 /// <summary>The rounds services over a test database, with their runner, as the app wires them.</summary>
-internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RateLimitGate Gate, RoundsList List)
+internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RoundsList List, DraftModelFactory Models)
 {
-    /// <summary>The rounds services from the product's own registrations (<see cref="TestHost"/>). The model's pauses
-    /// and Retry-After waits are short real delays (tens to hundreds of ms) that the tests only bound from below; the
-    /// records are read at the fixed <see cref="Now"/> the demo source was generated for.</summary>
-    public static Harness Create(TestDatabase database, IPatientRecordSource source, IDraftModel model, int concurrency = 4, ILogger<RoundsBatchRunner>? logger = null)
+    /// <summary>The rounds services from the product's own registrations (<see cref="TestHost"/>) with a fixed drafter.
+    /// The model's pauses are short real delays that the tests only bound from below; the records are read at the
+    /// fixed <see cref="Now"/> the demo source was generated for.</summary>
+    public static Harness Create(TestDatabase database, IPatientRecordSource source, IDraftModel model, int concurrency = 4, ILogger<RoundsBatchRunner>? logger = null) =>
+        Create(TestHost.Create(database, model, source, settings: Settings(concurrency), configure: services => Configure(services, source, logger)));
+
+    /// <summary>As the app drafts: the active model configuration (a FoundryOpenAI deployment answered in process by
+    /// <paramref name="endpoint"/>) through the product's model pipeline — its one retry layer and the deployment's
+    /// rate-limit pace.</summary>
+    public static async Task<Harness> CreateAsync(TestDatabase database, IPatientRecordSource source, FakeRoundsEndpoint endpoint, int maxRetries,
+        int concurrency = 4, ILogger<RoundsBatchRunner>? logger = null)
     {
-        var host = TestHost.Create(database, model, source, settings: new Dictionary<string, string?>
+        var models = Drafting.TestModels.Factory(_ => endpoint);
+        var harness = Create(TestHost.Create(database, source: source, settings: Settings(concurrency), configure: services =>
         {
-            ["Rounds:MaxConcurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Rounds:BackoffSeconds"] = "0.05",
-            ["Rounds:MaxBackoffSeconds"] = "1",
-        }, configure: services =>
+            Configure(services, source, logger);
+            services.Replace(ServiceDescriptor.Singleton(models));
+        }));
+        endpoint.Models = models;
+        await using var db = database.CreateDbContext();
+        var configuration = new ModelConfiguration
         {
-            services.AddScoped(_ => new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance));
-            if (logger is not null) services.AddSingleton(logger);
-        });
-        return new Harness(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RateLimitGate>(), host.Get<RoundsList>());
+            Name = "Foundry (in-process fake)", Provider = ModelProvider.FoundryOpenAI, Endpoint = FakeRoundsEndpoint.Address.ToString(),
+            Deployment = "fake-batch", AuthMode = ModelAuthMode.ApiKey, ApiKeyConfigurationKey = "Rounds:TestModelKey",
+            TokenBudget = 8000, TimeoutSeconds = 5, MaxRetries = maxRetries, IsActive = true,
+        };
+        db.ModelConfigurations.Add(configuration);
+        await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        return harness;
+    }
+
+    private static Dictionary<string, string?> Settings(int concurrency) => new()
+    {
+        ["Rounds:MaxConcurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Rounds:TestModelKey"] = "test-key-not-a-secret",
+    };
+
+    private static void Configure(IServiceCollection services, IPatientRecordSource source, ILogger<RoundsBatchRunner>? logger)
+    {
+        services.AddScoped(_ => new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance));
+        if (logger is not null) services.AddSingleton(logger);
+    }
+
+    private static Harness Create(TestHost host) =>
+        new(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RoundsList>(), host.Get<DraftModelFactory>());
+}
+
+/// <summary>
+/// A FoundryOpenAI deployment answered in process (an <see cref="HttpMessageHandler"/> under the OpenAI SDK): every
+/// call gets a short streamed answer after <see cref="Delay"/>, unless <see cref="Answer"/> decides otherwise (e.g. a
+/// 429 with retry-after-ms). Each call's arrival is kept (number, Stopwatch timestamp, status).
+/// </summary>
+internal sealed class FakeRoundsEndpoint : HttpMessageHandler
+{
+    public static readonly Uri Address = new("https://rounds-model.invalid/openai/v1/");
+    private int _calls;
+
+    public sealed record Call(int Number, long ArrivedAt, int Status);
+
+    public ConcurrentQueue<Call> Calls { get; } = new();
+    public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Per call number: a status to answer (429: rate limited for <see cref="RetryAfter"/>), after an
+    /// optional wait; 200 streams the answer.</summary>
+    public Func<int, Task<int>> Answer { get; set; } = _ => Task.FromResult(200);
+
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The product's factory the pipeline was built by (to see its deployment's pace).</summary>
+    public DraftModelFactory? Models { get; set; }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var number = Interlocked.Increment(ref _calls);
+        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
+        var status = await Answer(number);
+        Calls.Enqueue(new Call(number, arrived, status));
+        if (status != 200)
+        {
+            var error = new HttpResponseMessage((System.Net.HttpStatusCode)status)
+            {
+                Content = new StringContent("""{"error":{"code":"429","message":"Rate limit reached."}}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            error.Headers.Add("retry-after-ms", ((int)RetryAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return error;
+        }
+        await Task.Delay(Delay, cancellationToken);
+        var events = new[]
+        {
+            Drafting.FakeChatCompletionsServer.Chunk("## Summary\nAdmitted and reviewed on the ward round [P1].\n", "assistant", null),
+            Drafting.FakeChatCompletionsServer.Chunk(null, null, "stop"),
+        };
+        return new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+        {
+            Content = new StringContent(string.Concat(events.Select(e => "data: " + e + "\n\n")) + "data: [DONE]\n\n", System.Text.Encoding.UTF8, "text/event-stream"),
+        };
     }
 }
 
@@ -50,37 +132,34 @@ internal sealed class CollectingLogger<T> : ILogger<T>
 
 internal static class RoundsFakes
 {
-    /// <summary>A model that answers after <see cref="Delay"/>, counts calls in flight, can rate-limit its first calls,
-    /// fail one patient once, or block every call after the first N until cancelled.</summary>
+    /// <summary>A drafter that answers after <see cref="Delay"/>, counts calls in flight, can fail one patient once
+    /// (as the model pipeline reports a call it gave up on), block every call after the first N until cancelled, or
+    /// fail the product once right after an answer (<see cref="BreakAfterFirstAnswer"/>).</summary>
     internal sealed class FakeModel : IDraftModel
     {
-        private int _inFlight, _maxInFlight, _calls, _started, _blocked, _rateLimited;
+        private int _inFlight, _maxInFlight, _calls, _started, _blocked, _broken;
         private readonly HashSet<string> _failed = [];
         public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(10);
-        public int RateLimitFirst { get; init; }
-        public TimeSpan? RetryAfter { get; init; }
         public string? FailPatientOnce { get; init; }
         public int BlockAfter { get; init; } = int.MaxValue;
+
+        /// <summary>The first read of <see cref="DisplayName"/> after an answer throws (the product records the
+        /// drafter's name once more after storing the draft): an unexpected error after the model was called.</summary>
+        public bool BreakAfterFirstAnswer { get; init; }
         public int Calls => _calls;
         public int MaxInFlight => _maxInFlight;
         public int Blocked => Volatile.Read(ref _blocked);
-        public DateTimeOffset FirstRateLimitAt { get; private set; }
-        public DateTimeOffset FirstSuccessAt { get; private set; }
-        public string DisplayName => "Fake batch model";
+        public string DisplayName => BreakAfterFirstAnswer && Volatile.Read(ref _calls) > 0 && Interlocked.Exchange(ref _broken, 1) == 0
+            ? throw new InvalidOperationException("Unexpected failure after the answer.")
+            : "Fake batch model";
         public bool IsAi => true;
         public string ModelId => "fake-batch";
 
         public async IAsyncEnumerable<string> StreamAsync(DraftRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
-            if (Interlocked.Increment(ref _rateLimited) <= RateLimitFirst)
-            {
-                lock (_failed) if (FirstRateLimitAt == default) FirstRateLimitAt = DateTimeOffset.UtcNow;
-                throw new DraftModelException("The AI service is busy (rate limit reached).", retryable: true, status: 429) { RetryAfter = RetryAfter };
-            }
             lock (_failed)
             {
-                if (FirstSuccessAt == default) FirstSuccessAt = DateTimeOffset.UtcNow;
                 if (request.Context.Patient.Id == FailPatientOnce && _failed.Add(FailPatientOnce))
                 {
                     throw new DraftModelException("The AI service is busy (HTTP 503). Try again.", retryable: true, status: 503);

@@ -1,4 +1,7 @@
+using Azure.Core;
 using ClinicalAssist.Data;
+using Azure.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Drafting;
@@ -32,14 +35,8 @@ public static class DraftingServiceCollectionExtensions
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<PromptInjectionDetector>()));
-        builder.Services.AddSingleton(sp => new ModelConfigurationService(
-            sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>(),
-            sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
-            sp.GetRequiredService<IConfiguration>(),
-            sp.GetRequiredService<IOptions<ModelOptions>>(),
-            sp.GetRequiredService<PromptInjectionDetector>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            factory: sp.GetRequiredService<DraftModelFactory>()));
+        builder.Services.TryAddKeyedSingleton<TokenCredential>(ModelConfigurationService.EntraCredentialKey, (_, _) => new DefaultAzureCredential());
+        builder.Services.AddSingleton<ModelConfigurationService>();
 
         builder.Services.AddSingleton<IDraftModel>(sp => sp.GetRequiredService<DraftModelFactory>().Create(new ModelOptions
         {

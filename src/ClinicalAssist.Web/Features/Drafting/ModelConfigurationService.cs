@@ -24,32 +24,32 @@ public sealed class ModelConfigurationService
     public const string OfflineConfigurationName = "Offline drafter";
     public const string ConfiguredEndpointName = "Configured endpoint";
 
+    /// <summary>The service key of the Entra ID credential model endpoints are called with (DefaultAzureCredential;
+    /// the unkeyed <see cref="TokenCredential"/> is the FHIR server's managed identity).</summary>
+    public const string EntraCredentialKey = "model";
+
     private readonly IDbContextFactory<AppDbContext> _dbFactory;
     private readonly IDataProtector _protector;
     private readonly IConfiguration _configuration;
     private readonly ModelOptions _bootstrap;
     private readonly DraftModelFactory _factory;
-    private readonly Func<TokenCredential> _entraCredential;
+    private readonly TokenCredential _credential;
     private readonly ConcurrentDictionary<Guid, (Guid Version, IDraftModel Model)> _models = new();
-    private readonly Lazy<TokenCredential> _credential;
 
     public ModelConfigurationService(
         IDbContextFactory<AppDbContext> dbFactory,
         IDataProtectionProvider dataProtection,
         IConfiguration configuration,
         IOptions<ModelOptions> bootstrap,
-        PromptInjectionDetector detector,
-        ILoggerFactory loggerFactory,
-        Func<TokenCredential>? entraCredential = null,
-        DraftModelFactory? factory = null)
+        DraftModelFactory factory,
+        [FromKeyedServices(EntraCredentialKey)] TokenCredential entraCredential)
     {
         _dbFactory = dbFactory;
         _protector = dataProtection.CreateProtector(ApiKeyProtectionPurpose);
         _configuration = configuration;
         _bootstrap = bootstrap.Value;
-        _factory = factory ?? new DraftModelFactory(loggerFactory, TimeProvider.System, detector);
-        _entraCredential = entraCredential ?? (() => new DefaultAzureCredential());
-        _credential = new Lazy<TokenCredential>(_entraCredential, LazyThreadSafetyMode.ExecutionAndPublication);
+        _factory = factory;
+        _credential = entraCredential;
     }
 
     /// <summary>The date Microsoft retired the Azure AI Inference beta SDK and its /models route.</summary>
@@ -235,7 +235,7 @@ public sealed class ModelConfigurationService
     {
         var options = ToOptions(config, requireKey: true);
         if (!retries) options.MaxRetries = 0;
-        return _factory.Create(options, config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.EntraId ? _credential.Value : null);
+        return _factory.Create(options, config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.EntraId ? _credential : null);
     }
 
 

@@ -1,5 +1,6 @@
 using ClinicalAssist.Data;
 using ClinicalAssist.Tests.Context;
+using ClinicalAssist.Tests.Drafting;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
@@ -89,7 +90,7 @@ public sealed class RoundsBatchTests : IAsyncLifetime
         var paceClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long rateLimitedAt = 0;
-        var endpoint = new FakeRoundsEndpoint { RetryAfter = TimeSpan.FromMilliseconds(400) };
+        var endpoint = new InProcessModelEndpoint { RetryAfter = TimeSpan.FromMilliseconds(400), Delay = TimeSpan.FromMilliseconds(10) };
         endpoint.Answer = async call =>
         {
             if (call == 2)
@@ -124,7 +125,7 @@ public sealed class RoundsBatchTests : IAsyncLifetime
     public async Task A_429_storm_that_outlasts_the_retries_fails_each_patient_once_in_plain_words_and_a_retry_prepares_them()
     {
         var storm = true;
-        var endpoint = new FakeRoundsEndpoint();
+        var endpoint = new InProcessModelEndpoint();
         endpoint.Answer = _ => Task.FromResult(Volatile.Read(ref storm) ? 429 : 200);
         var h = await Harness.CreateAsync(_db, _source, endpoint, maxRetries: 1, concurrency: 4, logger: _log);
         var batchId = await StartAsync(h);

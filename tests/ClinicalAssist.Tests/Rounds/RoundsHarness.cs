@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using ClinicalAssist.Tests.Drafting;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
@@ -29,10 +30,10 @@ internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, 
     /// <summary>As the app drafts: the active model configuration (a FoundryOpenAI deployment answered in process by
     /// <paramref name="endpoint"/>) through the product's model pipeline — its one retry layer and the deployment's
     /// rate-limit pace.</summary>
-    public static async Task<Harness> CreateAsync(TestDatabase database, IPatientRecordSource source, FakeRoundsEndpoint endpoint, int maxRetries,
+    public static async Task<Harness> CreateAsync(TestDatabase database, IPatientRecordSource source, InProcessModelEndpoint endpoint, int maxRetries,
         int concurrency = 4, ILogger<RoundsBatchRunner>? logger = null)
     {
-        var models = Drafting.TestModels.Factory(_ => endpoint);
+        var models = TestModels.Factory(_ => endpoint);
         var harness = Create(TestHost.Create(database, source: source, settings: Settings(concurrency), configure: services =>
         {
             Configure(services, source, logger);
@@ -42,7 +43,7 @@ internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, 
         await using var db = database.CreateDbContext();
         var configuration = new ModelConfiguration
         {
-            Name = "Foundry (in-process fake)", Provider = ModelProvider.FoundryOpenAI, Endpoint = FakeRoundsEndpoint.Address.ToString(),
+            Name = "Foundry (in-process fake)", Provider = ModelProvider.FoundryOpenAI, Endpoint = "https://rounds-model.invalid/openai/v1/",
             Deployment = "fake-batch", AuthMode = ModelAuthMode.ApiKey, ApiKeyConfigurationKey = "Rounds:TestModelKey",
             TokenBudget = 8000, TimeoutSeconds = 5, MaxRetries = maxRetries, IsActive = true,
         };
@@ -65,58 +66,6 @@ internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, 
 
     private static Harness Create(TestHost host) =>
         new(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RoundsList>(), host.Get<DraftModelFactory>());
-}
-
-/// <summary>
-/// A FoundryOpenAI deployment answered in process (an <see cref="HttpMessageHandler"/> under the OpenAI SDK): every
-/// call gets a short streamed answer after <see cref="Delay"/>, unless <see cref="Answer"/> decides otherwise (e.g. a
-/// 429 with retry-after-ms). Each call's arrival is kept (number, Stopwatch timestamp, status).
-/// </summary>
-internal sealed class FakeRoundsEndpoint : HttpMessageHandler
-{
-    public static readonly Uri Address = new("https://rounds-model.invalid/openai/v1/");
-    private int _calls;
-
-    public sealed record Call(int Number, long ArrivedAt, int Status);
-
-    public ConcurrentQueue<Call> Calls { get; } = new();
-    public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>Per call number: a status to answer (429: rate limited for <see cref="RetryAfter"/>), after an
-    /// optional wait; 200 streams the answer.</summary>
-    public Func<int, Task<int>> Answer { get; set; } = _ => Task.FromResult(200);
-
-    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromMilliseconds(20);
-
-    /// <summary>The product's factory the pipeline was built by (to see its deployment's pace).</summary>
-    public DraftModelFactory? Models { get; set; }
-
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var number = Interlocked.Increment(ref _calls);
-        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
-        var status = await Answer(number);
-        Calls.Enqueue(new Call(number, arrived, status));
-        if (status != 200)
-        {
-            var error = new HttpResponseMessage((System.Net.HttpStatusCode)status)
-            {
-                Content = new StringContent("""{"error":{"code":"429","message":"Rate limit reached."}}""", System.Text.Encoding.UTF8, "application/json"),
-            };
-            error.Headers.Add("retry-after-ms", ((int)RetryAfter.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return error;
-        }
-        await Task.Delay(Delay, cancellationToken);
-        var events = new[]
-        {
-            Drafting.FakeChatCompletionsServer.Chunk("## Summary\nAdmitted and reviewed on the ward round [P1].\n", "assistant", null),
-            Drafting.FakeChatCompletionsServer.Chunk(null, null, "stop"),
-        };
-        return new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-        {
-            Content = new StringContent(string.Concat(events.Select(e => "data: " + e + "\n\n")) + "data: [DONE]\n\n", System.Text.Encoding.UTF8, "text/event-stream"),
-        };
-    }
 }
 
 /// <summary>Keeps what was logged (with exceptions) to explain a failing assertion.</summary>

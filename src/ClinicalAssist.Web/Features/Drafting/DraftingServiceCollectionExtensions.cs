@@ -31,10 +31,8 @@ public static class DraftingServiceCollectionExtensions
         builder.Services.AddSingleton<PromptTemplateStore>();
         builder.Services.AddSingleton<PromptTemplateAdmin>();
         builder.Services.AddSingleton<DraftGenerator>();
-        builder.Services.AddSingleton(sp => new DraftModelFactory(
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<PromptInjectionDetector>()));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DraftModelFactory>();
         builder.Services.TryAddKeyedSingleton<TokenCredential>(ModelConfigurationService.EntraCredentialKey, (_, _) => new DefaultAzureCredential());
         builder.Services.AddSingleton<ModelConfigurationService>();
 

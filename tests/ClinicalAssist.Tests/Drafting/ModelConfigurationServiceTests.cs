@@ -167,22 +167,27 @@ public sealed class ModelConfigurationServiceTests
         Assert.Equal("gpt-4o", request.Body["model"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task Test_connection_reports_the_endpoints_refusal_as_a_clear_error()
+    [Theory]
+    [InlineData(ModelProvider.FoundryOpenAI, 401, "The AI service refused the application's credentials. Ask an administrator to check the model configuration; meanwhile use the offline draft.")]
+    [InlineData(ModelProvider.AzureAIInference, 401, "The AI service refused the application's credentials. Ask an administrator to check the model configuration; meanwhile use the offline draft.")]
+    [InlineData(ModelProvider.FoundryOpenAI, 404, "The configured AI model deployment was not found. Ask an administrator to check the model configuration; meanwhile use the offline draft.")]
+    [InlineData(ModelProvider.AzureAIInference, 404, "The configured AI model deployment was not found. Ask an administrator to check the model configuration; meanwhile use the offline draft.")]
+    public async Task Test_connection_reports_the_endpoints_refusal_in_plain_words(ModelProvider provider, int status, string expected)
     {
         await using var server = await FakeChatCompletionsServer.StartAsync((context, _) =>
-            FakeChatCompletionsServer.WriteErrorAsync(context, 401, "Unauthorized", "Access denied due to invalid subscription key."));
+                FakeChatCompletionsServer.WriteErrorAsync(context, status, "Refused", "Access denied due to invalid subscription key wrong-key."),
+            provider == ModelProvider.FoundryOpenAI ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath);
         await using var db = await TestDatabase.CreateAsync();
         var service = Service(db);
         var config = Azure(server.Endpoint);
+        config.Provider = provider;
         config.ProtectedApiKey = service.ProtectApiKey("wrong-key");
 
         var result = await service.TestConnectionAsync(config, Ct);
 
         Assert.False(result.Success);
         Assert.Null(result.ReportedModelId);
-        Assert.False(string.IsNullOrWhiteSpace(result.Error));
-        Assert.DoesNotContain("wrong-key", result.Error, StringComparison.Ordinal);
+        Assert.Equal(expected, result.Error);
     }
 
     [Fact]

@@ -12,12 +12,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using ClinicalAssist.Tests.Support;
 
 namespace ClinicalAssist.Benchmarks;
 
@@ -91,13 +93,24 @@ internal static class RoundsBenchmark
         try
         {
             var database = new BenchDatabase($"Data Source={Path.Combine(directory, "bench.db")};Pooling=True");
-            await using (var db = database.CreateDbContext()) await db.Database.MigrateAsync(cancellationToken);
+            var clinician = new Actor("bench-clinician", "Benchmark clinician");
+            await using (var db = database.CreateDbContext())
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+                // Every draft re-checks the acting account (AuthorityCheck): the clinician exists with the role.
+                var role = new IdentityRole(Roles.Clinician) { NormalizedName = Roles.Clinician.ToUpperInvariant() };
+                db.Roles.Add(role);
+                db.Users.Add(new ApplicationUser
+                {
+                    Id = clinician.Id, UserName = "bench@bench.local", NormalizedUserName = "BENCH@BENCH.LOCAL", DisplayName = clinician.Name,
+                    SecurityStamp = Guid.NewGuid().ToString(), ConcurrencyStamp = Guid.NewGuid().ToString(),
+                });
+                db.UserRoles.Add(new IdentityUserRole<string> { UserId = clinician.Id, RoleId = role.Id });
+                await db.SaveChangesAsync(cancellationToken);
+            }
 
             var time = TimeProvider.System;
             var source = new DemoRecordSource(Options.Create(new FhirOptions { DemoPatientCount = patients }), time);
-            var services = new ServiceCollection();
-            services.AddScoped(_ => new PatientContextBuilder(source, time, NullLogger<PatientContextBuilder>.Instance));
-            await using var provider = services.BuildServiceProvider();
             var modelOptions = new ModelOptions
             {
                 Provider = ModelProvider.AzureAIInference,
@@ -107,16 +120,14 @@ internal static class RoundsBenchmark
                 MaxRetries = 0,
             };
             var model = new DraftModelFactory(NullLoggerFactory.Instance, time, new PromptInjectionDetector()).Create(modelOptions);
-            var audit = new AuditLog(database, time);
-            var generator = new DraftGenerator(database, model, new PromptBuilder(), new PromptTemplateStore(database, new PromptBuilder()),
-                new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(), Options.Create(modelOptions), audit, time, NullLogger<DraftGenerator>.Instance);
-            var options = Options.Create(new RoundsOptions { MaxConcurrency = concurrency });
-            var signals = new RoundsSignals();
-            var runner = new RoundsBatchRunner(database, provider.GetRequiredService<IServiceScopeFactory>(), source, generator,
-                new RateLimitGate(options, time), signals, audit, options, time, NullLogger<RoundsBatchRunner>.Instance);
-            var list = new RoundsList(source, database, audit, time);
-            var batches = new RoundsBatches(database, audit, time, signals);
-            var clinician = new Actor("bench-clinician", "Benchmark clinician");
+            // The product's own registrations (AddDrafting, AddRounds, …) with the model, record source and database replaced.
+            await using var host = TestHost.Create(database, model, source, time, new Dictionary<string, string?>
+            {
+                ["Rounds:MaxConcurrency"] = concurrency.ToString(CultureInfo.InvariantCulture),
+            });
+            var runner = host.Get<RoundsBatchRunner>();
+            var list = host.Get<RoundsList>();
+            var batches = host.Get<RoundsBatches>();
 
             endpoint.ResetCounters();
             using var process = Process.GetCurrentProcess();
@@ -156,8 +167,10 @@ internal static class RoundsBenchmark
         }
     }
 
-    private sealed class BenchDatabase(string connectionString) : IDbContextFactory<AppDbContext>
+    private sealed class BenchDatabase(string connectionString) : IDbContextFactory<AppDbContext>, IHasConnectionString
     {
+        public string ConnectionString => connectionString;
+
         public AppDbContext CreateDbContext()
         {
             var options = new DbContextOptionsBuilder<AppDbContext>();

@@ -19,7 +19,9 @@ public sealed class FakeModelEndpoint : IAsyncDisposable
     private readonly ConcurrentQueue<Script> _scripts = new();
     private readonly CancellationTokenSource _stop = new();
 
-    public sealed record Script(IReadOnlyList<string> Pieces, TimeSpan Pause, bool Finish = true);
+    /// <param name="FirstTokenDelay">How long the fake waits after the request arrived before it sends the first
+    /// piece (its time to first token).</param>
+    public sealed record Script(IReadOnlyList<string> Pieces, TimeSpan Pause, bool Finish = true, TimeSpan FirstTokenDelay = default);
 
     /// <summary>Piece index → Unix ms when it was flushed, for the request that streamed it.</summary>
     public ConcurrentDictionary<string, long> SentAt { get; } = new();
@@ -31,6 +33,9 @@ public sealed class FakeModelEndpoint : IAsyncDisposable
 
     /// <summary>Foundry's OpenAI/v1 route on the same listener (http://127.0.0.1:port/openai/v1/).</summary>
     public Uri OpenAIv1Endpoint { get; }
+
+    /// <summary>When each request arrived (Unix ms), in arrival order.</summary>
+    public ConcurrentQueue<long> Arrivals { get; } = new();
 
     /// <summary>The path of every request, in arrival order.</summary>
     public ConcurrentQueue<string> Paths { get; } = new();
@@ -68,6 +73,7 @@ public sealed class FakeModelEndpoint : IAsyncDisposable
 
     private async Task AnswerAsync(HttpListenerContext context)
     {
+        Arrivals.Enqueue(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         Interlocked.Increment(ref _requests);
         Paths.Enqueue(context.Request.Url?.AbsolutePath ?? "");
         try
@@ -79,6 +85,7 @@ public sealed class FakeModelEndpoint : IAsyncDisposable
                 context.Response.Close();
                 return;
             }
+            if (script.FirstTokenDelay > TimeSpan.Zero) await Task.Delay(script.FirstTokenDelay, _stop.Token);
             context.Response.StatusCode = 200;
             context.Response.ContentType = "text/event-stream";
             context.Response.SendChunked = true;

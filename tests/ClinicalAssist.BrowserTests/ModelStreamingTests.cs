@@ -37,6 +37,9 @@ public abstract class ModelStreamingJourney : BrowserTestBase
     protected abstract string ExpectedPath { get; }
     protected abstract string ReportFile { get; }
 
+    /// <summary>The file the app-overhead samples are written to (artifacts/browser-tests).</summary>
+    protected string OverheadReportFile => ReportFile.Replace("p3-token-latency", "app-overhead-800ms", StringComparison.Ordinal);
+
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["Model__Provider"] = Provider,
@@ -129,6 +132,91 @@ public abstract class ModelStreamingJourney : BrowserTestBase
             Assert.Equal(2, _model.Requests);
             Assert.Equal([ExpectedPath, ExpectedPath], _model.Paths.ToArray());
             AssertNoSeriousAccessibilityViolations();
+        }
+        finally
+        {
+            await _model.DisposeAsync();
+        }
+    }
+
+    /// <summary>The fake model's fixed time to first token.</summary>
+    private static readonly TimeSpan FirstToken = TimeSpan.FromMilliseconds(800);
+
+    private const string ObserveClicksAndFirstTokens = """
+        () => {
+          window.__clicks = [];
+          window.__first = {};
+          document.addEventListener('click', e => {
+            if (e.target.closest('[data-testid="generate-summary"]')) window.__clicks.push(Date.now());
+          }, true);
+          const record = () => {
+            const el = document.querySelector('[data-testid="draft-text"]');
+            if (!el) return;
+            const now = Date.now();
+            for (const m of el.textContent.matchAll(/ovh\d{2}/g)) if (!(m[0] in window.__first)) window.__first[m[0]] = now;
+          };
+          new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+        }
+        """;
+
+    /// <summary>
+    /// App overhead (issue 19): the fake model waits a fixed 800 ms before its first token; the page stamps the
+    /// Generate click and the moment that token is in the DOM. Overhead = (first token on the page − click) − 800 ms.
+    /// The first draft after start (cold) is reported apart. Every run checks that the measurement holds together
+    /// (the token never shows before the fake sent it, each draft completes); CLINICALASSIST_P3_GOAL=1 takes 20
+    /// samples and enforces p95 ≤ 100 ms (a quiet-machine figure, like P3).
+    /// </summary>
+    [Fact]
+    public async Task App_overhead_from_the_Generate_click_to_the_first_token_on_the_page()
+    {
+        try
+        {
+            var goal = Environment.GetEnvironmentVariable("CLINICALASSIST_P3_GOAL") == "1";
+            var samples = goal ? 20 : 2;
+            var clinician = await SignInAsync("clinician@demo.local");
+            await OpenPatientAsync(clinician, 0);
+            await Expect(clinician.GetByTestId("drafter-label")).ToContainTextAsync("fake-gpt-e2e");
+            await clinician.EvaluateAsync(ObserveClicksAndFirstTokens);
+
+            var overheads = new List<double>();
+            var beforeCall = new List<double>();
+            for (var i = 0; i <= samples; i++) // draft 0: the cold one
+            {
+                var marker = "ovh" + i.ToString("00", CultureInfo.InvariantCulture);
+                _model.Enqueue(new FakeModelEndpoint.Script(
+                    ["{\"summary\":{\"text\":\"Overhead check " + marker, "\",\"cite\":[\"E1\"]},\"problems\":[],\"keyFindings\":[],\"differentials\":[],\"nextSteps\":[],\"openQuestions\":[]}"],
+                    TimeSpan.Zero, FirstTokenDelay: FirstToken));
+                await Expect(clinician.GetByTestId("generate-summary")).ToBeEnabledAsync();
+                await clinician.GetByTestId("generate-summary").ClickAsync();
+                await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("Overhead check " + marker, new() { Timeout = Patience.Ms(Patience.Medium) });
+                await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Draft", new() { Timeout = Patience.Ms(Patience.Medium) });
+
+                var clicks = await clinician.EvaluateAsync<long[]>("() => window.__clicks");
+                var firstOnPage = await clinician.EvaluateAsync<long>($"() => window.__first['{marker}']");
+                Assert.Equal(i + 1, clicks.Length);
+                var sentAt = _model.SentAt["{\"summary\":{\"text\":\"Overhead check " + marker];
+                var arrivedAt = _model.Arrivals.ElementAt(i);
+                // The measurement holds together: the fake waited its 800 ms after the request arrived, the token
+                // was on the page only after that, and so click → page is at least the model's time to first token.
+                Assert.True(sentAt - arrivedAt >= FirstToken.TotalMilliseconds - 5, $"the fake sent after {sentAt - arrivedAt} ms");
+                Assert.True(firstOnPage - arrivedAt >= FirstToken.TotalMilliseconds - 5, $"on the page {firstOnPage - arrivedAt} ms after the request");
+                Assert.True(firstOnPage - clicks[^1] >= FirstToken.TotalMilliseconds - 5, $"click → page {firstOnPage - clicks[^1]} ms");
+                if (i == 0) continue;
+                overheads.Add(firstOnPage - clicks[^1] - FirstToken.TotalMilliseconds);
+                beforeCall.Add(arrivedAt - clicks[^1]);
+            }
+            Assert.Equal(samples + 1, _model.Requests);
+            overheads.Sort();
+            double P(List<double> v, double q) => v.Order().ElementAt((int)Math.Ceiling(q * v.Count) - 1);
+            var report = string.Create(CultureInfo.InvariantCulture,
+                $"App overhead, Generate click -> first token on the page - {FirstToken.TotalMilliseconds:0} ms ({Provider}; Chromium): n={overheads.Count} p50={P(overheads, 0.5):0} ms p95={P(overheads, 0.95):0} ms max={overheads[^1]:0} ms min={overheads[0]:0} ms; of which click -> request at the model p50={P(beforeCall, 0.5):0} ms p95={P(beforeCall, 0.95):0} ms; load average {LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+            Directory.CreateDirectory(RepoPaths.ArtifactsDirectory);
+            await File.WriteAllTextAsync(Path.Combine(RepoPaths.ArtifactsDirectory, OverheadReportFile), report + "\n" + JsonSerializer.Serialize(overheads) + "\n", TestContext.Current.CancellationToken);
+            TestContext.Current.TestOutputHelper?.WriteLine(report);
+            if (goal)
+            {
+                Assert.True(P(overheads, 0.95) <= 100, report);
+            }
         }
         finally
         {

@@ -1,6 +1,5 @@
 using ClinicalAssist.Data;
 using System.Diagnostics;
-using Azure.Core;
 using ClinicalAssist.Web.Features.Drafting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,26 +9,14 @@ namespace ClinicalAssist.Tests.Drafting;
 /// <summary>The AzureAIInference provider (retired by Microsoft on 2026-08-26, kept) through the product's model pipeline.</summary>
 public sealed class AzureAIInferenceProviderTests
 {
-    private const string ApiKey = "test-key-not-a-secret";
+    private const string ApiKey = TestModels.ApiKey;
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     private static ChatClientDraftModel Model(FakeChatCompletionsServer server, int maxRetries = 2, int timeoutSeconds = 5, int totalTimeoutSeconds = 180) =>
-        TestModels.Create(new ModelOptions
-            {
-                Provider = ModelProvider.AzureAIInference,
-                Endpoint = server.Endpoint,
-                Deployment = "gpt-4o-mini",
-                ApiKey = ApiKey,
-                Temperature = 0.1f,
-                MaxTokens = 900,
-                TimeoutSeconds = timeoutSeconds,
-                MaxRetries = maxRetries,
-                TotalTimeoutSeconds = totalTimeoutSeconds,
-            });
+        TestModels.Create(TestModels.Options(ModelProvider.AzureAIInference, server.Endpoint, maxRetries, timeoutSeconds, totalTimeoutSeconds));
 
-    private static Task<string> RunAsync(IDraftModel model, List<string>? chunks = null) =>
-        DraftingTestData.ReadAllAsync(model.StreamAsync(DraftingTestData.Request(DraftingTestData.Context()), Ct), chunks);
+    private static Task<string> RunAsync(IDraftModel model, List<string>? chunks = null) => TestModels.DraftAsync(model, chunks);
 
     [Fact]
     public async Task Streams_the_answer_and_sends_the_rendered_prompt()
@@ -117,7 +104,7 @@ public sealed class AzureAIInferenceProviderTests
     [InlineData("retry-after-ms", "1500", 1500)]
     public async Task A_429_carries_the_services_retry_after_for_the_rounds_pacing(string header, string value, int expectedMs)
     {
-        // Rounds mode paces every worker by the service's own Retry-After (RateLimitGate), read from the response.
+        // The pipeline paces every caller of the deployment by the service's own Retry-After, read from the response.
         await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) =>
             FakeChatCompletionsServer.WriteErrorAsync(ctx, 429, "RateLimitReached", "Rate limit reached.", new Dictionary<string, string> { [header] = value }));
 
@@ -302,8 +289,7 @@ public sealed class AzureAIInferenceProviderTests
         Uri endpoint;
         await using (var server = await FakeChatCompletionsServer.StartAsync((ctx, _) => Task.CompletedTask))
             endpoint = server.Endpoint;
-        var model = TestModels.Create(
-            new ModelOptions { Provider = ModelProvider.AzureAIInference, Endpoint = endpoint, Deployment = "d", ApiKey = ApiKey, MaxRetries = 0, TimeoutSeconds = 2 });
+        var model = TestModels.Create(TestModels.Options(ModelProvider.AzureAIInference, endpoint, maxRetries: 0, timeoutSeconds: 2));
 
         var ex = await Assert.ThrowsAsync<DraftModelException>(() => RunAsync(model));
 
@@ -314,42 +300,13 @@ public sealed class AzureAIInferenceProviderTests
     [Fact]
     public async Task Uses_an_entra_id_token_for_the_cognitive_services_scope_when_configured()
     {
-        // Bearer tokens are only sent over https, so this one runs against an in-process transport.
-        var handler = new CapturingHandler(FakeChatCompletionsServer.Chunk("ok [E1].", "assistant", null), FakeChatCompletionsServer.Chunk(null, null, "stop"));
-        var credential = new ScopeEchoingCredential();
-        var model = TestModels.Create(
-            new ModelOptions { Provider = ModelProvider.AzureAIInference, Endpoint = new Uri("https://foundry.invalid/models"), Deployment = "d", UseEntraId = true },
-            credential, _ => handler);
+        var endpoint = new InProcessModelEndpoint { Events = [FakeChatCompletionsServer.Chunk("ok [E1].", "assistant", null), FakeChatCompletionsServer.Chunk(null, null, "stop")] };
+        var model = TestModels.Create(TestModels.EntraId(ModelProvider.AzureAIInference, new Uri("https://foundry.invalid/models")), new ScopeEchoingCredential(), _ => endpoint);
 
         Assert.Equal("ok [E1].", await RunAsync(model));
-        Assert.Equal("Bearer token-for:" + ModelOptions.DefaultEntraIdScope, handler.Authorization);
-        Assert.Null(handler.ApiKey);
-    }
-
-    private sealed class ScopeEchoingCredential : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new("token-for:" + string.Join(" ", requestContext.Scopes), DateTimeOffset.UtcNow.AddHours(1));
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
-    }
-
-    private sealed class CapturingHandler(params string[] events) : HttpMessageHandler
-    {
-        public string? Authorization { get; private set; }
-        public string? ApiKey { get; private set; }
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Authorization = request.Headers.Authorization?.ToString();
-            ApiKey = request.Headers.TryGetValues("api-key", out var values) ? string.Join(",", values) : null;
-            var body = string.Concat(events.Select(e => "data: " + e + "\n\n")) + "data: [DONE]\n\n";
-            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-            {
-                Content = new StringContent(body, System.Text.Encoding.UTF8, "text/event-stream"),
-            });
-        }
+        var call = Assert.Single(endpoint.Calls);
+        Assert.Equal("Bearer token-for:" + ModelOptions.DefaultEntraIdScope, call.Authorization);
+        Assert.Null(call.ApiKey);
     }
 
     [Theory]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Azure.Core;
 using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Drafting;
 using Microsoft.AspNetCore.Http;
@@ -14,32 +13,21 @@ namespace ClinicalAssist.Tests.Drafting;
 /// </summary>
 public sealed class FoundryOpenAIProviderTests
 {
-    private const string ApiKey = "test-key-not-a-secret";
+    private const string ApiKey = TestModels.ApiKey;
 
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    private static ModelOptions Options(Uri endpoint, int maxRetries = 2, int timeoutSeconds = 5, int totalTimeoutSeconds = 180) => new()
-    {
-        Provider = ModelProvider.FoundryOpenAI,
-        Endpoint = endpoint,
-        Deployment = "gpt-4o-mini",
-        ApiKey = ApiKey,
-        Temperature = 0.1f,
-        MaxTokens = 900,
-        TimeoutSeconds = timeoutSeconds,
-        MaxRetries = maxRetries,
-        TotalTimeoutSeconds = totalTimeoutSeconds,
-    };
+    private static ModelOptions Options(Uri endpoint, int maxRetries = 2, int timeoutSeconds = 5) =>
+        TestModels.Options(ModelProvider.FoundryOpenAI, endpoint, maxRetries, timeoutSeconds);
 
-    private static ChatClientDraftModel Model(FakeChatCompletionsServer server, int maxRetries = 2, int timeoutSeconds = 5, int totalTimeoutSeconds = 180,
-        TimeProvider? time = null) =>
-        TestModels.Create(Options(server.Endpoint, maxRetries, timeoutSeconds, totalTimeoutSeconds), time: time);
+    private static ChatClientDraftModel Model(FakeChatCompletionsServer server, int maxRetries = 2, int timeoutSeconds = 5, TimeProvider? time = null) =>
+        TestModels.Create(Options(server.Endpoint, maxRetries, timeoutSeconds), time: time);
 
     private static Task<FakeChatCompletionsServer> Start(Func<HttpContext, int, Task> handler) =>
         FakeChatCompletionsServer.StartAsync(handler, FakeChatCompletionsServer.OpenAIv1Path);
 
     private static Task<string> RunAsync(IDraftModel model, List<string>? chunks = null, DraftRequest? request = null) =>
-        DraftingTestData.ReadAllAsync(model.StreamAsync(request ?? DraftingTestData.Request(DraftingTestData.Context()), Ct), chunks);
+        TestModels.DraftAsync(model, chunks, request);
 
     private static Dictionary<string, string> Header(string name, string value) => new() { [name] = value };
 
@@ -333,16 +321,13 @@ public sealed class FoundryOpenAIProviderTests
     [Fact]
     public async Task Uses_an_entra_id_token_for_the_configured_scope()
     {
-        var handler = new CapturingHandler(FakeChatCompletionsServer.Chunk("ok [E1].", "assistant", null), FakeChatCompletionsServer.Chunk(null, null, "stop"));
-        var options = Options(new Uri("https://foundry.invalid/openai/v1/"));
-        options.ApiKey = null;
-        options.UseEntraId = true;
-
-        var model = TestModels.Create(options, new ScopeEchoingCredential(), _ => handler);
+        var endpoint = new InProcessModelEndpoint { Events = [FakeChatCompletionsServer.Chunk("ok [E1].", "assistant", null), FakeChatCompletionsServer.Chunk(null, null, "stop")] };
+        var model = TestModels.Create(TestModels.EntraId(ModelProvider.FoundryOpenAI, new Uri("https://foundry.invalid/openai/v1/")), new ScopeEchoingCredential(), _ => endpoint);
 
         Assert.Equal("ok [E1].", await RunAsync(model));
-        Assert.Equal("Bearer token-for:" + ModelOptions.DefaultEntraIdScope, handler.Authorization);
-        Assert.Equal("https://foundry.invalid/openai/v1/chat/completions", handler.Uri);
+        var call = Assert.Single(endpoint.Calls);
+        Assert.Equal("Bearer token-for:" + ModelOptions.DefaultEntraIdScope, call.Authorization);
+        Assert.Equal("https://foundry.invalid/openai/v1/chat/completions", call.Uri);
     }
 
     /// <summary>The fake clock, telling the test every timer the code under test asks for.</summary>
@@ -366,29 +351,4 @@ public sealed class FoundryOpenAIProviderTests
         }
     }
 
-    private sealed class ScopeEchoingCredential : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new("token-for:" + string.Join(" ", requestContext.Scopes), DateTimeOffset.UtcNow.AddHours(1));
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
-    }
-
-    private sealed class CapturingHandler(params string[] events) : HttpMessageHandler
-    {
-        public string? Authorization { get; private set; }
-        public string? Uri { get; private set; }
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            Authorization = request.Headers.Authorization?.ToString();
-            Uri = request.RequestUri?.ToString();
-            var body = string.Concat(events.Select(e => "data: " + e + "\n\n")) + "data: [DONE]\n\n";
-            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
-            {
-                Content = new StringContent(body, System.Text.Encoding.UTF8, "text/event-stream"),
-            });
-        }
-    }
 }

@@ -5,9 +5,8 @@ using ClinicalAssist.Web.Features.Drafting;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ClinicalAssist.Tests.Drafting;
 
@@ -16,15 +15,20 @@ public sealed class ModelConfigurationServiceTests
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 8, 0, 0, TimeSpan.Zero);
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
+    /// <summary>The service as the app registers it (AddDrafting via <see cref="TestHost"/>), with the drafter factory
+    /// of the tests and, where given, another deployment's key ring or an Entra ID credential.</summary>
     private static ModelConfigurationService Service(TestDatabase db, IDataProtectionProvider? protection = null,
-        IDictionary<string, string?>? settings = null) => new(
-        db,
-        protection ?? new EphemeralDataProtectionProvider(),
-        new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build(),
-        Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }),
-        new PromptInjectionDetector(),
-        NullLoggerFactory.Instance,
-        factory: ClinicalAssist.Tests.Drafting.TestModels.Factory());
+        IDictionary<string, string?>? settings = null, Azure.Core.TokenCredential? entraCredential = null) =>
+        TestHost.Create(db, settings: settings?.ToDictionary(), configure: s =>
+        {
+            s.Replace(ServiceDescriptor.Singleton(TestModels.Factory()));
+            if (protection is not null) s.Replace(ServiceDescriptor.Singleton(protection));
+            if (entraCredential is not null)
+            {
+                s.RemoveAllKeyed<Azure.Core.TokenCredential>(ModelConfigurationService.EntraCredentialKey);
+                s.AddKeyedSingleton(ModelConfigurationService.EntraCredentialKey, entraCredential);
+            }
+        }).Get<ModelConfigurationService>();
 
     private static ModelConfiguration Azure(Uri endpoint, string name = "Foundry test") => new()
     {
@@ -163,22 +167,27 @@ public sealed class ModelConfigurationServiceTests
         Assert.Equal("gpt-4o", request.Body["model"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task Test_connection_reports_the_endpoints_refusal_as_a_clear_error()
+    [Theory]
+    [InlineData(ModelProvider.FoundryOpenAI, 401, "The AI service refused the application's credentials. Ask an administrator to check the model configuration; meanwhile use the offline draft.")]
+    [InlineData(ModelProvider.AzureAIInference, 401, "The AI service refused the application's credentials. Ask an administrator to check the model configuration; meanwhile use the offline draft.")]
+    [InlineData(ModelProvider.FoundryOpenAI, 404, "The configured AI model deployment was not found. Ask an administrator to check the model configuration; meanwhile use the offline draft.")]
+    [InlineData(ModelProvider.AzureAIInference, 404, "The configured AI model deployment was not found. Ask an administrator to check the model configuration; meanwhile use the offline draft.")]
+    public async Task Test_connection_reports_the_endpoints_refusal_in_plain_words(ModelProvider provider, int status, string expected)
     {
         await using var server = await FakeChatCompletionsServer.StartAsync((context, _) =>
-            FakeChatCompletionsServer.WriteErrorAsync(context, 401, "Unauthorized", "Access denied due to invalid subscription key."));
+                FakeChatCompletionsServer.WriteErrorAsync(context, status, "Refused", "Access denied due to invalid subscription key wrong-key."),
+            provider == ModelProvider.FoundryOpenAI ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath);
         await using var db = await TestDatabase.CreateAsync();
         var service = Service(db);
         var config = Azure(server.Endpoint);
+        config.Provider = provider;
         config.ProtectedApiKey = service.ProtectApiKey("wrong-key");
 
         var result = await service.TestConnectionAsync(config, Ct);
 
         Assert.False(result.Success);
         Assert.Null(result.ReportedModelId);
-        Assert.False(string.IsNullOrWhiteSpace(result.Error));
-        Assert.DoesNotContain("wrong-key", result.Error, StringComparison.Ordinal);
+        Assert.Equal(expected, result.Error);
     }
 
     [Fact]
@@ -249,9 +258,7 @@ public sealed class ModelConfigurationServiceTests
     public async Task Test_connection_without_an_Entra_ID_token_says_so_in_plain_words(ModelProvider provider)
     {
         await using var db = await TestDatabase.CreateAsync();
-        var service = new ModelConfigurationService(db, new EphemeralDataProtectionProvider(), new ConfigurationBuilder().Build(),
-            Options.Create(new ModelOptions { OfflineChunkDelayMilliseconds = 0 }), new PromptInjectionDetector(), NullLoggerFactory.Instance,
-            entraCredential: () => new NoTokenCredential(), factory: TestModels.Factory());
+        var service = Service(db, entraCredential: new NoTokenCredential());
         var config = Azure(new Uri(provider == ModelProvider.FoundryOpenAI ? "https://foundry.invalid/openai/v1/" : "https://foundry.invalid/models"));
         config.Provider = provider;
         config.AuthMode = ModelAuthMode.EntraId;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Drafting;
+using Microsoft.AspNetCore.Http;
 
 namespace ClinicalAssist.Tests.Drafting;
 
@@ -11,9 +12,11 @@ public sealed class ModelTelemetryTests
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
-    private static async Task<(Activity Span, DraftRequest Request)> DraftOnceAsync(ModelProvider provider, bool recordContent)
+    /// <summary>One draft through a loopback fake of the provider's route, with a deployment name of its own (so
+    /// spans of tests running in parallel are not mixed up): the span of its call, the request, and the failure.</summary>
+    private static async Task<(Activity Span, DraftRequest Request, Exception? Failure)> DraftOnceAsync(ModelProvider provider,
+        Func<HttpContext, string, Task> answer, bool recordContent = false)
     {
-        // A deployment name of its own, so spans of tests running in parallel are not mixed up.
         var deployment = "telemetry-" + Guid.NewGuid().ToString("N")[..8];
         var spans = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
@@ -26,22 +29,19 @@ public sealed class ModelTelemetryTests
             },
         };
         ActivitySource.AddActivityListener(listener);
-
-        var foundry = provider == ModelProvider.FoundryOpenAI;
-        await using var server = await FakeChatCompletionsServer.StartAsync(
-            (ctx, _) => FakeChatCompletionsServer.WriteOpenAIStreamAsync(ctx, ["{\"summary\":{\"text\":\"ok\",\"cite\":[\"E1\"]}}"], usage: (900, 120), model: deployment + "-2024"),
-            foundry ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath);
-        var model = TestModels.Create(new ModelOptions
-        {
-            Provider = provider, Endpoint = server.Endpoint, Deployment = deployment, ApiKey = "test-key-not-a-secret",
-            RecordContentInTelemetry = recordContent,
-        });
+        await using var server = await FakeChatCompletionsServer.StartAsync((ctx, _) => answer(ctx, deployment),
+            provider == ModelProvider.FoundryOpenAI ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath);
+        var options = TestModels.Options(provider, server.Endpoint, deployment: deployment);
+        options.RecordContentInTelemetry = recordContent;
         var request = DraftingTestData.Request(DraftingTestData.Context());
 
-        await DraftingTestData.ReadAllAsync(model.StreamAsync(request, Ct));
+        var failure = await Record.ExceptionAsync(() => TestModels.DraftAsync(TestModels.Create(options), request: request));
 
-        return (Assert.Single(spans), request);
+        return (Assert.Single(spans), request, failure);
     }
+
+    private static Task Answer(HttpContext ctx, string deployment) =>
+        FakeChatCompletionsServer.WriteOpenAIStreamAsync(ctx, ["{\"summary\":{\"text\":\"ok\",\"cite\":[\"E1\"]}}"], usage: (900, 120), model: deployment + "-2024");
 
     private static IEnumerable<string> Texts(Activity span) =>
         span.TagObjects.Select(t => t.Key + "=" + t.Value)
@@ -52,8 +52,9 @@ public sealed class ModelTelemetryTests
     [InlineData(ModelProvider.AzureAIInference)]
     public async Task A_draft_produces_a_GenAI_span_with_model_and_token_counts_and_no_prompt_text(ModelProvider provider)
     {
-        var (span, request) = await DraftOnceAsync(provider, recordContent: false);
+        var (span, request, failure) = await DraftOnceAsync(provider, Answer);
 
+        Assert.Null(failure);
         Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
         Assert.EndsWith("-2024", (string?)span.GetTagItem("gen_ai.response.model"), StringComparison.Ordinal);
         Assert.Equal(900, Convert.ToInt32(span.GetTagItem("gen_ai.usage.input_tokens"), System.Globalization.CultureInfo.InvariantCulture));
@@ -68,8 +69,9 @@ public sealed class ModelTelemetryTests
     [Fact]
     public async Task Prompt_and_answer_text_are_recorded_only_when_an_admin_turns_it_on()
     {
-        var (span, _) = await DraftOnceAsync(ModelProvider.FoundryOpenAI, recordContent: true);
+        var (span, _, failure) = await DraftOnceAsync(ModelProvider.FoundryOpenAI, Answer, recordContent: true);
 
+        Assert.Null(failure);
         Assert.Contains(Texts(span), t => t.Contains("gen_ai.input.messages", StringComparison.Ordinal));
     }
 
@@ -78,30 +80,9 @@ public sealed class ModelTelemetryTests
     [InlineData(ModelProvider.AzureAIInference)]
     public async Task A_failed_call_is_traced_with_the_status_but_not_the_services_error_text(ModelProvider provider)
     {
-        var deployment = "telemetry-" + Guid.NewGuid().ToString("N")[..8];
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == DraftModelFactory.TelemetrySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if ((string?)activity.GetTagItem("gen_ai.request.model") == deployment) spans.Enqueue(activity);
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
-        var foundry = provider == ModelProvider.FoundryOpenAI;
-        await using var server = await FakeChatCompletionsServer.StartAsync(
-            (ctx, _) => FakeChatCompletionsServer.WriteContentFilterErrorAsync(ctx, "Potassium 6.8 Penicillin V"),
-            foundry ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath);
-        var model = TestModels.Create(new ModelOptions
-        {
-            Provider = provider, Endpoint = server.Endpoint, Deployment = deployment, ApiKey = "test-key-not-a-secret",
-        });
+        var (span, _, failure) = await DraftOnceAsync(provider, (ctx, _) => FakeChatCompletionsServer.WriteContentFilterErrorAsync(ctx, "Potassium 6.8 Penicillin V"));
 
-        await Assert.ThrowsAsync<DraftModelException>(() => DraftingTestData.ReadAllAsync(model.StreamAsync(DraftingTestData.Request(DraftingTestData.Context()), Ct)));
-
-        var span = Assert.Single(spans);
+        Assert.IsType<DraftModelException>(failure);
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.NotNull(span.GetTagItem("error.type"));
         Assert.DoesNotContain(Texts(span).Append(span.StatusDescription ?? ""), t => t.Contains("Potassium", StringComparison.Ordinal));

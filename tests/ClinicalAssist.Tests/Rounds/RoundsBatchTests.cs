@@ -1,5 +1,6 @@
 using ClinicalAssist.Data;
 using ClinicalAssist.Tests.Context;
+using ClinicalAssist.Tests.Drafting;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
@@ -13,8 +14,8 @@ using static ClinicalAssist.Tests.Rounds.RoundsFakes;
 
 namespace ClinicalAssist.Tests.Rounds;
 
-/// <summary>"Prepare drafts" over a migrated SQLite database with a fake model: concurrency, 429 bursts through the
-/// shared gate, cancel, resume after a restart (a new runner over the same database) and change detection.</summary>
+/// <summary>"Prepare drafts" over a migrated SQLite database with a fake model: concurrency, 429s through the model
+/// pipeline's one retry layer and the deployment's shared pace, cancel, resume after a restart (a new runner over the same database) and change detection.</summary>
 public sealed class RoundsBatchTests : IAsyncLifetime
 {
     private static readonly Actor Clinician = new("u-clin", "Dr Clinician");
@@ -81,25 +82,110 @@ public sealed class RoundsBatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_burst_of_429s_closes_the_gate_for_every_worker_and_no_patient_fails()
+    public async Task A_429_makes_every_worker_wait_out_the_Retry_After_and_the_pipeline_alone_calls_again()
     {
-        // The first 6 calls are rate-limited with Retry-After 300 ms: all workers wait, then every draft is made.
-        var model = new FakeModel { Delay = TimeSpan.FromMilliseconds(50), RateLimitFirst = 6, RetryAfter = TimeSpan.FromMilliseconds(300) };
-        var h = Create(model, concurrency: 4);
+        // Two workers, the deployment's pace shared through the product's model pipeline. Call 1 is answered 429
+        // (retry-after-ms 400) while call 2 is in flight; call 2 finishes only once the pace has closed, so its
+        // worker's next patient is a call that got no 429 of its own: it must wait too.
+        var paceClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        long rateLimitedAt = 0;
+        var endpoint = new InProcessModelEndpoint { RetryAfter = TimeSpan.FromMilliseconds(400), Delay = TimeSpan.FromMilliseconds(10) };
+        endpoint.Answer = async call =>
+        {
+            if (call == 2)
+            {
+                secondArrived.SetResult();
+                await WaitUntilAsync(() => Task.FromResult(endpoint.Models!.RateLimitedUntil > DateTimeOffset.MinValue));
+                return 200;
+            }
+            if (call != 1) return 200;
+            await secondArrived.Task.WaitAsync(Patience.Medium, Ct);
+            rateLimitedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            return 429;
+        };
+        var h = await Harness.CreateAsync(_db, _source, endpoint, maxRetries: 2, concurrency: 2, logger: _log);
         var batchId = await StartAsync(h);
 
         await h.Runner.RunPendingAsync(Ct);
 
         var batch = await LoadAsync(batchId);
         Assert.True(batch.Items.All(i => i.Status == RoundsItemStatus.Ready), _log.Text);
-        Assert.Equal(8 + 6, model.Calls);
-        Assert.True(h.Gate.Closures >= 6, $"gate closed {h.Gate.Closures} times");
-        // After the first 429, no call started before the gate's Retry-After had passed.
-        Assert.True(model.FirstSuccessAt - model.FirstRateLimitAt >= TimeSpan.FromMilliseconds(280),
-            $"first success {(model.FirstSuccessAt - model.FirstRateLimitAt).TotalMilliseconds} ms after the first 429");
+        var calls = endpoint.Calls.OrderBy(c => c.Number).ToList();
+        Assert.Equal(8 + 1, calls.Count); // the rate-limited call was sent again once, by the pipeline
+        Assert.Equal(429, calls[0].Status);
+        // Every call after the two in flight at the 429 waited until its Retry-After had passed.
+        Assert.All(calls.Skip(2), c => Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(rateLimitedAt, c.ArrivedAt) >= TimeSpan.FromMilliseconds(390),
+            $"call {c.Number} sent {System.Diagnostics.Stopwatch.GetElapsedTime(rateLimitedAt, c.ArrivedAt).TotalMilliseconds:0} ms after the 429"));
         await using var db = _db.CreateDbContext();
-        Assert.Equal(0, await db.Drafts.CountAsync(d => d.Status == DraftStatus.Failed, Ct));
-        Assert.Equal(8, await db.Drafts.CountAsync(Ct));
+        Assert.Equal(8, await db.Drafts.CountAsync(d => d.Status == DraftStatus.Draft, Ct));
+    }
+
+    [Fact]
+    public async Task A_429_storm_that_outlasts_the_retries_fails_each_patient_once_in_plain_words_and_a_retry_prepares_them()
+    {
+        var storm = true;
+        var endpoint = new InProcessModelEndpoint();
+        endpoint.Answer = _ => Task.FromResult(Volatile.Read(ref storm) ? 429 : 200);
+        var h = await Harness.CreateAsync(_db, _source, endpoint, maxRetries: 1, concurrency: 4, logger: _log);
+        var batchId = await StartAsync(h);
+
+        await h.Runner.RunPendingAsync(Ct);
+
+        var batch = await LoadAsync(batchId);
+        Assert.Equal(RoundsBatchStatus.Completed, batch.Status);
+        Assert.All(batch.Items, i =>
+        {
+            Assert.Equal(RoundsItemStatus.Failed, i.Status);
+            Assert.Equal("The AI service is busy (rate limit reached). Wait a minute and try again, or use the offline draft.", i.Message);
+            Assert.NotNull(i.DraftId);
+        });
+        // Each patient: one call and the pipeline's one retry — the worker called no model again.
+        Assert.Equal(8 * 2, endpoint.Calls.Count);
+        await using (var db = _db.CreateDbContext())
+        {
+            Assert.Equal(8, await db.Drafts.CountAsync(d => d.Status == DraftStatus.Failed && d.FailureRetryable, Ct));
+        }
+
+        Volatile.Write(ref storm, false);
+        foreach (var item in batch.Items)
+        {
+            var retry = await h.Batches.RetryAsync(item.Id, Clinician, Ct);
+            Assert.True(retry.Succeeded, retry.Message);
+        }
+        await h.Runner.RunPendingAsync(Ct);
+
+        Assert.All((await LoadAsync(batchId)).Items, i => Assert.Equal(RoundsItemStatus.Ready, i.Status));
+        Assert.Equal(8 * 2 + 8, endpoint.Calls.Count);
+    }
+
+    [Fact]
+    public async Task An_unexpected_error_after_the_model_answered_fails_the_patient_without_calling_the_model_again()
+    {
+        var model = new FakeModel { BreakAfterFirstAnswer = true };
+        var h = Create(model, concurrency: 1);
+        var patientId = await PatientIdAsync(0);
+        var started = await h.Batches.StartAsync(Clinician, [patientId], Ct);
+        Assert.True(started.Succeeded, started.Message);
+
+        await h.Runner.RunPendingAsync(Ct);
+
+        var item = Assert.Single((await LoadAsync(started.BatchId!.Value)).Items);
+        Assert.Equal(RoundsItemStatus.Failed, item.Status);
+        Assert.Equal("The draft could not be completed because of an unexpected error. What was produced so far is kept; try again.", item.Message);
+        Assert.NotNull(item.DraftId); // the draft and its text are kept
+        Assert.Equal(1, model.Calls);
+        await using (var db = _db.CreateDbContext())
+        {
+            Assert.Contains("ward round", await db.Drafts.Where(d => d.Id == item.DraftId).Select(d => d.GeneratedText).SingleAsync(Ct), StringComparison.Ordinal);
+        }
+
+        // The clinician's retry: the draft had been stored complete before the error, so it is kept as unchanged.
+        Assert.True((await h.Batches.RetryAsync(item.Id, Clinician, Ct)).Succeeded);
+        await h.Runner.RunPendingAsync(Ct);
+        var retried = Assert.Single((await LoadAsync(started.BatchId!.Value)).Items);
+        Assert.Equal((RoundsItemStatus.Unchanged, item.DraftId), (retried.Status, retried.DraftId));
+        Assert.Equal(1, model.Calls);
     }
 
     [Fact]
@@ -141,6 +227,7 @@ public sealed class RoundsBatchTests : IAsyncLifetime
         var batch = await LoadAsync(batchId);
         var failed = Assert.Single(batch.Items, i => i.Status == RoundsItemStatus.Failed);
         Assert.Equal(7, batch.Items.Count(i => i.Status == RoundsItemStatus.Ready));
+        Assert.Equal(8, model.Calls); // the failed call was not made again by the worker
         Assert.Contains("busy", failed.Message, StringComparison.OrdinalIgnoreCase);
         var readyDrafts = batch.Items.Where(i => i.Status == RoundsItemStatus.Ready).Select(i => i.DraftId).ToHashSet();
 

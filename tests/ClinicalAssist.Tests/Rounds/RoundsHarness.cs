@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using ClinicalAssist.Tests.Drafting;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Rounds;
 using Hl7.Fhir.Model;
+using ClinicalAssist.Data;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -16,25 +19,53 @@ using Task = System.Threading.Tasks.Task;
 namespace ClinicalAssist.Tests.Rounds;
 
 /// <summary>The rounds services over a test database, with their runner, as the app wires them.</summary>
-internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RateLimitGate Gate, RoundsList List)
+internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RoundsList List, DraftModelFactory Models)
 {
-    /// <summary>The rounds services from the product's own registrations (<see cref="TestHost"/>). The model's pauses
-    /// and Retry-After waits are short real delays (tens to hundreds of ms) that the tests only bound from below; the
-    /// records are read at the fixed <see cref="Now"/> the demo source was generated for.</summary>
-    public static Harness Create(TestDatabase database, IPatientRecordSource source, IDraftModel model, int concurrency = 4, ILogger<RoundsBatchRunner>? logger = null)
+    /// <summary>The rounds services from the product's own registrations (<see cref="TestHost"/>) with a fixed drafter.
+    /// The model's pauses are short real delays that the tests only bound from below; the records are read at the
+    /// fixed <see cref="Now"/> the demo source was generated for.</summary>
+    public static Harness Create(TestDatabase database, IPatientRecordSource source, IDraftModel model, int concurrency = 4, ILogger<RoundsBatchRunner>? logger = null) =>
+        Create(TestHost.Create(database, model, source, settings: Settings(concurrency), configure: services => Configure(services, source, logger)));
+
+    /// <summary>As the app drafts: the active model configuration (a FoundryOpenAI deployment answered in process by
+    /// <paramref name="endpoint"/>) through the product's model pipeline — its one retry layer and the deployment's
+    /// rate-limit pace.</summary>
+    public static async Task<Harness> CreateAsync(TestDatabase database, IPatientRecordSource source, InProcessModelEndpoint endpoint, int maxRetries,
+        int concurrency = 4, ILogger<RoundsBatchRunner>? logger = null)
     {
-        var host = TestHost.Create(database, model, source, settings: new Dictionary<string, string?>
+        var models = TestModels.Factory(_ => endpoint);
+        var harness = Create(TestHost.Create(database, source: source, settings: Settings(concurrency), configure: services =>
         {
-            ["Rounds:MaxConcurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Rounds:BackoffSeconds"] = "0.05",
-            ["Rounds:MaxBackoffSeconds"] = "1",
-        }, configure: services =>
+            Configure(services, source, logger);
+            services.Replace(ServiceDescriptor.Singleton(models));
+        }));
+        endpoint.Models = models;
+        await using var db = database.CreateDbContext();
+        var configuration = new ModelConfiguration
         {
-            services.AddScoped(_ => new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance));
-            if (logger is not null) services.AddSingleton(logger);
-        });
-        return new Harness(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RateLimitGate>(), host.Get<RoundsList>());
+            Name = "Foundry (in-process fake)", Provider = ModelProvider.FoundryOpenAI, Endpoint = "https://rounds-model.invalid/openai/v1/",
+            Deployment = "fake-batch", AuthMode = ModelAuthMode.ApiKey, ApiKeyConfigurationKey = "Rounds:TestModelKey",
+            TokenBudget = 8000, TimeoutSeconds = 5, MaxRetries = maxRetries, IsActive = true,
+        };
+        db.ModelConfigurations.Add(configuration);
+        await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        return harness;
     }
+
+    private static Dictionary<string, string?> Settings(int concurrency) => new()
+    {
+        ["Rounds:MaxConcurrency"] = concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Rounds:TestModelKey"] = "test-key-not-a-secret",
+    };
+
+    private static void Configure(IServiceCollection services, IPatientRecordSource source, ILogger<RoundsBatchRunner>? logger)
+    {
+        services.AddScoped(_ => new PatientContextBuilder(source, new FakeTimeProvider(Now), NullLogger<PatientContextBuilder>.Instance));
+        if (logger is not null) services.AddSingleton(logger);
+    }
+
+    private static Harness Create(TestHost host) =>
+        new(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RoundsList>(), host.Get<DraftModelFactory>());
 }
 
 /// <summary>Keeps what was logged (with exceptions) to explain a failing assertion.</summary>
@@ -50,37 +81,34 @@ internal sealed class CollectingLogger<T> : ILogger<T>
 
 internal static class RoundsFakes
 {
-    /// <summary>A model that answers after <see cref="Delay"/>, counts calls in flight, can rate-limit its first calls,
-    /// fail one patient once, or block every call after the first N until cancelled.</summary>
+    /// <summary>A drafter that answers after <see cref="Delay"/>, counts calls in flight, can fail one patient once
+    /// (as the model pipeline reports a call it gave up on), block every call after the first N until cancelled, or
+    /// fail the product once right after an answer (<see cref="BreakAfterFirstAnswer"/>).</summary>
     internal sealed class FakeModel : IDraftModel
     {
-        private int _inFlight, _maxInFlight, _calls, _started, _blocked, _rateLimited;
+        private int _inFlight, _maxInFlight, _calls, _started, _blocked, _broken;
         private readonly HashSet<string> _failed = [];
         public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(10);
-        public int RateLimitFirst { get; init; }
-        public TimeSpan? RetryAfter { get; init; }
         public string? FailPatientOnce { get; init; }
         public int BlockAfter { get; init; } = int.MaxValue;
+
+        /// <summary>The first read of <see cref="DisplayName"/> after an answer throws (the product records the
+        /// drafter's name once more after storing the draft): an unexpected error after the model was called.</summary>
+        public bool BreakAfterFirstAnswer { get; init; }
         public int Calls => _calls;
         public int MaxInFlight => _maxInFlight;
         public int Blocked => Volatile.Read(ref _blocked);
-        public DateTimeOffset FirstRateLimitAt { get; private set; }
-        public DateTimeOffset FirstSuccessAt { get; private set; }
-        public string DisplayName => "Fake batch model";
+        public string DisplayName => BreakAfterFirstAnswer && Volatile.Read(ref _calls) > 0 && Interlocked.Exchange(ref _broken, 1) == 0
+            ? throw new InvalidOperationException("Unexpected failure after the answer.")
+            : "Fake batch model";
         public bool IsAi => true;
         public string ModelId => "fake-batch";
 
         public async IAsyncEnumerable<string> StreamAsync(DraftRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
-            if (Interlocked.Increment(ref _rateLimited) <= RateLimitFirst)
-            {
-                lock (_failed) if (FirstRateLimitAt == default) FirstRateLimitAt = DateTimeOffset.UtcNow;
-                throw new DraftModelException("The AI service is busy (rate limit reached).", retryable: true, status: 429) { RetryAfter = RetryAfter };
-            }
             lock (_failed)
             {
-                if (FirstSuccessAt == default) FirstSuccessAt = DateTimeOffset.UtcNow;
                 if (request.Context.Patient.Id == FailPatientOnce && _failed.Add(FailPatientOnce))
                 {
                     throw new DraftModelException("The AI service is busy (HTTP 503). Try again.", retryable: true, status: 503);

@@ -32,7 +32,7 @@ public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
         Services.AddSingleton(_h.List);
         Services.AddSingleton(_h.Batches);
         Services.AddSingleton(_h.Signals);
-        Services.AddSingleton(_h.Gate);
+        Services.AddSingleton(_h.Models);
         Services.AddSingleton(TimeProvider.System);
         var auth = AddAuthorization();
         auth.SetAuthorized("Dr Clinician");

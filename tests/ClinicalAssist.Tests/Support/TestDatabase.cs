@@ -6,7 +6,7 @@ namespace ClinicalAssist.Tests.Support;
 
 /// <summary>A migrated SQLite database in a temporary file (the same provider and migrations the app runs),
 /// deleted on dispose.</summary>
-public sealed class TestDatabase : IDbContextFactory<AppDbContext>, IAsyncDisposable
+public sealed class TestDatabase : IDbContextFactory<AppDbContext>, IHasConnectionString, IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("clinicalassist-test-").FullName;
 

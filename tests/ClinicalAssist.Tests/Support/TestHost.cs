@@ -15,8 +15,14 @@ using Microsoft.Extensions.Hosting;
 
 namespace ClinicalAssist.Tests.Support;
 
+/// <summary>A database factory that names its connection string (the configuration gets it, as the app's would).</summary>
+public interface IHasConnectionString
+{
+    string ConnectionString { get; }
+}
+
 /// <summary>
-/// The one way tests build the system under test: the product's services composed by the product's own
+/// The one way tests (and the benchmarks, which link this file) build the system under test: the product's services composed by the product's own
 /// <c>Add…</c> extensions (as Program.cs does) over a test database, with only the seams replaced — the clock, the
 /// drafter, the record source, settings. Hosted services are registered but never started: background work runs
 /// when the test drives it. A constructor change in the product changes nothing here.
@@ -44,7 +50,7 @@ public sealed class TestHost : IAsyncDisposable
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         var values = new Dictionary<string, string?>
         {
-            [$"ConnectionStrings:{DataServiceCollectionExtensions.ConnectionStringName}"] = (database as TestDatabase)?.ConnectionString ?? "Data Source=unused.db",
+            [$"ConnectionStrings:{DataServiceCollectionExtensions.ConnectionStringName}"] = (database as IHasConnectionString)?.ConnectionString ?? "Data Source=unused.db",
             ["Model:OfflineChunkDelayMilliseconds"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;

@@ -90,7 +90,8 @@ public sealed class DraftGenerator(
         GenerateAsync(context, recordSource, clinician, onProgress, wrapModel: null, cancellationToken);
 
     /// <summary>Generates a draft; <paramref name="wrapModel"/> may wrap the active drafter (rounds: a shared
-    /// rate-limit gate that waits out 429s before the answer starts, so pacing never fails a draft).</summary>
+    /// model-call slot held while the answer streams). The drafter is called once: retries and 429 pacing are the
+    /// model pipeline's alone.</summary>
     public async Task<Guid> GenerateAsync(PatientContext context, string recordSource, Actor clinician,
         Func<DraftProgress, Task> onProgress, Func<IDraftModel, IDraftModel>? wrapModel, CancellationToken cancellationToken)
     {

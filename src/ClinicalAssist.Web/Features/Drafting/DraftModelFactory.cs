@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
 using Azure.Core;
 using ClinicalAssist.Data;
 using Microsoft.Extensions.AI;
@@ -27,7 +28,9 @@ public sealed class DraftModelFactory(ILoggerFactory loggerFactory, TimeProvider
     /// <summary>The ActivitySource / Meter name of the model pipeline's GenAI telemetry.</summary>
     public const string TelemetrySourceName = "ClinicalAssist.Model";
 
-    private readonly ModelRateLimitPace _pace = new();
+    /// <summary>One pace per model deployment (provider, endpoint, deployment): every drafter built for it — each
+    /// version of its configuration, interactive drafts and rounds' workers alike — waits out the same 429.</summary>
+    private readonly ConcurrentDictionary<(ModelProvider, Uri?, string?), ModelRateLimitPace> _paces = new();
 
     /// <summary>First back-off between attempts when the service gives no Retry-After (doubles each attempt).</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(0.8);
@@ -35,8 +38,11 @@ public sealed class DraftModelFactory(ILoggerFactory loggerFactory, TimeProvider
     /// <summary>The HTTP handler for AI providers (tests: an in-process handler); null: a pooled handler per model.</summary>
     public Func<ModelOptions, HttpMessageHandler>? Handler { get; init; }
 
-    /// <summary>The shared rate-limit pace of every model built here.</summary>
-    public ModelRateLimitPace Pace => _pace;
+    /// <summary>The shared rate-limit pace of the deployment the options name.</summary>
+    public ModelRateLimitPace PaceFor(ModelOptions options) => _paces.GetOrAdd((options.Provider, options.Endpoint, options.Deployment), _ => new());
+
+    /// <summary>Until when some deployment asked callers to wait (in the past when none did).</summary>
+    public DateTimeOffset RateLimitedUntil => _paces.Values.Select(p => p.OpenAt).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
 
     /// <summary>Builds the drafter for validated options (API key resolved, credential given for Entra ID).</summary>
     public IDraftModel Create(ModelOptions options, TokenCredential? credential = null)
@@ -58,7 +64,7 @@ public sealed class DraftModelFactory(ILoggerFactory loggerFactory, TimeProvider
         var pipeline = new ChatClientBuilder(provider)
             .UseOpenTelemetry(loggerFactory, TelemetrySourceName, c => c.EnableSensitiveData = options.RecordContentInTelemetry)
             .UseLogging(new ContentFreeLoggerFactory(loggerFactory))
-            .Use(inner => new ModelRetryChatClient(inner, options.MaxRetries, RetryBaseDelay, _pace, time))
+            .Use(inner => new ModelRetryChatClient(inner, options.MaxRetries, RetryBaseDelay, PaceFor(options), time))
             .Use(inner => new ModelErrorChatClient(inner, time))
             .Build();
         return new ChatClientDraftModel(pipeline, options, loggerFactory.CreateLogger<ChatClientDraftModel>(), time);

@@ -1,4 +1,7 @@
+using Azure.Core;
 using ClinicalAssist.Data;
+using Azure.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Drafting;
@@ -28,18 +31,10 @@ public static class DraftingServiceCollectionExtensions
         builder.Services.AddSingleton<PromptTemplateStore>();
         builder.Services.AddSingleton<PromptTemplateAdmin>();
         builder.Services.AddSingleton<DraftGenerator>();
-        builder.Services.AddSingleton(sp => new DraftModelFactory(
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<PromptInjectionDetector>()));
-        builder.Services.AddSingleton(sp => new ModelConfigurationService(
-            sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<AppDbContext>>(),
-            sp.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(),
-            sp.GetRequiredService<IConfiguration>(),
-            sp.GetRequiredService<IOptions<ModelOptions>>(),
-            sp.GetRequiredService<PromptInjectionDetector>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            factory: sp.GetRequiredService<DraftModelFactory>()));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DraftModelFactory>();
+        builder.Services.TryAddKeyedSingleton<TokenCredential>(ModelConfigurationService.EntraCredentialKey, (_, _) => new DefaultAzureCredential());
+        builder.Services.AddSingleton<ModelConfigurationService>();
 
         builder.Services.AddSingleton<IDraftModel>(sp => sp.GetRequiredService<DraftModelFactory>().Create(new ModelOptions
         {

@@ -18,39 +18,24 @@ public sealed record ModelConnectionTestResult(bool Success, TimeSpan Latency, s
 /// (encrypted with ASP.NET Core Data Protection or referenced from configuration — never returned in plain text
 /// outside this class), and a minimal connection test.
 /// </summary>
-public sealed class ModelConfigurationService
+public sealed class ModelConfigurationService(
+    IDbContextFactory<AppDbContext> dbFactory,
+    IDataProtectionProvider dataProtection,
+    IConfiguration configuration,
+    IOptions<ModelOptions> bootstrap,
+    DraftModelFactory factory,
+    [FromKeyedServices(ModelConfigurationService.EntraCredentialKey)] TokenCredential entraCredential)
 {
     public const string ApiKeyProtectionPurpose = "ClinicalAssist.ModelApiKey";
     public const string OfflineConfigurationName = "Offline drafter";
     public const string ConfiguredEndpointName = "Configured endpoint";
 
-    private readonly IDbContextFactory<AppDbContext> _dbFactory;
-    private readonly IDataProtector _protector;
-    private readonly IConfiguration _configuration;
-    private readonly ModelOptions _bootstrap;
-    private readonly DraftModelFactory _factory;
-    private readonly Func<TokenCredential> _entraCredential;
-    private readonly ConcurrentDictionary<Guid, (Guid Version, IDraftModel Model)> _models = new();
-    private readonly Lazy<TokenCredential> _credential;
+    /// <summary>The service key of the Entra ID credential model endpoints are called with (DefaultAzureCredential;
+    /// the unkeyed <see cref="TokenCredential"/> is the FHIR server's managed identity).</summary>
+    public const string EntraCredentialKey = "model";
 
-    public ModelConfigurationService(
-        IDbContextFactory<AppDbContext> dbFactory,
-        IDataProtectionProvider dataProtection,
-        IConfiguration configuration,
-        IOptions<ModelOptions> bootstrap,
-        PromptInjectionDetector detector,
-        ILoggerFactory loggerFactory,
-        Func<TokenCredential>? entraCredential = null,
-        DraftModelFactory? factory = null)
-    {
-        _dbFactory = dbFactory;
-        _protector = dataProtection.CreateProtector(ApiKeyProtectionPurpose);
-        _configuration = configuration;
-        _bootstrap = bootstrap.Value;
-        _factory = factory ?? new DraftModelFactory(loggerFactory, TimeProvider.System, detector);
-        _entraCredential = entraCredential ?? (() => new DefaultAzureCredential());
-        _credential = new Lazy<TokenCredential>(_entraCredential, LazyThreadSafetyMode.ExecutionAndPublication);
-    }
+    private readonly IDataProtector _protector = dataProtection.CreateProtector(ApiKeyProtectionPurpose);
+    private readonly ConcurrentDictionary<Guid, (Guid Version, IDraftModel Model)> _models = new();
 
     /// <summary>The date Microsoft retired the Azure AI Inference beta SDK and its /models route.</summary>
     public const string AzureAIInferenceRetired = "2026-08-26";
@@ -66,7 +51,7 @@ public sealed class ModelConfigurationService
     /// <summary>The configuration new drafts use. Start-up seeding guarantees there is one.</summary>
     public async Task<ModelConfiguration> GetActiveAsync(CancellationToken ct)
     {
-        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.ModelConfigurations.AsNoTracking()
                    .Where(c => c.IsActive)
                    .OrderByDescending(c => c.UpdatedAt)
@@ -235,7 +220,7 @@ public sealed class ModelConfigurationService
     {
         var options = ToOptions(config, requireKey: true);
         if (!retries) options.MaxRetries = 0;
-        return _factory.Create(options, config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.EntraId ? _credential.Value : null);
+        return factory.Create(options, config.Provider != ModelProvider.Offline && config.AuthMode == ModelAuthMode.EntraId ? entraCredential : null);
     }
 
 
@@ -263,9 +248,9 @@ public sealed class ModelConfigurationService
             Seed = config.Seed,
             TimeoutSeconds = config.TimeoutSeconds,
             MaxRetries = config.MaxRetries,
-            OfflineChunkDelayMilliseconds = _bootstrap.OfflineChunkDelayMilliseconds,
-            TotalTimeoutSeconds = _bootstrap.TotalTimeoutSeconds,
-            RecordContentInTelemetry = _bootstrap.RecordContentInTelemetry,
+            OfflineChunkDelayMilliseconds = bootstrap.Value.OfflineChunkDelayMilliseconds,
+            TotalTimeoutSeconds = bootstrap.Value.TotalTimeoutSeconds,
+            RecordContentInTelemetry = bootstrap.Value.RecordContentInTelemetry,
         };
     }
 
@@ -285,7 +270,7 @@ public sealed class ModelConfigurationService
                     $"The stored API key of \"{config.Name}\" cannot be decrypted with this deployment's Data Protection keys. Enter the key again.");
             }
         }
-        return config.ApiKeyConfigurationKey is { Length: > 0 } name ? _configuration[name] : null;
+        return config.ApiKeyConfigurationKey is { Length: > 0 } name ? configuration[name] : null;
     }
 
     private static string ToAdminWording(string message) => message

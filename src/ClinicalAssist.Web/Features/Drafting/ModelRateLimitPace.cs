@@ -1,6 +1,8 @@
 namespace ClinicalAssist.Web.Features.Drafting;
 
-/// <summary>One pace for every call of a pipeline: a 429 closes it until the service's Retry-After has passed.</summary>
+/// <summary>One pace for every call to a model deployment (see <see cref="DraftModelFactory.PaceFor"/>): a 429 closes it
+/// until the service's Retry-After has passed, and every caller — a clinician's draft or any of rounds' workers — waits
+/// before sending. It holds only the time it opens again, no state of any request.</summary>
 public sealed class ModelRateLimitPace
 {
     private readonly Lock _lock = new();

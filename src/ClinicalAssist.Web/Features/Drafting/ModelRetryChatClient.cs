@@ -7,9 +7,10 @@ namespace ClinicalAssist.Web.Features.Drafting;
 /// The pipeline's one retry layer (the provider SDKs' own retries are off) and its rate-limit pacing. A call that
 /// fails before any text arrived with 408, 429, 5xx or a transport error is tried again, up to
 /// <c>maxRetries</c> times, after the service's Retry-After (retry-after-ms or Retry-After) or else an exponential
-/// back-off. A 429 also closes the shared <see cref="ModelRateLimitPace"/> for that long, so every other call made
-/// through the same pipeline waits before it is sent instead of adding to the overload. Once text has streamed,
-/// nothing is retried (the clinician already sees it).
+/// back-off. A 429 also closes the deployment's shared <see cref="ModelRateLimitPace"/> for that long, so every other
+/// call to the same deployment waits before it is sent instead of adding to the overload. Once text has streamed,
+/// nothing is retried (the clinician already sees it). Nothing else in the product calls a model again: rounds'
+/// workers record a failed draft for the clinician to retry.
 /// </summary>
 public sealed class ModelRetryChatClient(IChatClient inner, int maxRetries, TimeSpan baseDelay, ModelRateLimitPace pace, TimeProvider time)
     : DelegatingChatClient(inner)

@@ -16,14 +16,6 @@ public sealed class RoundsOptions
     [Range(0, 32)]
     public int PrepareAhead { get; set; } = 2;
 
-    /// <summary>How long every worker waits after a rate-limited (429) answer without a Retry-After; doubles per
-    /// consecutive 429 up to <see cref="MaxBackoffSeconds"/>. A Retry-After from the service wins.</summary>
-    [Range(0.01, 600)]
-    public double BackoffSeconds { get; set; } = 5;
-
-    [Range(1, 3600)]
-    public double MaxBackoffSeconds { get; set; } = 120;
-
     /// <summary>How often the worker looks for new or resumed batches when it was not told of one.</summary>
     [Range(1, 3600)]
     public int PollSeconds { get; set; } = 15;

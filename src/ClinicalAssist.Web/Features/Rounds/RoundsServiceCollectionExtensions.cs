@@ -3,7 +3,7 @@ namespace ClinicalAssist.Web.Features.Rounds;
 public static class RoundsServiceCollectionExtensions
 {
     /// <summary>Binds and validates <see cref="RoundsOptions"/> (section "Rounds") and registers the rounds list, the
-    /// "Prepare drafts" batches, the shared rate-limit gate and the background worker that runs (and resumes) them.</summary>
+    /// "Prepare drafts" batches, the shared model-call slots and the background worker that runs (and resumes) them.</summary>
     public static IHostApplicationBuilder AddRounds(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -12,7 +12,7 @@ public static class RoundsServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<RoundsSignals>();
-        builder.Services.AddSingleton<RateLimitGate>();
+        builder.Services.AddSingleton<RoundsCallSlots>();
         builder.Services.AddSingleton<RoundsList>();
         builder.Services.AddSingleton<RoundsBatches>();
         builder.Services.AddSingleton<RoundsBatchRunner>();

@@ -9,17 +9,19 @@ namespace ClinicalAssist.Web.Features.Rounds;
 
 /// <summary>
 /// Runs the patients of running batches: at most <see cref="RoundsOptions.MaxConcurrency"/> model calls at a time
-/// (slots of the shared <see cref="RateLimitGate"/>, which also paces 429s), with <see cref="RoundsOptions.PrepareAhead"/>
-/// more patients prepared meanwhile. Per patient: build the context, skip it when the
-/// record's fingerprint equals the one the latest usable draft was made from, else generate. Each item's outcome is
-/// stored as soon as it is known, so a restart or a cancel loses nothing already prepared.
+/// (<see cref="RoundsCallSlots"/>), with <see cref="RoundsOptions.PrepareAhead"/> more patients prepared meanwhile.
+/// Per patient: build the context, skip it when the record's fingerprint equals the one the latest usable draft was
+/// made from, else generate — one draft, one model call: 429s and transient failures are waited out and retried by
+/// the model pipeline alone (<see cref="ModelRetryChatClient"/>, paced per deployment), and a draft that still fails
+/// is recorded with its message and partial text for the clinician to retry. Each item's outcome is stored as soon
+/// as it is known, so a restart or a cancel loses nothing already prepared.
 /// </summary>
 public sealed class RoundsBatchRunner(
     IDbContextFactory<AppDbContext> dbFactory,
     IServiceScopeFactory scopes,
     IPatientRecordSource records,
     DraftGenerator generator,
-    RateLimitGate gate,
+    RoundsCallSlots calls,
     RoundsSignals signals,
     AuditLog audit,
     IOptions<RoundsOptions> options,
@@ -49,7 +51,7 @@ public sealed class RoundsBatchRunner(
     /// <summary>Runs every pending item of every running batch, then returns (when nothing is left).</summary>
     public async Task RunPendingAsync(CancellationToken stoppingToken)
     {
-        // Model calls are limited by the gate's slots (MaxConcurrency); a few more patients are prepared meanwhile.
+        // Model calls are limited by the call slots (MaxConcurrency); a few more patients are prepared meanwhile.
         using var slots = new SemaphoreSlim(options.Value.MaxConcurrency + options.Value.PrepareAhead);
         var inFlight = new List<Task>();
         while (true)
@@ -85,8 +87,9 @@ public sealed class RoundsBatchRunner(
 
     private sealed record Claimed(Guid ItemId, Guid BatchId, string PatientId, string ClinicianId, string ClinicianName, int Attempt);
 
-    /// <summary>An unexpected error (not the model's answer: e.g. a database or regex timeout under CPU pressure) is
-    /// retried automatically this many times in all before the patient is marked Failed.</summary>
+    /// <summary>An unexpected error before the patient's draft was started (e.g. a database timeout under CPU pressure
+    /// while the context is read) is tried again automatically up to this many attempts in all. Once the draft is
+    /// started the model may have been called, so nothing is tried again automatically: the clinician retries.</summary>
     internal const int MaxAutomaticAttempts = 2;
 
     /// <summary>Takes the next pending item (oldest batch, bed order) and marks it Running, atomically.</summary>
@@ -148,7 +151,11 @@ public sealed class RoundsBatchRunner(
                 else
                 {
                     draftId = await generator.GenerateAsync(context, records.Name, new Actor(item.ClinicianId, item.ClinicianName),
-                        _ => Task.CompletedTask, model => new PacedDraftModel(model, gate), token);
+                        progress =>
+                        {
+                            draftId = progress.DraftId; // stored before the model is called: from here on, no automatic attempt
+                            return Task.CompletedTask;
+                        }, calls.Hold, token);
                     await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
                     var draft = await db.Drafts.AsNoTracking().Where(d => d.Id == draftId).Select(d => new { d.Status, d.FailureMessage }).SingleAsync(CancellationToken.None);
                     (status, message) = draft.Status switch
@@ -176,7 +183,7 @@ public sealed class RoundsBatchRunner(
             status = RoundsItemStatus.Failed;
             message = refused.Message;
         }
-        catch (Exception ex) when (ex is not FhirSourceException && item.Attempt < MaxAutomaticAttempts)
+        catch (Exception ex) when (ex is not FhirSourceException && draftId is null && item.Attempt < MaxAutomaticAttempts)
         {
             status = RoundsItemStatus.Pending;
             message = "Retrying after an unexpected error.";
@@ -187,7 +194,8 @@ public sealed class RoundsBatchRunner(
             status = RoundsItemStatus.Failed;
             message = ex is FhirSourceException source
                 ? $"The record could not be loaded from {records.Name}: {source.Message} Try again."
-                : "The draft could not be prepared because of an unexpected error. Try again.";
+                : draftId is null ? "The draft could not be prepared because of an unexpected error. Try again."
+                : "The draft could not be completed because of an unexpected error. What was produced so far is kept; try again.";
             logger.LogWarning(ex, "Rounds item {ItemId} of batch {BatchId} failed.", item.ItemId, item.BatchId);
         }
 

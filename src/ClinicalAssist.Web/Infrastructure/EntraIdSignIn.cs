@@ -10,30 +10,6 @@ using Microsoft.Identity.Web;
 
 namespace ClinicalAssist.Web.Infrastructure;
 
-/// <summary>
-/// Section "EntraId": sign-in with Microsoft Entra ID (OpenID Connect through Microsoft.Identity.Web), off by
-/// default. The app registration itself is configured in the standard section "AzureAd" (Instance, TenantId,
-/// ClientId, ClientSecret or a certificate, CallbackPath). <see cref="Roles"/> maps the token's app roles ("roles"
-/// claim) or security-group object ids ("groups" claim) to Clinician / Reviewer / Admin.
-/// </summary>
-public sealed class EntraIdOptions
-{
-    public const string Section = "EntraId";
-
-    public bool Enabled { get; set; }
-
-    /// <summary>Text of the sign-in button.</summary>
-    public string DisplayName { get; set; } = "Microsoft Entra ID";
-
-    /// <summary>Product role → app-role values or group object ids that grant it. Defaults: the app roles named
-    /// Clinician, Reviewer and Admin.</summary>
-    public Dictionary<string, string[]> Roles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>The mapping in force: configured entries, or each product role mapped from the app role of the same name.</summary>
-    public IReadOnlyDictionary<string, string[]> EffectiveRoles() =>
-        Data.Roles.All.ToDictionary(r => r, r => Roles.TryGetValue(r, out var values) && values.Length > 0 ? values : [r], StringComparer.Ordinal);
-}
-
 public static class EntraIdSignIn
 {
     public const string Scheme = "EntraId";
@@ -126,75 +102,4 @@ public static class EntraIdSignIn
 
     private static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
-}
-
-/// <summary>Turns an Entra ID sign-in into the local account the rest of the app uses (drafts, decisions and the
-/// audit trail refer to local user ids; the idle sign-out and security-stamp checks work unchanged).</summary>
-public sealed class EntraIdAccounts(UserManager<ApplicationUser> users, IOptions<EntraIdOptions> options, AuditLog audit, ILogger<EntraIdAccounts> logger)
-{
-    /// <summary>Finds (by object id, then e-mail) or creates the account, sets its roles to what the token grants and
-    /// returns it; null when the token grants no ClinicalAssist role or the account is disabled (audited).</summary>
-    public async Task<ApplicationUser?> ProvisionAsync(ClaimsPrincipal external, CancellationToken ct)
-    {
-        var objectId = external.FindFirstValue("oid") ?? external.FindFirstValue(EntraIdSignIn.ObjectIdClaim)
-                       ?? external.FindFirstValue("sub") ?? external.FindFirstValue(ClaimTypes.NameIdentifier);
-        var email = external.FindFirstValue("preferred_username") ?? external.FindFirstValue(ClaimTypes.Email)
-                    ?? external.FindFirstValue("email") ?? external.FindFirstValue(ClaimTypes.Upn);
-        var name = external.FindFirstValue("name") ?? external.FindFirstValue(ClaimTypes.Name) ?? email;
-        if (string.IsNullOrEmpty(objectId) || string.IsNullOrEmpty(email))
-        {
-            logger.LogWarning("Entra ID sign-in refused: the token has no object id or user name.");
-            await audit.WriteAsync(AuditActions.SignInFailed, null, outcome: "failure", details: "Entra ID token without object id or user name", cancellationToken: ct);
-            return null;
-        }
-
-        var roles = EntraIdSignIn.MapRoles(external, options.Value);
-        var user = await users.FindByLoginAsync(EntraIdSignIn.Scheme, objectId) ?? await users.FindByEmailAsync(email);
-        if (roles.Count == 0)
-        {
-            logger.LogWarning("Entra ID sign-in refused: no ClinicalAssist role in the token.");
-            await audit.WriteAsync(AuditActions.SignInFailed, user is null ? null : new Actor(user.Id, user.DisplayName), outcome: "failure",
-                details: "Entra ID: no Clinician, Reviewer or Admin app role or group", cancellationToken: ct);
-            return null;
-        }
-
-        if (user is null)
-        {
-            user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = name ?? email };
-            Check(await users.CreateAsync(user), "create the account");
-        }
-        if (user.IsDisabled)
-        {
-            await audit.WriteAsync(AuditActions.SignInFailed, new Actor(user.Id, user.DisplayName), outcome: "failure", details: "account disabled", cancellationToken: ct);
-            return null;
-        }
-        if ((await users.GetLoginsAsync(user)).All(l => l.LoginProvider != EntraIdSignIn.Scheme))
-        {
-            Check(await users.AddLoginAsync(user, new UserLoginInfo(EntraIdSignIn.Scheme, objectId, "Microsoft Entra ID")), "link the Entra ID login");
-        }
-        if (!string.IsNullOrWhiteSpace(name) && user.DisplayName != name)
-        {
-            user.DisplayName = name;
-            Check(await users.UpdateAsync(user), "update the display name");
-        }
-
-        // The token is the source of truth for product roles.
-        var current = (await users.GetRolesAsync(user)).Where(r => Roles.All.Contains(r)).ToList();
-        var remove = current.Except(roles).ToList();
-        var add = roles.Except(current).ToList();
-        if (remove.Count > 0) Check(await users.RemoveFromRolesAsync(user, remove), "remove roles");
-        if (add.Count > 0) Check(await users.AddToRolesAsync(user, add), "add roles");
-
-        logger.LogInformation("User {UserId} signed in with Entra ID.", user.Id);
-        await audit.WriteAsync(AuditActions.SignedIn, new Actor(user.Id, user.DisplayName), details: $"Entra ID; roles {string.Join(",", roles.Order())}", cancellationToken: ct);
-        return user;
-    }
-
-    private static void Check(IdentityResult result, string what)
-    {
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException($"Entra ID sign-in could not {what}: {string.Join("; ", result.Errors.Select(e => e.Code))}");
-        }
-    }
 }

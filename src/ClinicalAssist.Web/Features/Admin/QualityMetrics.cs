@@ -7,38 +7,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Web.Features.Admin;
 
-/// <summary>Drafts created in [<see cref="From"/>, <see cref="To"/>) (UTC), optionally of one model configuration
-/// and/or one template version.</summary>
-public sealed record QualityFilter(DateTimeOffset From, DateTimeOffset To, Guid? ModelConfigurationId = null, string? TemplateId = null, int? TemplateVersion = null);
-
-/// <summary>The per-draft facts the metrics are computed from (and the CSV export's rows). No patient identifiers.</summary>
-public sealed record QualityDraftRow(
-    Guid DraftId, DateTimeOffset CreatedAt, Guid? ModelConfigurationId, string ModelConfigurationName, string? ReportedModelId,
-    string TemplateId, int TemplateVersion, DraftStatus Status, int WarningCount, int MustIncludeOmissionCount, double? EditDistance,
-    int? TimeToFirstTokenMs, int? DurationMs, int? PromptTokens, int? CompletionTokens, string? RejectionReason,
-    bool? ReviewApproved, string? ReviewReason);
-
-public sealed record CountBy(string Label, int Count);
-
-public sealed record TokensOnDay(DateOnly Day, long PromptTokens, long CompletionTokens);
-
-/// <summary>Figures for one set of drafts. Definitions:
-/// generated = generation completed (status Draft, Signed, Rejected, Approved or Returned); signed = ever signed
-/// (Signed, Approved, Returned); warnings and omissions are per generated draft; edit distance over signed drafts;
-/// latencies over generated drafts that recorded them, percentiles by nearest rank; tokens per UTC day over every
-/// draft that recorded usage.</summary>
-public sealed record QualityFigures(
-    int Total, int Generated, int Failed, int Signed, int Rejected, int Approved, int Returned,
-    IReadOnlyList<CountBy> RejectionReasons, IReadOnlyList<CountBy> ReturnReasons,
-    double? EditDistanceMean, IReadOnlyList<CountBy> EditDistanceDistribution,
-    double? WarningsPerDraft, int MustIncludeOmissions, double? OmissionsPerDraft,
-    int? TimeToFirstTokenP50, int? TimeToFirstTokenP95, int? LatencyP50, int? LatencyP95,
-    IReadOnlyList<TokensOnDay> TokensPerDay);
-
-public sealed record QualityGroup(Guid? ModelConfigurationId, string ModelConfigurationName, string TemplateId, int TemplateVersion, QualityFigures Figures);
-
-public sealed record QualityReport(QualityFigures Overall, IReadOnlyList<QualityGroup> Groups);
-
 /// <summary>Quality metrics per model configuration and template version over a period, and their CSV export.
 /// The figures are computed in memory by <see cref="Compute"/> (a plain function, tested against hand-computed values).</summary>
 public sealed class QualityMetrics(IDbContextFactory<AppDbContext> dbFactory)
@@ -166,26 +134,4 @@ public sealed class QualityMetrics(IDbContextFactory<AppDbContext> dbFactory)
         if (f.TemplateVersion is { } v) parts.Add("version=" + v.ToString(CultureInfo.InvariantCulture));
         return string.Join('&', parts);
     }
-}
-
-public static class QualityMetricsEndpoints
-{
-    /// <summary>GET /admin/quality/export.csv?from=&amp;to=&amp;configuration=&amp;template=&amp;version= (Admin only; audited).</summary>
-    public static IEndpointConventionBuilder MapQualityExport(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/admin/quality/export.csv", async (HttpContext http, QualityMetrics metrics, AuditLog audit,
-            DateTimeOffset? from, DateTimeOffset? to, Guid? configuration, string? template, int? version) =>
-        {
-            if (QualityMetrics.ParseFilter(from, to, configuration, template, version) is not { } filter)
-            {
-                return Results.BadRequest("Give a period: from and to (ISO 8601), with from before to.");
-            }
-            await audit.WriteAsync(AuditActions.QualityMetricsExported, Actor.From(http.User),
-                details: string.Create(CultureInfo.InvariantCulture, $"from={filter.From:O} to={filter.To:O} configuration={configuration} template={template} version={version}"),
-                cancellationToken: http.RequestAborted);
-            http.Response.ContentType = "text/csv; charset=utf-8";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=quality-{filter.From:yyyyMMdd}-{filter.To:yyyyMMdd}.csv";
-            await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
-            await metrics.WriteCsvAsync(filter, writer, http.RequestAborted);
-            return Results.Empty;
-        }).RequireAuthorization(Infrastructure.Policies.Admin);
 }

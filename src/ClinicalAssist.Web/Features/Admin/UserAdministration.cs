@@ -10,25 +10,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Web.Features.Admin;
 
-/// <summary>One row of the users page.</summary>
-public sealed record UserSummary(
-    string Id, string Email, string DisplayName, IReadOnlyList<string> Roles,
-    bool IsDisabled, bool IsLockedOut, bool PasswordChangeRequired)
-{
-    public string State => IsDisabled ? "Disabled" : IsLockedOut ? "Locked" : "Active";
-}
-
-/// <summary>What an admin enters to create an account. With no <see cref="InitialPassword"/> a temporary one is
-/// generated (shown once) and the user must change it at first sign-in; <see cref="RequirePasswordChange"/> asks the
-/// same for an entered password.</summary>
-public sealed record NewUser(string Email, string DisplayName, IReadOnlyCollection<string> Roles, string? InitialPassword, bool RequirePasswordChange);
-
-/// <summary>Outcome of an admin action; <see cref="TemporaryPassword"/> is shown once to the admin, never stored or logged.</summary>
-public sealed record UserAdminResult(bool Succeeded, string Message, string? TemporaryPassword = null)
-{
-    public static UserAdminResult Fail(string message) => new(false, message);
-}
-
 /// <summary>
 /// Users and roles: create, assign roles (several allowed), lock/unlock, force a password reset, disable/enable.
 /// Every change is audited, and every change that affects access renews the user's security stamp, so open sessions

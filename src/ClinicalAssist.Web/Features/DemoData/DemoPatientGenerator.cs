@@ -96,8 +96,3 @@ public static class DemoPatientGenerator
         return items;
     }
 }
-
-internal sealed record WardPlacement(string Ward, int Bed, string FamilyName)
-{
-    public string Display => $"{Ward}, Bed {Bed}";
-}

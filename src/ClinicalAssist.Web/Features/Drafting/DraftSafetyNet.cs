@@ -4,39 +4,6 @@ using ClinicalAssist.Web.Features.Context;
 
 namespace ClinicalAssist.Web.Features.Drafting;
 
-/// <summary>A value with a unit in a statement that none of the statement's cited sources contains.</summary>
-public sealed record NumberMismatch(string Value, string Statement, IReadOnlyList<string> CitedKeys);
-
-/// <summary>An item the draft had to mention and did not.</summary>
-public sealed record MustIncludeItem(string Kind, string Description, string CitationKey);
-
-/// <summary>A clinician's explicit choice to sign text that did not verify: their reason and the findings it overrode
-/// (plain words, as shown to them).</summary>
-public sealed record UnverifiedSignOff(string Reason, IReadOnlyList<string> Findings);
-
-/// <summary>The stored verification result of a draft (Draft.VerificationJson).</summary>
-public sealed record DraftVerification(
-    bool Structured,
-    IReadOnlyList<string> UnknownKeys,
-    IReadOnlyList<string> UncitedStatements,
-    IReadOnlyList<NumberMismatch> NumberMismatches,
-    IReadOnlyList<MustIncludeItem> NotMentioned,
-    IReadOnlyList<string> CitedKeys)
-{
-    /// <summary>Entries of a cite position that are not citation keys (free text, values): never rendered as chips.</summary>
-    public IReadOnlyList<string> InvalidCitations { get; init; } = [];
-
-    /// <summary>Set when the clinician signed text that did not verify, with their reason and what was unverified.</summary>
-    public UnverifiedSignOff? SignedUnverified { get; init; }
-
-    public bool IsClean => !HasCriticalFindings && UncitedStatements.Count == 0 && NotMentioned.Count == 0;
-
-    /// <summary>A finding that stops signing until the text is edited and verifies, or the clinician signs it as
-    /// unverified with a reason: the answer did not parse, a cite position held something that is not a key, a key
-    /// does not resolve, or a number is not in the statement's cited sources.</summary>
-    public bool HasCriticalFindings => !Structured || InvalidCitations.Count > 0 || UnknownKeys.Count > 0 || NumberMismatches.Count > 0;
-}
-
 /// <summary>
 /// Deterministic checks of a finished draft before a clinician reads it: (1) numbers with units must appear in a
 /// cited source of the same statement; (2) the must-include net — active allergies (high criticality first),

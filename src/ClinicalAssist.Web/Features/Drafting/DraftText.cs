@@ -3,14 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace ClinicalAssist.Web.Features.Drafting;
 
-/// <summary>One display line of a draft: a heading, a bullet or a paragraph, split into text and citation keys.</summary>
-public sealed record DraftLine(DraftLineKind Kind, IReadOnlyList<DraftSegment> Segments);
-
-public enum DraftLineKind { Heading, Bullet, Paragraph }
-
-/// <summary>Plain text, or a citation key such as "L3" (<see cref="IsCitation"/>).</summary>
-public sealed record DraftSegment(string Text, bool IsCitation);
-
 /// <summary>Parses draft text (a small markdown subset with [KEY] citations) for display. Text is never
 /// interpreted as HTML: the page renders segments as text.</summary>
 public static partial class DraftText

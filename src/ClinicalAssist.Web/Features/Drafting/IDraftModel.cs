@@ -2,21 +2,6 @@ using ClinicalAssist.Web.Features.Context;
 
 namespace ClinicalAssist.Web.Features.Drafting;
 
-/// <summary>What a drafter is given: the context, its citation keys and the rendered prompt (for a model).</summary>
-public sealed record DraftRequest(PatientContext Context, CitationIndex Citations, RenderedPrompt Prompt)
-{
-    /// <summary>Filled in by the model while it answers: what the endpoint reported.</summary>
-    public DraftCallInfo Call { get; } = new();
-}
-
-/// <summary>What a model call reported: the model id in the answer and the token usage.</summary>
-public sealed class DraftCallInfo
-{
-    public string? ReportedModelId { get; set; }
-    public int? PromptTokens { get; set; }
-    public int? CompletionTokens { get; set; }
-}
-
 /// <summary>The model seam: the offline rule-based drafter (default) or an Azure AI Foundry endpoint.</summary>
 public interface IDraftModel
 {

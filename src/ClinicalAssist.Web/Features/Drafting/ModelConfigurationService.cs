@@ -10,9 +10,6 @@ using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Drafting;
 
-/// <summary>Outcome of "Test connection": latency and the model id the endpoint reported, or the error.</summary>
-public sealed record ModelConnectionTestResult(bool Success, TimeSpan Latency, string? ReportedModelId, string? Error);
-
 /// <summary>
 /// The named model configurations admins manage: which one is active, the drafter each one makes, its API key
 /// (encrypted with ASP.NET Core Data Protection or referenced from configuration — never returned in plain text

@@ -1,32 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text;
 using ClinicalAssist.Web.Features.Context;
 using Microsoft.ML.Tokenizers;
 
 namespace ClinicalAssist.Web.Features.Drafting;
-
-/// <summary>One version of a prompt template: the markdown body with its SYSTEM and USER parts.</summary>
-public sealed record PromptTemplate(string TemplateId, int Version, string Body);
-
-/// <summary>How a prompt is built: the token budget and tokenizer of the model configuration, and whether the
-/// patient is described by age and sex only (<see cref="Minimise"/>, the default). Stored with every draft.</summary>
-public sealed record PromptSettings(int TokenBudget = PromptSettings.DefaultTokenBudget, string Tokenizer = PromptSettings.DefaultTokenizer, bool Minimise = true)
-{
-    public const int DefaultTokenBudget = 12000;
-    public const string DefaultTokenizer = "o200k_base";
-    public static readonly PromptSettings Default = new();
-}
-
-/// <summary>Items of one section that did not fit the token budget.</summary>
-public sealed record OmittedItems(string Section, int Count, string Noun)
-{
-    public string Describe() => string.Create(CultureInfo.InvariantCulture, $"{Count} {(Count == 1 ? Singular(Noun) : Noun)} not sent");
-
-    private static string Singular(string noun) => noun.EndsWith("ies", StringComparison.Ordinal) ? noun[..^3] + "y" : noun.TrimEnd('s');
-}
 
 /// <summary>
 /// Renders a versioned prompt template (seeded from the embedded Prompts/*.md files, versions kept in the database)
@@ -474,6 +454,3 @@ public sealed class PromptBuilder
         return new Dictionary<string, string>(StringComparer.Ordinal); // unterminated front matter
     }
 }
-
-/// <summary>The token budget cannot hold even the instructions: a configuration problem, shown to the clinician.</summary>
-public sealed class PromptBudgetException(string message) : Exception(message);

@@ -5,20 +5,6 @@ using ClinicalAssist.Web.Features.Context;
 
 namespace ClinicalAssist.Web.Features.Drafting;
 
-/// <summary>Instruction-like text found in a clinical note. <see cref="Excerpt"/> (≤ 120 characters) is note text:
-/// show it to the clinician, never log it. The matched span is <see cref="HighlightStart"/> /
-/// <see cref="HighlightLength"/> within the excerpt; <see cref="Explanation"/> says in plain words what it looks like.</summary>
-public sealed record InjectionWarning(string NoteKey, ResourceRef Source, string Rule, string Excerpt)
-{
-    public int HighlightStart { get; init; }
-    public int HighlightLength { get; init; }
-    public string Explanation => PromptInjectionDetector.Explain(Rule);
-}
-
-/// <summary>One finding of <see cref="PromptInjectionDetector.ScanText"/>: the rule, an excerpt of the original text
-/// (invisible characters removed, line breaks as spaces) and the matched span within it.</summary>
-public sealed record InjectionFinding(string Rule, string Excerpt, int HighlightStart, int HighlightLength);
-
 /// <summary>
 /// Flags clinical-note text that reads like instructions to an AI model. Advisory: the real defences are that notes
 /// are quoted as data, the system prompt says so, every statement must cite the record, and a clinician signs.

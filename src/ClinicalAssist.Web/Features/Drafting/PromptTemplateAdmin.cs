@@ -6,21 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Drafting;
 
-/// <summary>Audit actions of the template admin page.</summary>
-public static class PromptTemplateAuditActions
-{
-    public const string VersionAdded = "template.version-added";
-    public const string VersionActivated = "template.version-activated";
-    public const string DryRun = "template.dry-run";
-}
-
-/// <summary>Outcome of a template change: the message to show, and whether it happened.</summary>
-public sealed record TemplateChangeResult(bool Succeeded, string Message, int? Version = null);
-
-/// <summary>A dry run: the prompt a template renders for a generated demo patient, its token count against the
-/// budget in force, and what the budget left out. No model is called.</summary>
-public sealed record TemplateDryRun(string PatientLabel, RenderedPrompt Prompt, int TokenBudget, string Tokenizer);
-
 /// <summary>
 /// What the admin page /admin/templates does: list versions, add a version (validated: SYSTEM and USER parts and
 /// one {{context}} placeholder), activate a version (exactly one active per template), and dry-run a version on a

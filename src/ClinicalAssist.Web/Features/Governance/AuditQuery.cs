@@ -5,18 +5,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Web.Features.Governance;
 
-/// <summary>Audit viewer filters; empty values do not filter. Times are UTC, <see cref="To"/> exclusive.</summary>
-public sealed record AuditFilter
-{
-    /// <summary>User id, or a part of the user's display name.</summary>
-    public string? User { get; init; }
-    public string? PatientId { get; init; }
-    /// <summary>Exact action, or a prefix ending in '.', e.g. "draft." for every draft action.</summary>
-    public string? Action { get; init; }
-    public DateTimeOffset? From { get; init; }
-    public DateTimeOffset? To { get; init; }
-}
-
 /// <summary>Reads the audit trail newest first with keyset paging on Id, and exports it as CSV.</summary>
 public sealed class AuditQuery(IDbContextFactory<AppDbContext> dbFactory)
 {
@@ -83,53 +71,5 @@ public sealed class AuditQuery(IDbContextFactory<AppDbContext> dbFactory)
         if (string.IsNullOrEmpty(value)) return "";
         if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
-}
-
-/// <summary>Section "Audit". Events are kept for ever unless <see cref="RetentionDays"/> is set; the EU AI Act
-/// (Art. 12, 19) asks deployers to keep logs at least six months, so shorter periods are refused at start-up.</summary>
-public sealed class AuditOptions
-{
-    public const string Section = "Audit";
-
-    [System.ComponentModel.DataAnnotations.Range(183, 36500)]
-    public int? RetentionDays { get; set; }
-}
-
-/// <summary>Once a day, deletes audit events older than the configured retention (off by default). The only code
-/// that removes audit rows; it records what it removed as an audit event of its own.</summary>
-public sealed class AuditRetentionService(
-    IDbContextFactory<AppDbContext> dbFactory, Microsoft.Extensions.Options.IOptionsMonitor<AuditOptions> options,
-    AuditLog audit, TimeProvider time, ILogger<AuditRetentionService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromDays(1), time);
-        do
-        {
-            try
-            {
-                await PurgeAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Audit retention purge failed; it will run again tomorrow.");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    public async Task<int> PurgeAsync(CancellationToken ct)
-    {
-        if (options.CurrentValue.RetentionDays is not { } days) return 0;
-        var cutoff = time.GetUtcNow().AddDays(-days);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var removed = await db.AuditEvents.Where(a => a.At < cutoff).ExecuteDeleteAsync(ct);
-        if (removed > 0)
-        {
-            logger.LogInformation("Audit retention removed {Count} event(s) older than {Days} days.", removed, days);
-            await audit.WriteAsync(AuditActions.AuditPurged, actor: null, details: string.Create(CultureInfo.InvariantCulture, $"removed={removed} older_than_days={days}"), cancellationToken: ct);
-        }
-        return removed;
     }
 }

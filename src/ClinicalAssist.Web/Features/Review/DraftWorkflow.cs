@@ -1,39 +1,12 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.WriteBack;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Web.Features.Review;
-
-/// <summary>Coded reasons for a clinician's rejection or a reviewer's return (CDS Hooks overrideReason shape:
-/// a code with a display, and/or a free-text comment).</summary>
-public static class DecisionReasons
-{
-    public static readonly IReadOnlyList<(string Code, string Display)> All =
-    [
-        ("unsupported-claim", "Unsupported claim / hallucination"),
-        ("omission", "Omission"),
-        ("wrong-data", "Wrong or outdated data"),
-        ("unsafe", "Clinically unsafe"),
-        ("not-useful", "Not useful"),
-        ("other", "Other"),
-    ];
-
-    public static string Display(string? code) =>
-        All.FirstOrDefault(r => r.Code == code).Display ?? code ?? "";
-
-    public static bool IsKnown(string? code) => All.Any(r => r.Code == code);
-}
-
-/// <summary>The outcome of a decision: done, or refused with a message the user can act on.</summary>
-public sealed record DecisionResult(bool Succeeded, string Message)
-{
-    public static DecisionResult Ok(string message) => new(true, message);
-    public static DecisionResult Refused(string message) => new(false, message);
-}
 
 /// <summary>
 /// Every change of a draft's status after generation goes through here: the one place that knows which
@@ -261,33 +234,4 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
     {
         public string? AuditDetails { get; } = auditDetails;
     }
-}
-
-/// <summary>Normalised word-level Levenshtein distance: 0 = same words, 1 = nothing in common.</summary>
-public static class WordEditDistance
-{
-    public static double Normalized(string original, string edited)
-    {
-        var a = Tokenize(original);
-        var b = Tokenize(edited);
-        if (a.Length == 0 && b.Length == 0) return 0;
-
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++) previous[j] = j;
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = string.Equals(a[i - 1], b[j - 1], StringComparison.Ordinal) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            (previous, current) = (current, previous);
-        }
-        return (double)previous[b.Length] / Math.Max(a.Length, b.Length);
-    }
-
-    private static string[] Tokenize(string text) =>
-        text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
 }

@@ -4,42 +4,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Web.Features.Review;
 
-/// <summary>Which part of the queue: signed drafts awaiting review, or decided ones.</summary>
-public enum QueueView { Awaiting, Approved, Returned, AllSigned }
-
-public enum QueueSort { OldestFirst, NewestFirst }
-
-/// <summary>Review queue filters. Empty values do not filter.</summary>
-public sealed record ReviewQueueFilter
-{
-    public QueueView View { get; init; } = QueueView.Awaiting;
-    public QueueSort Sort { get; init; } = QueueSort.OldestFirst;
-    /// <summary>The signing clinician's user id.</summary>
-    public string? ClinicianId { get; init; }
-    /// <summary>Exact patient id, or a part of the patient's name.</summary>
-    public string? Patient { get; init; }
-    public string? ModelId { get; init; }
-    public string? TemplateId { get; init; }
-    public int? TemplateVersion { get; init; }
-    /// <summary>Signed at or after (UTC).</summary>
-    public DateTimeOffset? SignedFrom { get; init; }
-    /// <summary>Signed before (UTC).</summary>
-    public DateTimeOffset? SignedTo { get; init; }
-    public bool? HasWarnings { get; init; }
-}
-
-/// <summary>Where the previous page ended: the last row's sign-off time and id (keyset paging, no OFFSET).</summary>
-public sealed record QueueCursor(DateTimeOffset SignedAt, Guid Id);
-
-public sealed record QueueRow(Guid Id, string PatientId, string PatientLabel, string? SignedById, string? SignedBy,
-    DateTimeOffset SignedAt, string Drafter, bool IsAiGenerated, string ModelId, string TemplateId, int TemplateVersion,
-    double? EditDistance, int WarningCount, DraftStatus Status);
-
-/// <summary>The FHIR write-back state of a queued draft (pending, written with its document id, failed with the reason).</summary>
-public sealed record WriteState(FhirWriteStatus Status, string? Detail);
-
-public sealed record QueuePage(IReadOnlyList<QueueRow> Rows, QueueCursor? Next);
-
 /// <summary>
 /// The review queue's reads: a filtered, sorted page after a cursor, and counts per status. Keyset paging on the
 /// (Status, ClinicianDecisionAt, Id) index keeps a deep page as cheap as the first.

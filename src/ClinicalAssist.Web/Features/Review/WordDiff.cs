@@ -3,10 +3,6 @@ using DiffPlex.Chunkers;
 
 namespace ClinicalAssist.Web.Features.Review;
 
-public enum DiffKind { Same, Deleted, Inserted }
-
-public sealed record DiffSegment(DiffKind Kind, string Text);
-
 /// <summary>Word-level difference between the generated draft and the text the clinician signed (DiffPlex).</summary>
 public static class WordDiff
 {

@@ -5,40 +5,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClinicalAssist.Web.Features.Rounds;
 
-/// <summary>What the rounds list says about a patient's draft.</summary>
-public enum RoundsDraftState
-{
-    None,
-    Preparing,
-    Ready,
-    Signed,
-    NeedsAttention,
-}
-
-/// <summary>One row of the rounds list: the patient, their latest draft and its batch item (if any).</summary>
-public sealed record RoundsRow(
-    PatientSummary Patient,
-    bool AddedByHand,
-    RoundsDraftState State,
-    Guid? DraftId,
-    DraftStatus? DraftStatus,
-    int Warnings,
-    int NotMentioned,
-    DateTimeOffset? DraftAt,
-    Guid? ItemId,
-    RoundsItemStatus? ItemStatus,
-    string? ItemMessage)
-{
-    public static string Label(RoundsDraftState state) => state switch
-    {
-        RoundsDraftState.None => "No draft",
-        RoundsDraftState.Preparing => "Preparing",
-        RoundsDraftState.Ready => "Ready",
-        RoundsDraftState.Signed => "Signed",
-        _ => "Needs attention",
-    };
-}
-
 /// <summary>
 /// A clinician's rounds list: the census of the configured record source (Server: <c>Fhir:Census</c>; Demo and
 /// Directory: all their patients) plus patients added by hand, minus those taken off by hand; in bed order
@@ -156,38 +122,5 @@ public sealed class RoundsList(IPatientRecordSource records, IDbContextFactory<A
         entry.ChangedAt = time.GetUtcNow();
         db.AuditEvents.Add(audit.Create(action, clinician, patientId));
         await db.SaveChangesAsync(cancellationToken);
-    }
-}
-
-/// <summary>Orders "Bed 2" before "Bed 10": runs of digits compare by value.</summary>
-public sealed class NaturalComparer : IComparer<string>
-{
-    public static readonly NaturalComparer Instance = new();
-
-    public int Compare(string? x, string? y)
-    {
-        if (ReferenceEquals(x, y)) return 0;
-        if (x is null) return -1;
-        if (y is null) return 1;
-        int i = 0, j = 0;
-        while (i < x.Length && j < y.Length)
-        {
-            if (char.IsAsciiDigit(x[i]) && char.IsAsciiDigit(y[j]))
-            {
-                var si = i; while (i < x.Length && char.IsAsciiDigit(x[i])) i++;
-                var sj = j; while (j < y.Length && char.IsAsciiDigit(y[j])) j++;
-                var a = x[si..i].TrimStart('0');
-                var b = y[sj..j].TrimStart('0');
-                var c = a.Length != b.Length ? a.Length.CompareTo(b.Length) : string.CompareOrdinal(a, b);
-                if (c != 0) return c;
-            }
-            else
-            {
-                var c = char.ToUpperInvariant(x[i]).CompareTo(char.ToUpperInvariant(y[j]));
-                if (c != 0) return c;
-                i++; j++;
-            }
-        }
-        return (x.Length - i).CompareTo(y.Length - j);
     }
 }

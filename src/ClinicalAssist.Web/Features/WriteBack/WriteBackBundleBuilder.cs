@@ -8,20 +8,6 @@ using Hl7.Fhir.Model;
 
 namespace ClinicalAssist.Web.Features.WriteBack;
 
-/// <summary>Everything one write-back needs, gathered from the database by <see cref="WriteBackProcessor"/>.</summary>
-public sealed record WriteBackInput(
-    Draft Draft,
-    string ClinicianName,
-    string? ClinicianEmail,
-    string? PractitionerReference,
-    ModelConfiguration? Configuration,
-    string ModelCardMarkdown,
-    string PromptMarkdown,
-    IReadOnlyList<string> SourceReferences);
-
-/// <summary>The transaction to send, and the fullUrls of the entries whose server ids are recorded.</summary>
-public sealed record WriteBackBundle(Bundle Bundle, string DocumentFullUrl, string ProvenanceFullUrl, string DeviceFullUrl);
-
 /// <summary>
 /// Builds the one <c>transaction</c> Bundle that writes a signed summary back (HL7 AI Transparency on FHIR): the
 /// document labelled AIAST, the AI Device (conditional create: made once per model configuration, then reused) with

@@ -6,10 +6,10 @@ using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using Hl7.Fhir.Model;
-using Task = System.Threading.Tasks.Task;
 using Hl7.Fhir.Rest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Task = System.Threading.Tasks.Task;
 
 namespace ClinicalAssist.Web.Features.WriteBack;
 
@@ -329,27 +329,4 @@ public sealed partial class WriteBackProcessor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "FHIR write-back of draft {DraftId} failed after {Attempts} attempt(s).")]
     private static partial void LogFailed(ILogger logger, Guid draftId, int attempts);
-}
-
-/// <summary>Runs the write-back queue in the background while write-back is enabled.</summary>
-public sealed class WriteBackWorker(WriteBackProcessor processor, WriteBackQueue queue, IOptions<WriteBackOptions> options,
-    TimeProvider time, ILogger<WriteBackWorker> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!queue.IsEnabled) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.PollIntervalMilliseconds), time);
-        do
-        {
-            try
-            {
-                await processor.ProcessDueAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex.GetType().Name + " in the FHIR write-back queue; it keeps running.");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
 }

@@ -6,17 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.WriteBack;
 
-/// <summary>Audit action names of the write-back.</summary>
-public static class WriteBackAuditActions
-{
-    public const string Queued = "fhir-write.queued";
-    public const string Written = "fhir-write.written";
-    public const string AttemptFailed = "fhir-write.attempt-failed";
-    public const string Failed = "fhir-write.failed";
-    public const string Retried = "fhir-write.retried";
-    public const string Cancelled = "fhir-write.cancelled";
-}
-
 /// <summary>
 /// Decides whether a signed draft is written back (write-back enabled and the record came from the FHIR server), and
 /// lets an admin retry or cancel a write. The queue row is added by <c>DraftWorkflow</c> in the sign-off's own

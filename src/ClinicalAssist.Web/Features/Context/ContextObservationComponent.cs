@@ -1,0 +1,5 @@
+using Hl7.Fhir.Model;
+
+namespace ClinicalAssist.Web.Features.Context;
+
+public sealed record ContextObservationComponent(string Display, string? Loinc, decimal? Value, string? Unit);

@@ -1,0 +1,6 @@
+using DiffPlex;
+using DiffPlex.Chunkers;
+
+namespace ClinicalAssist.Web.Features.Review;
+
+public sealed record DiffSegment(DiffKind Kind, string Text);

@@ -1,0 +1,30 @@
+using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Context;
+using ClinicalAssist.Web.Features.Governance;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClinicalAssist.Web.Features.Rounds;
+
+/// <summary>One row of the rounds list: the patient, their latest draft and its batch item (if any).</summary>
+public sealed record RoundsRow(
+    PatientSummary Patient,
+    bool AddedByHand,
+    RoundsDraftState State,
+    Guid? DraftId,
+    DraftStatus? DraftStatus,
+    int Warnings,
+    int NotMentioned,
+    DateTimeOffset? DraftAt,
+    Guid? ItemId,
+    RoundsItemStatus? ItemStatus,
+    string? ItemMessage)
+{
+    public static string Label(RoundsDraftState state) => state switch
+    {
+        RoundsDraftState.None => "No draft",
+        RoundsDraftState.Preparing => "Preparing",
+        RoundsDraftState.Ready => "Ready",
+        RoundsDraftState.Signed => "Signed",
+        _ => "Needs attention",
+    };
+}

@@ -7,69 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace ClinicalAssist.Web.Features.Context;
 
-/// <summary>Supplies the bearer token for FHIR requests (null = send none). One implementation per
-/// <see cref="FhirAuthMode"/>: a real seam, since each mode talks to a different kind of authority.</summary>
-public interface IFhirAccessTokenSource
-{
-    ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken);
-
-    /// <summary>Drops a cached token (after a 401), so the next request gets a fresh one.</summary>
-    void Invalidate();
-}
-
-/// <summary>No token, or the static <see cref="FhirOptions.BearerToken"/>.</summary>
-public sealed class StaticFhirAccessTokenSource(IOptions<FhirOptions> options) : IFhirAccessTokenSource
-{
-    private readonly string? _token = string.IsNullOrWhiteSpace(options.Value.BearerToken) ? null : options.Value.BearerToken;
-
-    public ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_token);
-
-    public void Invalidate()
-    {
-    }
-}
-
-/// <summary>Azure managed identity / Entra ID through an Azure.Identity <see cref="TokenCredential"/>
-/// (ManagedIdentityCredential unless DI registers another, e.g. a test fake).</summary>
-public sealed class AzureFhirAccessTokenSource(TokenCredential credential, IOptions<FhirOptions> options, TimeProvider time) : IFhirAccessTokenSource
-{
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly string _scope = Scope(options.Value);
-    private AccessToken? _cached;
-
-    public async ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken)
-    {
-        if (_cached is { } token && token.ExpiresOn - TimeSpan.FromMinutes(2) > time.GetUtcNow())
-        {
-            return token.Token;
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_cached is { } again && again.ExpiresOn - TimeSpan.FromMinutes(2) > time.GetUtcNow())
-            {
-                return again.Token;
-            }
-
-            var fresh = await credential.GetTokenAsync(new TokenRequestContext([_scope]), cancellationToken).ConfigureAwait(false);
-            _cached = fresh;
-            return fresh.Token;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public void Invalidate() => _cached = null;
-
-    internal static string Scope(FhirOptions options) =>
-        !string.IsNullOrWhiteSpace(options.AzureScope)
-            ? options.AzureScope
-            : new Uri(options.ServerBaseUrl!).GetLeftPart(UriPartial.Authority) + "/.default";
-}
-
 /// <summary>SMART Backend Services: discovers the token endpoint from {base}/.well-known/smart-configuration (once),
 /// signs a client assertion (RS384 or ES384; iss = sub = client id, aud = token URL, jti, exp ≤ 5 min) and
 /// exchanges it with the client_credentials grant. The access token is cached until one minute before it expires
@@ -229,45 +166,4 @@ public sealed partial class SmartBackendTokenSource : IFhirAccessTokenSource, ID
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SMART token request failed (HTTP {Status})")]
     private static partial void LogTokenFailed(ILogger logger, int status);
-}
-
-/// <summary>Getting a token for the FHIR server failed; the message is safe to show (no secrets).</summary>
-public sealed class FhirAuthenticationException(string message) : Exception(message);
-
-/// <summary>Adds "Authorization: Bearer …" from the configured <see cref="IFhirAccessTokenSource"/>; after a 401 the
-/// cached token is dropped and the request is tried once more with a fresh one.</summary>
-public sealed class FhirAuthorizationHandler(IFhirAccessTokenSource tokens) : DelegatingHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var token = await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        if (token is null)
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != System.Net.HttpStatusCode.Unauthorized || request.Content is not null)
-        {
-            return response;
-        }
-
-        tokens.Invalidate();
-        var fresh = await tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        if (fresh is null || fresh == token)
-        {
-            return response;
-        }
-
-        response.Dispose();
-        using var retry = new HttpRequestMessage(request.Method, request.RequestUri);
-        foreach (var header in request.Headers)
-        {
-            retry.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        retry.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fresh);
-        return await base.SendAsync(retry, cancellationToken).ConfigureAwait(false);
-    }
 }

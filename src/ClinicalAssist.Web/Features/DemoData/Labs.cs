@@ -1,45 +1,5 @@
 namespace ClinicalAssist.Web.Features.DemoData;
 
-/// <summary>Code system URIs used by the demo data.</summary>
-internal static class CodeSystems
-{
-    public const string Snomed = "http://snomed.info/sct";
-    public const string Icd10Cm = "http://hl7.org/fhir/sid/icd-10-cm";
-    public const string Loinc = "http://loinc.org";
-    public const string RxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm";
-    public const string Ucum = "http://unitsofmeasure.org";
-    public const string ObservationCategory = "http://terminology.hl7.org/CodeSystem/observation-category";
-    public const string Interpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
-    public const string ConditionClinical = "http://terminology.hl7.org/CodeSystem/condition-clinical";
-    public const string ConditionVerification = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
-    public const string ConditionCategory = "http://terminology.hl7.org/CodeSystem/condition-category";
-    public const string AllergyClinical = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical";
-    public const string AllergyVerification = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification";
-    public const string ActCode = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
-    public const string IdentifierType = "http://terminology.hl7.org/CodeSystem/v2-0203";
-    public const string DocumentCategory = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category";
-    public const string MrnSystem = "urn:oid:2.16.840.1.113883.19.5";
-}
-
-/// <summary>A LOINC-coded laboratory test with its UCUM unit, reference range and critical limits.
-/// Sex-specific ranges (haemoglobin, creatinine) use <see cref="FemaleLow"/>/<see cref="FemaleHigh"/>.</summary>
-internal sealed record LabTest(
-    string Key,
-    string Loinc,
-    string Display,
-    string Unit,
-    decimal Low,
-    decimal High,
-    int Decimals,
-    decimal? CriticalLow = null,
-    decimal? CriticalHigh = null,
-    decimal? FemaleLow = null,
-    decimal? FemaleHigh = null)
-{
-    public (decimal Low, decimal High) RangeFor(bool female) =>
-        female ? (FemaleLow ?? Low, FemaleHigh ?? High) : (Low, High);
-}
-
 internal static class Labs
 {
     public static readonly LabTest Sodium = new("Na", "2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", 135, 145, 0, 120, 160);
@@ -85,42 +45,4 @@ internal static class Labs
         (Platelets, 245, 262),
         (Crp, 4, 4),
     ];
-}
-
-/// <summary>A vital sign's LOINC code and the range outside which it is flagged.</summary>
-internal sealed record VitalSign(string Key, string Loinc, string Display, string Unit, decimal Low, decimal High, decimal CriticalLow, decimal CriticalHigh, int Decimals);
-
-internal static class Vitals
-{
-    public static readonly VitalSign HeartRate = new("HR", "8867-4", "Heart rate", "/min", 60, 100, 40, 130, 0);
-    public static readonly VitalSign RespiratoryRate = new("RR", "9279-1", "Respiratory rate", "/min", 12, 20, 8, 30, 0);
-    public static readonly VitalSign Temperature = new("Temp", "8310-5", "Body temperature", "Cel", 36.0m, 37.9m, 35.0m, 40.0m, 1);
-    public static readonly VitalSign SpO2 = new("SpO2", "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%", 94, 100, 85, 101, 0);
-    public static readonly VitalSign Systolic = new("SBP", "8480-6", "Systolic blood pressure", "mm[Hg]", 90, 140, 80, 200, 0);
-    public static readonly VitalSign Diastolic = new("DBP", "8462-4", "Diastolic blood pressure", "mm[Hg]", 60, 90, 40, 120, 0);
-
-    public const string SpO2AltLoinc = "2708-6";
-    public const string SpO2AltDisplay = "Oxygen saturation in Arterial blood";
-    public const string BloodPressureLoinc = "85354-9";
-    public const string BloodPressureDisplay = "Blood pressure panel with all children optional";
-}
-
-/// <summary>v3-ObservationInterpretation from a value against its range and critical limits.</summary>
-internal static class Interpretation
-{
-    public static string For(decimal value, decimal low, decimal high, decimal? criticalLow, decimal? criticalHigh) =>
-        value < criticalLow ? "LL"
-        : value > criticalHigh ? "HH"
-        : value < low ? "L"
-        : value > high ? "H"
-        : "N";
-
-    public static string Display(string code) => code switch
-    {
-        "LL" => "Critical low",
-        "L" => "Low",
-        "HH" => "Critical high",
-        "H" => "High",
-        _ => "Normal",
-    };
 }

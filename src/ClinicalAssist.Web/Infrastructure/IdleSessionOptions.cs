@@ -22,22 +22,3 @@ public sealed class IdleSessionOptions : IValidatableObject
             yield return new ValidationResult("Session:RevalidationInterval must be at least 1 second and no longer than the idle timeout.", [nameof(RevalidationInterval)]);
     }
 }
-
-/// <summary>When the user last did something in this circuit (one per circuit: a scoped service).</summary>
-public sealed class CircuitActivity(TimeProvider time)
-{
-    public DateTimeOffset LastActivity { get; private set; } = time.GetUtcNow();
-
-    public void Touch() => LastActivity = time.GetUtcNow();
-}
-
-/// <summary>Every message the browser sends into the circuit (events, JS interop) counts as activity.</summary>
-public sealed class ActivityCircuitHandler(CircuitActivity activity) : CircuitHandler
-{
-    public override Func<CircuitInboundActivityContext, Task> CreateInboundActivityHandler(Func<CircuitInboundActivityContext, Task> next) =>
-        context =>
-        {
-            activity.Touch();
-            return next(context);
-        };
-}

@@ -1,0 +1,3 @@
+namespace ClinicalAssist.Web.Features.DemoData;
+
+internal enum MedStatus { Active, Stopped, Completed }

@@ -116,7 +116,8 @@ internal static class RoundsBenchmark
                 Provider = ModelProvider.AzureAIInference,
                 Endpoint = endpoint.Address,
                 Deployment = "fake-rounds-bench",
-                ApiKey = "bench-key-not-a-secret",
+                // The loopback fake accepts any key: a random one per run, so no credential-looking literal lives in source.
+                ApiKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
                 MaxRetries = 0,
             };
             var model = new DraftModelFactory(NullLoggerFactory.Instance, time, new PromptInjectionDetector()).Create(modelOptions);

@@ -11,6 +11,9 @@ public sealed class SignInSession
     public string UserId { get; set; } = "";
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset? EndedAt { get; set; }
+    /// <summary>The last interaction the page reported (its keep-alive: scrolling, pointer, keys, touch), so reading a
+    /// long draft without sending anything into the circuit still counts as use.</summary>
+    public DateTimeOffset? LastActivityAt { get; set; }
     /// <summary>Why it ended, in plain words ("signed out", "idle", "access revoked").</summary>
     public string? EndReason { get; set; }
 }

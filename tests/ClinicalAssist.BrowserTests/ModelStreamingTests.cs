@@ -163,16 +163,18 @@ public abstract class ModelStreamingJourney : BrowserTestBase
     /// App overhead (issue 19): the fake model waits a fixed 800 ms before its first token; the page stamps the
     /// Generate click and the moment that token is in the DOM. Overhead = (first token on the page − click) − 800 ms.
     /// The first draft after start (cold) is reported apart. Every run checks that the measurement holds together
-    /// (the token never shows before the fake sent it, each draft completes); CLINICALASSIST_P3_GOAL=1 takes 20
-    /// samples and enforces p95 ≤ 100 ms (a quiet-machine figure, like P3).
+    /// (the token never shows before the fake sent it, each draft completes) and enforces p95 ≤ 100 ms over 20 samples.
+    /// A measurement for a quiet machine (docs/performance.md), run with CLINICALASSIST_P3_GOAL=1; the everyday suite
+    /// skips it — streaming itself is checked there by the journey above.
     /// </summary>
     [Fact]
     public async Task App_overhead_from_the_Generate_click_to_the_first_token_on_the_page()
     {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("CLINICALASSIST_P3_GOAL") == "1",
+            "A quiet-machine measurement: set CLINICALASSIST_P3_GOAL=1 to run it (docs/performance.md).");
         try
         {
-            var goal = Environment.GetEnvironmentVariable("CLINICALASSIST_P3_GOAL") == "1";
-            var samples = goal ? 20 : 2;
+            const int samples = 20;
             var clinician = await SignInAsync("clinician@demo.local");
             await OpenPatientAsync(clinician, 0);
             await Expect(clinician.GetByTestId("drafter-label")).ToContainTextAsync("fake-gpt-e2e");
@@ -213,10 +215,7 @@ public abstract class ModelStreamingJourney : BrowserTestBase
             Directory.CreateDirectory(RepoPaths.ArtifactsDirectory);
             await File.WriteAllTextAsync(Path.Combine(RepoPaths.ArtifactsDirectory, OverheadReportFile), report + "\n" + JsonSerializer.Serialize(overheads) + "\n", TestContext.Current.CancellationToken);
             TestContext.Current.TestOutputHelper?.WriteLine(report);
-            if (goal)
-            {
-                Assert.True(P(overheads, 0.95) <= 100, report);
-            }
+            Assert.True(P(overheads, 0.95) <= 100, report);
         }
         finally
         {

@@ -14,6 +14,11 @@ public sealed class IdleSessionOptions : IValidatableObject
     /// <summary>How often a live circuit re-checks the account and its idle time (default 1 minute).</summary>
     public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a page in use tells the server so (derived: a quarter of the idle timeout, 1 s to 1 min),
+    /// so any idle timeout leaves several keep-alives before it runs out.</summary>
+    public TimeSpan KeepAliveInterval =>
+        TimeSpan.FromTicks(Math.Clamp(IdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (IdleTimeout < TimeSpan.FromSeconds(5) || IdleTimeout > TimeSpan.FromHours(12))

@@ -37,6 +37,25 @@ public sealed class SignInSessions(IDbContextFactory<AppDbContext> dbFactory, Ac
         return await db.SignInSessions.AnyAsync(s => s.Id == id && s.UserId == userId && s.EndedAt == null, cancellationToken);
     }
 
+    /// <summary>Records that the page of this session was used (its keep-alive); no-op for an ended session.</summary>
+    public async Task TouchAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        if (IdOf(principal) is not { } id || principal.FindFirstValue(ClaimTypes.NameIdentifier) is not { } userId) return;
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.SignInSessions.Where(s => s.Id == id && s.UserId == userId && s.EndedAt == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastActivityAt, now), cancellationToken);
+    }
+
+    /// <summary>The last use the session's pages reported, or null when none (or the session has ended).</summary>
+    public async Task<DateTimeOffset?> LastActivityAsync(ClaimsPrincipal principal, CancellationToken cancellationToken = default)
+    {
+        if (IdOf(principal) is not { } id || principal.FindFirstValue(ClaimTypes.NameIdentifier) is not { } userId) return null;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.SignInSessions.Where(s => s.Id == id && s.UserId == userId && s.EndedAt == null)
+            .Select(s => s.LastActivityAt).SingleOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>Ends the principal's session (no-op when it has none or it already ended). The user's live circuits
     /// are told to re-validate at once (<see cref="AccountChanges"/>): those of this session close within seconds.</summary>
     public async Task EndAsync(string? id, string reason, CancellationToken cancellationToken = default)

@@ -1,8 +1,10 @@
-// Keeps the sign-in cookie alive while the clinician is actually using the page. Work inside a Blazor Server
-// circuit makes no HTTP requests, so without this the sliding cookie would expire under an active user.
-// Activity is throttled to one keep-alive a minute; an idle page sends none, so the session ends on time.
+// Keeps the sign-in session alive while the clinician is actually using the page. Work inside a Blazor Server
+// circuit makes no HTTP requests, and reading (scrolling, moving the pointer) sends nothing into the circuit, so any
+// interaction pings Account/KeepAlive: it renews the sliding cookie and records the use on the server-side session,
+// which the circuit's idle check reads. Pings are throttled to the interval the server derives from its idle timeout
+// (data-keepalive-ms); an untouched page sends none, so the session ends on time.
 (() => {
-    const intervalMs = 60_000;
+    const intervalMs = Number(document.currentScript?.dataset.keepaliveMs) || 60_000;
     let last = 0;
     const ping = () => {
         const now = Date.now();
@@ -10,7 +12,7 @@
         last = now;
         fetch('Account/KeepAlive', { credentials: 'same-origin', cache: 'no-store' }).catch(() => { });
     };
-    for (const type of ['pointerdown', 'keydown', 'touchstart', 'wheel']) {
+    for (const type of ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'touchmove', 'wheel', 'scroll']) {
         window.addEventListener(type, ping, { passive: true, capture: true });
     }
 })();

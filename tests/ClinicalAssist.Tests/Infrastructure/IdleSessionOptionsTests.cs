@@ -17,6 +17,17 @@ public sealed class IdleSessionOptionsTests
         Assert.Equal(valid, new DataAnnotationValidateOptions<IdleSessionOptions>(null).Validate(null, options).Succeeded);
     }
 
+    [Theory]
+    [InlineData("00:15:00", "00:01:00")]
+    [InlineData("00:02:00", "00:00:30")]
+    [InlineData("00:00:30", "00:00:07.5")]
+    [InlineData("00:00:05", "00:00:01.25")]
+    public void The_keep_alive_interval_is_a_quarter_of_the_idle_timeout_at_most_a_minute(string idle, string keepAlive)
+    {
+        var options = new IdleSessionOptions { IdleTimeout = TimeSpan.Parse(idle, System.Globalization.CultureInfo.InvariantCulture) };
+        Assert.Equal(TimeSpan.Parse(keepAlive, System.Globalization.CultureInfo.InvariantCulture), options.KeepAliveInterval);
+    }
+
     [Fact]
     public void Activity_moves_with_the_clock()
     {

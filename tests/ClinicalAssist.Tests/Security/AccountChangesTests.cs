@@ -26,11 +26,11 @@ public sealed class AccountChangesTests : IAsyncLifetime
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
 
-    private IdentityRevalidatingAuthenticationStateProvider Provider(TimeSpan interval) => new(
+    private IdentityRevalidatingAuthenticationStateProvider Provider(TimeSpan interval, TimeSpan? idle = null) => new(
         NullLoggerFactory.Instance,
         _host.Services.GetRequiredService<IServiceScopeFactory>(),
         _host.Services.GetRequiredService<IOptions<IdentityOptions>>(),
-        Options.Create(new IdleSessionOptions { IdleTimeout = TimeSpan.FromHours(1), RevalidationInterval = interval }),
+        Options.Create(new IdleSessionOptions { IdleTimeout = idle ?? TimeSpan.FromHours(1), RevalidationInterval = interval }),
         new CircuitActivity(_host.Clock),
         _host.Services.GetRequiredService<AccountChanges>(),
         Sessions,
@@ -119,6 +119,38 @@ public sealed class AccountChangesTests : IAsyncLifetime
         Assert.True(await tabletCircuit.ValidateAsync(tablet, Ct));
         Assert.False(await Sessions.IsActiveAsync(desktop.User, Ct));
         Assert.True(await Sessions.IsActiveAsync(tablet.User, Ct));
+    }
+
+    [Fact]
+    public async Task Use_the_page_reports_without_touching_the_circuit_keeps_it_signed_in_and_none_lets_it_idle_out()
+    {
+        var clinician = await _host.AddUserAsync("clinician@x.org", Roles.Clinician);
+        var reading = await SignedInAsync(clinician);
+        var away = await SignedInAsync(clinician);
+        var idle = TimeSpan.FromMinutes(15);
+        var readingCircuit = Provider(TimeSpan.FromMinutes(1), idle);
+        var awayCircuit = Provider(TimeSpan.FromMinutes(1), idle);
+
+        // 30 minutes of reading: the page scrolls (keep-alive every few minutes), nothing goes into the circuit.
+        for (var minute = 0; minute < 30; minute++)
+        {
+            _host.Clock.Advance(TimeSpan.FromMinutes(1));
+            if (minute % 4 == 0) await Sessions.TouchAsync(reading.User, Ct);
+            Assert.True(await readingCircuit.ValidateAsync(reading, Ct), $"reading page signed out at minute {minute + 1}");
+        }
+        // The other session of the same user sent nothing: idle after the timeout.
+        Assert.False(await awayCircuit.ValidateAsync(away, Ct));
+
+        // The reader stops: signed out once the timeout has passed since the last keep-alive, not before.
+        _host.Clock.Advance(idle - TimeSpan.FromMinutes(2)); // 14 minutes after the last keep-alive
+        Assert.True(await readingCircuit.ValidateAsync(reading, Ct));
+        _host.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.False(await readingCircuit.ValidateAsync(reading, Ct));
+
+        // An ended session's keep-alive records nothing.
+        await Sessions.EndAsync(SignInSessions.IdOf(away.User), "signed out", Ct);
+        await Sessions.TouchAsync(away.User, Ct);
+        Assert.Null(await Sessions.LastActivityAsync(away.User, Ct));
     }
 
     [Fact]

@@ -54,8 +54,13 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
             return TypedResults.LocalRedirect(target);
         });
 
-        // Keep-alive for people working inside the circuit (no HTTP requests): renews the sliding sign-in cookie.
-        accountGroup.MapGet("/KeepAlive", () => TypedResults.NoContent()).RequireAuthorization();
+        // Keep-alive for people working inside the circuit (no HTTP requests): renews the sliding sign-in cookie and
+        // records the use on the session, which the circuit's idle check reads (wwwroot/session.js).
+        accountGroup.MapGet("/KeepAlive", async (HttpContext context, SignInSessions sessions) =>
+        {
+            await sessions.TouchAsync(context.User, context.RequestAborted);
+            return TypedResults.NoContent();
+        }).RequireAuthorization();
 
         return accountGroup;
     }

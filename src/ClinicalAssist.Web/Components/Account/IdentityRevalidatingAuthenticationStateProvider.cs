@@ -38,10 +38,19 @@ internal sealed class IdentityRevalidatingAuthenticationStateProvider(
     internal async Task<bool> ValidateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        // Automatic logoff: a circuit nobody has touched for the idle timeout loses its access.
+        // Automatic logoff: a circuit nobody has touched for the idle timeout loses its access. Use that sends nothing
+        // into the circuit (scrolling, reading with the pointer) reaches the session through the page's keep-alive,
+        // so the session's last activity is read before the circuit is called idle.
         if (now - activity.LastActivity >= session.Value.IdleTimeout)
         {
-            return false;
+            if (await sessions.LastActivityAsync(authenticationState.User, cancellationToken) is { } seen)
+            {
+                activity.SeenAt(seen);
+            }
+            if (now - activity.LastActivity >= session.Value.IdleTimeout)
+            {
+                return false;
+            }
         }
 
         // The database is read at the first tick, when user administration changed this account since the last tick,

@@ -16,6 +16,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<PromptTemplateVersion> PromptTemplateVersions => Set<PromptTemplateVersion>();
     public DbSet<FhirWrite> FhirWrites => Set<FhirWrite>();
     public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
+    public DbSet<SignInThrottleEntry> SignInThrottle => Set<SignInThrottleEntry>();
 
     // --- Model cards (admin / governance) ---
     public DbSet<ModelCard> ModelCards => Set<ModelCard>();
@@ -231,6 +232,14 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             a.HasIndex(x => new { x.PatientId, x.At });
             a.HasIndex(x => new { x.UserId, x.At });
             a.HasIndex(x => new { x.Action, x.At });
+        });
+
+        builder.Entity<SignInThrottleEntry>(t =>
+        {
+            t.HasKey(x => x.Key);
+            t.Property(x => x.Key).HasMaxLength(64);
+            t.Property(x => x.Version).IsConcurrencyToken();
+            t.HasIndex(x => x.WindowStartedAt);
         });
 
         builder.Entity<SignInSession>(s =>

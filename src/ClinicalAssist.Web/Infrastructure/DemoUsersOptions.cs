@@ -12,6 +12,6 @@ public sealed class DemoUsersOptions
 
     /// <summary>Password for all demo users (tests set it). When empty, a strong one is generated per user at
     /// first start and printed once to the console — never to the log.</summary>
-    [MinLength(12)]
+    [MinLength(PasswordPolicy.MinimumLength)]
     public string? Password { get; set; }
 }

@@ -20,6 +20,8 @@ public static class IdentityServiceCollectionExtensions
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
         services.TryAddSingleton<AccountChanges>();
         services.TryAddSingleton<SignInSessions>();
+        services.AddOptions<SignInThrottleOptions>().BindConfiguration(SignInThrottleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<SignInThrottle>();
 
         var authentication = services.AddAuthentication(options =>
             {
@@ -98,12 +100,11 @@ public static class IdentityServiceCollectionExtensions
             {
                 options.SignIn.RequireConfirmedAccount = false;
                 options.User.RequireUniqueEmail = true;
-                options.Password.RequiredLength = 12;
-                options.Password.RequireNonAlphanumeric = true;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // Failed passwords pause sign-in per account and address (SignInThrottle), not by locking the account,
+                // so nobody can lock a colleague out by guessing; Identity's lock-out is left to admins ("Lock").
                 options.Lockout.AllowedForNewUsers = true;
             })
+            .AddPasswordPolicy()
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddClaimsPrincipalFactory<AppClaimsPrincipalFactory>()

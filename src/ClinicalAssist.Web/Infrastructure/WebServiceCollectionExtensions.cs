@@ -45,6 +45,7 @@ public static class WebServiceCollectionExtensions
 
         builder.AddClinicalAssistDataProtection();
         builder.AddReverseProxySupport();
+        builder.AddCircuitOriginCheck();
         return builder;
     }
 
@@ -103,6 +104,7 @@ public static class WebServiceCollectionExtensions
         }
 
         app.UseSecurityHeaders();
+        app.UseCircuitOriginCheck();
 
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRateLimiter();

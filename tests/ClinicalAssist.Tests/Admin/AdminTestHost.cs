@@ -2,6 +2,7 @@ using ClinicalAssist.Data;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Admin;
 using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,10 +31,9 @@ public sealed class AdminTestHost : IAsyncDisposable
         services.AddIdentityCore<ApplicationUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
-                o.Password.RequiredLength = 12;
-                o.Password.RequireNonAlphanumeric = true;
                 o.Lockout.AllowedForNewUsers = true;
             })
+            .AddPasswordPolicy()
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddDefaultTokenProviders();

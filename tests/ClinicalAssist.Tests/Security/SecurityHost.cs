@@ -112,16 +112,23 @@ public sealed partial class SecurityHost : IAsyncDisposable
     /// null when the app refused the sign-in (the form comes back, or a redirect to the lock-out page).</summary>
     private async Task<Dictionary<string, string>?> SignInAsync(string email)
     {
+        var (status, location, _, jar) = await PostLoginAsync(email, Password);
+        return status == HttpStatusCode.Redirect && !location.Contains("/Account/", StringComparison.OrdinalIgnoreCase) && jar.ContainsKey("ClinicalAssist.Auth")
+            ? jar : null;
+    }
+
+    /// <summary>One sign-in form post (with a fresh antiforgery token): the status, the redirect target, the page and
+    /// the cookies the app set.</summary>
+    public async Task<(HttpStatusCode Status, string Location, string Page, Dictionary<string, string> Cookies)> PostLoginAsync(string email, string password)
+    {
         var jar = new Dictionary<string, string>();
         var (token, _) = await AntiforgeryAsync(jar);
         using var request = Request(HttpMethod.Post, "/Account/Login", jar);
         request.Content = new FormUrlEncodedContent([
-            new("_handler", "login"), new("__RequestVerificationToken", token), new("Input.Email", email), new("Input.Password", Password)]);
+            new("_handler", "login"), new("__RequestVerificationToken", token), new("Input.Email", email), new("Input.Password", password)]);
         using var response = await Client.SendAsync(request, Ct);
         Keep(jar, response);
-        var location = response.Headers.Location?.ToString() ?? "";
-        return response.StatusCode == HttpStatusCode.Redirect && !location.Contains("/Account/", StringComparison.OrdinalIgnoreCase) && jar.ContainsKey("ClinicalAssist.Auth")
-            ? jar : null;
+        return (response.StatusCode, response.Headers.Location?.ToString() ?? "", await response.Content.ReadAsStringAsync(Ct), jar);
     }
 
     /// <summary>An antiforgery token (and its cookie, added to the jar) from the sign-in page, for the jar's user.</summary>

@@ -29,13 +29,39 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         RenewConcurrencyTokens();
+        if (ChangeTracker.Entries<AuditEvent>().Any(e => e.State == EntityState.Added))
+        {
+            throw new InvalidOperationException("Audit events are written with SaveChangesAsync (they are sealed into the audit chain).");
+        }
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    /// <summary>Saves; new audit events are first sealed into the hash chain (<see cref="AuditChain"/>) in the same
+    /// transaction — the caller's, or one begun here (inside the provider's execution strategy) when there is none.</summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         RenewConcurrencyTokens();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (!ChangeTracker.Entries<AuditEvent>().Any(e => e.State == EntityState.Added))
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        if (Database.CurrentTransaction is not null || Database.AutoTransactionBehavior == AutoTransactionBehavior.Never)
+        {
+            await AuditChain.SealAsync(this, cancellationToken);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        var saved = await Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            // SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default), so this transaction is the one writer from here on.
+            await using var transaction = await Database.BeginTransactionAsync(ct);
+            await AuditChain.SealAsync(this, ct);
+            var count = await base.SaveChangesAsync(acceptAllChangesOnSuccess: false, ct);
+            await transaction.CommitAsync(ct);
+            return count;
+        }, cancellationToken);
+        if (acceptAllChangesOnSuccess) ChangeTracker.AcceptAllChanges();
+        return saved;
     }
 
     private const string ConcurrencyTokenName = "Version";
@@ -228,6 +254,16 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             a.Property(x => x.PatientId).HasMaxLength(128);
             a.Property(x => x.Outcome).HasMaxLength(32);
             a.Property(x => x.Details).HasMaxLength(4000);
+            // Hash chain (docs/adr/0024): one row per sequence; the triggers refuse changes (the migrations create them).
+            a.Property(x => x.PreviousHash).HasMaxLength(64);
+            a.Property(x => x.Hash).HasMaxLength(64);
+            a.HasIndex(x => x.Sequence).IsUnique();
+            a.HasIndex(x => x.PurgedThrough);
+            a.ToTable(t =>
+            {
+                t.HasTrigger(AuditChain.NoUpdateTrigger);
+                t.HasTrigger(AuditChain.NoDeleteTrigger);
+            });
             a.HasIndex(x => x.At);
             a.HasIndex(x => new { x.PatientId, x.At });
             a.HasIndex(x => new { x.UserId, x.At });

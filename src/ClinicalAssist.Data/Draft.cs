@@ -133,4 +133,15 @@ public class AuditEvent
     public Guid? DraftId { get; set; }
     public string Outcome { get; set; } = "success";
     public string? Details { get; set; }
+
+    /// <summary>Position in the hash chain (1, 2, 3, … with no gaps), assigned when the row is written
+    /// (<see cref="AuditChain"/>). Rows written before the chain existed keep their Id here.</summary>
+    public long Sequence { get; set; }
+    /// <summary>The chain hash of the row before (hex SHA-256); <see cref="AuditChain.Genesis"/> for the first row.</summary>
+    public string? PreviousHash { get; set; }
+    /// <summary>SHA-256 over this row's fields and <see cref="PreviousHash"/>; null only on rows written before the
+    /// chain existed (covered by the anchor row, docs/adr/0024).</summary>
+    public string? Hash { get; set; }
+    /// <summary>On a retention checkpoint (<c>audit.purged</c>) only: every row up to this sequence may be removed.</summary>
+    public long? PurgedThrough { get; set; }
 }

@@ -7,7 +7,10 @@ using ClinicalAssist.Web.Features.Rounds;
 using ClinicalAssist.Web.Features.WriteBack;
 using ClinicalAssist.Web.Infrastructure;
 
-var builder = WebApplication.CreateBuilder(args);
+// `verify-audit`: check the audit chain of the configured database and exit (VerifyAuditCommand); no server starts.
+var verifyAudit = VerifyAuditCommand.IsRequested(args);
+var builder = WebApplication.CreateBuilder(verifyAudit ? args[1..] : args);
+if (verifyAudit) builder.Logging.ClearProviders(); // the result is the one line on standard output
 
 builder.AddClinicalAssistWeb();
 builder.AddClinicalAssistData();
@@ -23,6 +26,13 @@ builder.AddHealthAndLimits();
 builder.AddClinicalAssistTelemetry();
 
 var app = builder.Build();
+
+if (verifyAudit)
+{
+    var exitCode = await VerifyAuditCommand.RunAsync(app.Services, Console.Out, CancellationToken.None);
+    await app.DisposeAsync();
+    return exitCode;
+}
 
 if (!await app.TryInitializeDatabaseAsync())
 {

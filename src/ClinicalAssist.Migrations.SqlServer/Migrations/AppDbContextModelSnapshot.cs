@@ -118,6 +118,10 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                     b.Property<Guid?>("DraftId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -126,6 +130,16 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                     b.Property<string>("PatientId")
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long?>("PurgedThrough")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("UserId")
                         .HasMaxLength(450)
@@ -139,13 +153,25 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("PurgedThrough");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
+
                     b.HasIndex("Action", "At");
 
                     b.HasIndex("PatientId", "At");
 
                     b.HasIndex("UserId", "At");
 
-                    b.ToTable("AuditEvents");
+                    b.ToTable("AuditEvents", t =>
+                        {
+                            t.HasTrigger("AuditEvents_NoDelete");
+
+                            t.HasTrigger("AuditEvents_NoUpdate");
+                        });
+
+                    b.HasAnnotation("SqlServer:UseSqlOutputClause", false);
                 });
 
             modelBuilder.Entity("ClinicalAssist.Data.Draft", b =>

@@ -110,6 +110,10 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                     b.Property<Guid?>("DraftId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -118,6 +122,16 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                     b.Property<string>("PatientId")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PurgedThrough")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("UserId")
                         .HasMaxLength(450)
@@ -131,13 +145,23 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("PurgedThrough");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
+
                     b.HasIndex("Action", "At");
 
                     b.HasIndex("PatientId", "At");
 
                     b.HasIndex("UserId", "At");
 
-                    b.ToTable("AuditEvents");
+                    b.ToTable("AuditEvents", t =>
+                        {
+                            t.HasTrigger("AuditEvents_NoDelete");
+
+                            t.HasTrigger("AuditEvents_NoUpdate");
+                        });
                 });
 
             modelBuilder.Entity("ClinicalAssist.Data.Draft", b =>

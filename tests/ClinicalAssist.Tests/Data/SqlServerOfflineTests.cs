@@ -36,6 +36,61 @@ public sealed class SqlServerOfflineTests
         AssertParses(script, "migration script");
     }
 
+    /// <summary>The audit trail's hardening (docs/audit.md, docs/adr/0024) is part of the migrations: the role that may
+    /// not UPDATE audit rows, and the triggers — whose bodies are dynamic SQL (EXEC) so the idempotent script can
+    /// hold them, and are parsed here as T-SQL of their own.</summary>
+    [Fact]
+    public void The_audit_hardening_is_in_the_migration_script_and_its_dynamic_SQL_parses()
+    {
+        using var db = SqlServer();
+        var script = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+
+        var fragment = new TSql170Parser(initialQuotedIdentifiers: true).Parse(new StringReader(script), out var errors);
+        Assert.Empty(errors);
+        var dynamicSql = new ExecutedStrings();
+        fragment.Accept(dynamicSql);
+        var triggers = dynamicSql.Values.Where(v => v.Contains("CREATE TRIGGER", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, triggers.Count);
+        Assert.Contains(triggers, t => t.Contains("CREATE TRIGGER [AuditEvents_NoUpdate] ON [AuditEvents] INSTEAD OF UPDATE", StringComparison.Ordinal)
+            && t.Contains("THROW 51000", StringComparison.Ordinal));
+        Assert.Contains(triggers, t => t.Contains("CREATE TRIGGER [AuditEvents_NoDelete] ON [AuditEvents] AFTER DELETE", StringComparison.Ordinal)
+            && t.Contains("[PurgedThrough] >= d.[Sequence]", StringComparison.Ordinal));
+        Assert.Contains(dynamicSql.Values, v => v == "CREATE ROLE [clinicalassist_app];");
+        Assert.Contains("DENY UPDATE ON [AuditEvents] TO [clinicalassist_app];", script, StringComparison.Ordinal);
+        Assert.Contains("CREATE UNIQUE INDEX [IX_AuditEvents_Sequence] ON [AuditEvents] ([Sequence]);", script, StringComparison.Ordinal);
+        foreach (var sql in dynamicSql.Values) AssertParses(sql, "dynamic SQL in the migration script: " + sql[..Math.Min(60, sql.Length)]);
+
+        // The chain's lock, sent before each append.
+        AssertParses(ClinicalAssist.Data.AuditChain.SqlServerLock, "audit chain lock");
+        Assert.Contains("@LockOwner = N'Transaction'", ClinicalAssist.Data.AuditChain.SqlServerLock, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_dynamic_SQL_check_does_report_broken_T_SQL_inside_EXEC()
+    {
+        var fragment = new TSql170Parser(true).Parse(new StringReader("EXEC(N'CREATE TRIGGER [t] ON [x] AFTER DELETE AS BEGIN THROW 1 END');"), out var errors);
+        Assert.Empty(errors);
+        var dynamicSql = new ExecutedStrings();
+        fragment.Accept(dynamicSql);
+        new TSql170Parser(true).Parse(new StringReader(Assert.Single(dynamicSql.Values)), out var inner);
+        Assert.NotEmpty(inner);
+    }
+
+    /// <summary>The string literals run by EXEC(...) statements.</summary>
+    private sealed class ExecutedStrings : TSqlFragmentVisitor
+    {
+        public List<string> Values { get; } = [];
+
+        public override void ExplicitVisit(ExecuteStatement node)
+        {
+            if (node.ExecuteSpecification?.ExecutableEntity is ExecutableStringList list)
+            {
+                Values.Add(string.Concat(list.Strings.OfType<StringLiteral>().Select(s => s.Value)));
+            }
+            base.ExplicitVisit(node);
+        }
+    }
+
     [Fact]
     public void Review_queue_and_audit_queries_translate_to_valid_T_SQL()
     {

@@ -75,7 +75,7 @@ public sealed class AuditTests : IAsyncLifetime
     {
         await SeedAsync();
         var options = new AuditOptions();
-        var service = new AuditRetentionService(_db, new StaticMonitor(options), new AuditLog(_db, _clock), _clock, NullLogger<AuditRetentionService>.Instance);
+        var service = new AuditRetentionService(_db, new StaticMonitor(options), new AuditLog(_db, _clock), new AuditChainVerifier(_db, _clock), _clock, NullLogger<AuditRetentionService>.Instance);
 
         _clock.Advance(TimeSpan.FromDays(400));
         Assert.Equal(0, await service.PurgeAsync(Ct));

@@ -28,6 +28,29 @@ public sealed class TestDatabase : IDbContextFactory<AppDbContext>, IHasConnecti
         return database;
     }
 
+    /// <summary>A byte-for-byte copy (SQLite's backup API) in a folder of its own, e.g. to tamper with as someone with
+    /// file access would, leaving this database as it is.</summary>
+    public async Task<TestDatabase> CopyAsync()
+    {
+        var copy = new TestDatabase();
+        await using var source = new SqliteConnection(ConnectionString);
+        await using var target = new SqliteConnection(copy.ConnectionString);
+        await source.OpenAsync();
+        await target.OpenAsync();
+        source.BackupDatabase(target);
+        return copy;
+    }
+
+    /// <summary>Runs SQL on the file directly, outside the product (no EF, no change tracker).</summary>
+    public async Task ExecuteSqlAsync(string sql)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public AppDbContext CreateDbContext()
     {
         var options = new DbContextOptionsBuilder<AppDbContext>();

@@ -7,11 +7,12 @@ namespace ClinicalAssist.Web.Features.Governance;
 
 public static class GovernanceServiceCollectionExtensions
 {
-    /// <summary>The audit trail: writer, viewer query, CSV export and the retention job.</summary>
+    /// <summary>The audit trail: writer, viewer query, CSV export, chain verifier and the retention job.</summary>
     public static IHostApplicationBuilder AddGovernance(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<AuditQuery>();
+        builder.Services.AddSingleton<AuditChainVerifier>();
         builder.Services.AddSingleton<ModelCardStore>();
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<AuditRetentionService>();

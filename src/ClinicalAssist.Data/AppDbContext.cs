@@ -16,6 +16,7 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<PromptTemplateVersion> PromptTemplateVersions => Set<PromptTemplateVersion>();
     public DbSet<FhirWrite> FhirWrites => Set<FhirWrite>();
     public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
+    public DbSet<WorkLease> WorkLeases => Set<WorkLease>();
     public DbSet<SignInThrottleEntry> SignInThrottle => Set<SignInThrottleEntry>();
 
     // --- Model cards (admin / governance) ---
@@ -276,6 +277,15 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             t.Property(x => x.Key).HasMaxLength(64);
             t.Property(x => x.Version).IsConcurrencyToken();
             t.HasIndex(x => x.WindowStartedAt);
+        });
+
+        builder.Entity<WorkLease>(l =>
+        {
+            l.HasKey(x => new { x.Kind, x.WorkId });
+            l.Property(x => x.Kind).HasMaxLength(32);
+            l.Property(x => x.WorkId).HasMaxLength(64);
+            l.Property(x => x.Owner).HasMaxLength(100);
+            l.HasIndex(x => x.Owner);
         });
 
         builder.Entity<SignInSession>(s =>

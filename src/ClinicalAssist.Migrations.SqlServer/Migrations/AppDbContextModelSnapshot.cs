@@ -1025,6 +1025,31 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                     b.ToTable("SignInThrottle");
                 });
 
+            modelBuilder.Entity("ClinicalAssist.Data.WorkLease", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("WorkId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("Kind", "WorkId");
+
+                    b.HasIndex("Owner");
+
+                    b.ToTable("WorkLeases");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

@@ -1015,6 +1015,31 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                     b.ToTable("SignInThrottle");
                 });
 
+            modelBuilder.Entity("ClinicalAssist.Data.WorkLease", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WorkId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Kind", "WorkId");
+
+                    b.HasIndex("Owner");
+
+                    b.ToTable("WorkLeases");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")

@@ -39,6 +39,12 @@ public static class DataServiceCollectionExtensions
             }
         });
         builder.Services.AddDatabaseDeveloperPageExceptionFilter();
+
+        // Ownership of background work across instances (WorkLeases): every worker claims what it works on.
+        builder.Services.AddSingleton<InstanceIdentity>();
+        builder.Services.AddOptions<WorkLeaseOptions>().BindConfiguration(WorkLeaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<WorkLeases>();
+        builder.Services.AddHostedService<WorkLeaseKeeper>();
         return builder;
     }
 }

@@ -19,24 +19,6 @@ public static class DatabaseInitializer
         ("admin@demo.local", "Jordan Lee (demo admin)", Roles.Admin),
     ];
 
-    /// <summary>Drafts still "Generating" when the app starts were cut off by a crash or kill of the previous run:
-    /// mark them Interrupted (their persisted text is kept) so the clinician sees why and can generate again.</summary>
-    public static async Task<int> MarkInterruptedDraftsAsync(AppDbContext db, AuditLog audit, ILogger logger)
-    {
-        var interrupted = await db.Drafts
-            .Where(d => d.Status == DraftStatus.Generating)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(d => d.Status, DraftStatus.Interrupted)
-                .SetProperty(d => d.FailureMessage, "Generation was interrupted by an application restart. Generate again.")
-                .SetProperty(d => d.Version, Guid.NewGuid()));
-        if (interrupted > 0)
-        {
-            logger.LogWarning("Marked {Count} draft(s) left generating by a previous run as Interrupted.", interrupted);
-            await audit.WriteAsync(AuditActions.DraftsInterrupted, actor: null, details: $"{interrupted} draft(s)");
-        }
-        return interrupted;
-    }
-
     /// <summary>Runs <see cref="InitializeDatabaseAsync"/>; a database fault (missing, read-only or locked file or
     /// folder, not a database, SQL Server unreachable) is said in one line — what, where, what to do — on the log
     /// and on standard error, and the app should stop with exit code 1. Returns false then.</summary>
@@ -77,7 +59,9 @@ public static class DatabaseInitializer
                 await db.Database.MigrateAsync();
             }
 
-            await MarkInterruptedDraftsAsync(db, services.GetRequiredService<AuditLog>(), logger);
+            // Drafts an instance that is gone left generating (this one's predecessor, when its leases have run out).
+            await ClinicalAssist.Web.Features.Drafting.InterruptedDrafts.MarkAsync(db, services.GetRequiredService<AuditLog>(), logger,
+                services.GetRequiredService<TimeProvider>().GetUtcNow(), services.GetRequiredService<IOptions<WorkLeaseOptions>>().Value.Duration);
             await ClinicalAssist.Web.Features.Drafting.PromptTemplateStore.SeedAsync(db, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
         }
 

@@ -5,6 +5,7 @@ using ClinicalAssist.Tests.Drafting;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Infrastructure;
 using ClinicalAssist.Web.Features.Review;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -137,9 +138,26 @@ public sealed class SqlServerProductQueriesTests
         // FHIR write-back: due writes, one write with its draft, admin retry and cancel.
         var writeOptions = Microsoft.Extensions.Options.Options.Create(new ClinicalAssist.Web.Features.WriteBack.WriteBackOptions { Enabled = true });
         var fhirOptions = Microsoft.Extensions.Options.Options.Create(new ClinicalAssist.Web.Features.Context.FhirOptions { Source = ClinicalAssist.Web.Features.Context.FhirSourceKind.Server, ServerBaseUrl = "http://127.0.0.1:9/fhir" });
-        var processor = new ClinicalAssist.Web.Features.WriteBack.WriteBackProcessor(server, new NoHttpClientFactory(), writeOptions, fhirOptions,
-            new ClinicalAssist.Web.Features.WriteBack.FhirResourceValidator(), new PromptTemplateStore(server, new PromptBuilder()), audit, clock,
-            NullLogger<ClinicalAssist.Web.Features.WriteBack.WriteBackProcessor>.Instance);
+        await using var writeHost = TestHost.Create(server, time: clock, configure: services =>
+        {
+            TestHost.Use(services, writeOptions.Value);
+            TestHost.Use(services, fhirOptions.Value);
+            services.AddSingleton<IHttpClientFactory>(new NoHttpClientFactory());
+            services.AddSingleton(new InstanceIdentity("instance-a"));
+        });
+        var processor = writeHost.Get<ClinicalAssist.Web.Features.WriteBack.WriteBackProcessor>();
+
+        // Work leases: claim (take-over of an expired one, else insert), renew, release, the live set, draft recovery.
+        var leases = writeHost.Get<WorkLeases>();
+        await Step("lease claim", () => leases.TryClaimAsync(WorkKinds.RoundsItem, Guid.NewGuid().ToString(), Ct));
+        await Step("lease renew own", () => leases.RenewOwnAsync(Ct));
+        await Step("lease release", () => leases.ReleaseAsync(WorkKinds.RoundsItem, Guid.NewGuid().ToString(), Ct));
+        await Step("lease release own", () => leases.ReleaseOwnAsync(Ct));
+        await Step("drafts left by a stopped instance", async () =>
+        {
+            await using var db = server.CreateDbContext();
+            await InterruptedDrafts.MarkAsync(db, audit, NullLogger.Instance, clock.GetUtcNow(), TimeSpan.FromSeconds(30), Ct);
+        });
         await Step("write-back due", () => processor.ProcessDueAsync(Ct));
         await Step("write-back one", () => processor.ProcessAsync(Guid.NewGuid(), Ct));
         var writeQueue = new ClinicalAssist.Web.Features.WriteBack.WriteBackQueue(server, writeOptions, fhirOptions, audit, clock);

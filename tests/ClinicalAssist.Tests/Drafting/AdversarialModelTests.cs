@@ -27,11 +27,20 @@ public sealed class AdversarialModelTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _db = await TestDatabase.CreateAsync();
 
-    public ValueTask DisposeAsync() => _db.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _hosts) await host.DisposeAsync();
+        await _db.DisposeAsync();
+    }
 
-    private DraftGenerator Generator(IDraftModel model) => new(_db, model, new PromptBuilder(),
-        new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
-        Microsoft.Extensions.Options.Options.Create(new ModelOptions()), new AuditLog(_db, _time), _time, NullLogger<DraftGenerator>.Instance);
+    private readonly List<TestHost> _hosts = [];
+
+    private DraftGenerator Generator(IDraftModel model)
+    {
+        var host = TestHost.Create(_db, model, time: _time);
+        _hosts.Add(host);
+        return host.Get<DraftGenerator>();
+    }
 
     private DraftWorkflow Workflow() => new(_db, new AuditLog(_db, _time), _time, NullLogger<DraftWorkflow>.Instance);
 

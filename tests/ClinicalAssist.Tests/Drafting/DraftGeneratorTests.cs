@@ -18,11 +18,20 @@ public sealed class DraftGeneratorTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _db = await TestDatabase.CreateAsync();
 
-    public ValueTask DisposeAsync() => _db.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _hosts) await host.DisposeAsync();
+        await _db.DisposeAsync();
+    }
 
-    private DraftGenerator Generator(IDraftModel model, ModelOptions? options = null) => new(_db, model, new PromptBuilder(),
-        new PromptTemplateStore(_db, new PromptBuilder()), new PromptInjectionDetector(), new CitationVerifier(), new DraftSafetyNet(),
-        Microsoft.Extensions.Options.Options.Create(options ?? new ModelOptions()), new AuditLog(_db, _clock), _clock, NullLogger<DraftGenerator>.Instance);
+    private readonly List<TestHost> _hosts = [];
+
+    private DraftGenerator Generator(IDraftModel model, ModelOptions? options = null)
+    {
+        var host = TestHost.Create(_db, model, time: _clock, configure: services => { if (options is not null) TestHost.Use(services, options); });
+        _hosts.Add(host);
+        return host.Get<DraftGenerator>();
+    }
 
     private async Task<Draft> LoadAsync(Guid id)
     {

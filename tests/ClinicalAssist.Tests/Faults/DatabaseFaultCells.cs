@@ -186,10 +186,13 @@ public sealed class DatabaseFaultCells
         Assert.Equal(DraftStatus.Generating, streaming.Status);
         Assert.NotEmpty(streaming.GeneratedText); // an increment was persisted before the "kill"
 
-        // The restart: the same start-up recovery the app runs, then the clinician opens the patient again.
+        // The restart: the same recovery the app runs (at start and every few seconds on every instance), once the
+        // killed process's lease on the draft has run out; then the clinician opens the patient again.
+        var lease = new WorkLeaseOptions().Duration;
         await using (var db = database.CreateDbContext())
         {
-            Assert.Equal(1, await DatabaseInitializer.MarkInterruptedDraftsAsync(db, new AuditLog(database, TimeProvider.System), NullLogger.Instance));
+            Assert.Equal(0, await InterruptedDrafts.MarkAsync(db, new AuditLog(database, TimeProvider.System), NullLogger.Instance, DateTimeOffset.UtcNow, lease, Ct));
+            Assert.Equal(1, await InterruptedDrafts.MarkAsync(db, new AuditLog(database, TimeProvider.System), NullLogger.Instance, DateTimeOffset.UtcNow + lease + TimeSpan.FromSeconds(1), lease, Ct));
         }
         await using var after = new FaultHarness(database, FaultHarness.Clinician, Roles.Clinician);
         var reopened = after.Render<DraftPanel>(p => p.Add(x => x.Context, context));
@@ -199,7 +202,7 @@ public sealed class DatabaseFaultCells
         var interrupted = await FaultHarness.LoadAsync(database, streaming.Id);
         cell.Message(() => shown, () =>
         {
-            Assert.Contains("interrupted by an application restart", shown, StringComparison.Ordinal);
+            Assert.Contains("the application instance drafting it stopped", shown, StringComparison.Ordinal);
             Assert.Equal("Try again", reopened.Find("[data-testid=generate-summary]").TextContent.Trim());
         });
         cell.State("draft Interrupted with its message; drafts.interrupted audited", () =>

@@ -6,6 +6,7 @@ using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Rounds;
+using ClinicalAssist.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using static ClinicalAssist.Tests.Context.ContextTestSupport;
@@ -339,6 +340,13 @@ public sealed class RoundsBatchTests : IAsyncLifetime
         Assert.InRange(stopped.Items.Count(i => i.Status == RoundsItemStatus.Running), Math.Min(runningBefore, 2), 4);
         Assert.Equal(3, stopped.Items.Count(i => i.Status == RoundsItemStatus.Ready));
 
+        // The stopping process lets go of its patients as its last in-flight work ends (a killed one's leases would
+        // run out instead); the new process resumes what no live instance holds.
+        await WaitUntilAsync(async () =>
+        {
+            await using var db = _db.CreateDbContext();
+            return !await db.WorkLeases.AnyAsync(l => l.Kind == WorkKinds.RoundsItem, Ct);
+        });
         var second = Create(new FakeModel(), concurrency: 2); // a new process over the same database
         await second.Runner.ResumeAsync(Ct);
         await second.Runner.RunPendingAsync(Ct);
@@ -349,6 +357,46 @@ public sealed class RoundsBatchTests : IAsyncLifetime
         foreach (var (itemId, draftId) in preparedBefore) Assert.Equal(draftId, batch.Items.Single(i => i.Id == itemId).DraftId);
         var actions = await AuditActionsAsync();
         Assert.Contains(AuditActions.RoundsBatchResumed, actions);
+    }
+
+    [Fact]
+    public async Task Another_instance_leaves_a_live_instances_patients_alone_and_takes_over_a_stopped_ones()
+    {
+        // Instance A drafts with a model that holds two patients' answers; instance B (its own instance id, same
+        // database) runs its periodic recovery meanwhile.
+        var blocking = new FakeModel { BlockAfter = 3 };
+        var a = Create(blocking, concurrency: 2);
+        var batchId = await StartAsync(a);
+        using var killA = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var runA = a.Runner.RunPendingAsync(killA.Token);
+        await WaitUntilAsync(async () => blocking.Blocked == 2
+            && (await LoadAsync(batchId)).Items.Count(i => i.Status == RoundsItemStatus.Ready) == 3);
+        var runningOnA = (await LoadAsync(batchId)).Items.Where(i => i.Status == RoundsItemStatus.Running).Select(i => i.Id).ToHashSet();
+        Assert.True(runningOnA.Count >= 2, $"{runningOnA.Count} running"); // two at the model, the next ones being prepared
+
+        var b = Create(new FakeModel(), concurrency: 2);
+        await b.Runner.ResumeAsync(Ct, atStart: false);
+        var afterRecovery = await LoadAsync(batchId);
+        Assert.All(afterRecovery.Items.Where(i => runningOnA.Contains(i.Id)), i => Assert.Equal(RoundsItemStatus.Running, i.Status));
+
+        // A stops with its patients left Running; whatever leases it still held run out (expired here, as time would).
+        await killA.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runA.WaitAsync(Patience.Long, Ct));
+        Assert.All((await LoadAsync(batchId)).Items.Where(i => runningOnA.Contains(i.Id)), i => Assert.Equal(RoundsItemStatus.Running, i.Status));
+        await using (var db = _db.CreateDbContext())
+        {
+            await db.WorkLeases.ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(-1)), Ct);
+        }
+        await b.Runner.ResumeAsync(Ct, atStart: false);
+        await b.Runner.RunPendingAsync(Ct);
+
+        var batch = await LoadAsync(batchId);
+        Assert.Equal(RoundsBatchStatus.Completed, batch.Status);
+        Assert.All(batch.Items, i => Assert.Equal(RoundsItemStatus.Ready, i.Status));
+        await using var check = _db.CreateDbContext();
+        var usable = await check.Drafts.Where(d => d.Status == DraftStatus.Draft).GroupBy(d => d.PatientId).Select(g => g.Count()).ToListAsync(Ct);
+        Assert.Equal(8, usable.Count);
+        Assert.All(usable, n => Assert.Equal(1, n)); // every patient has exactly one usable draft
     }
 
     [Fact]

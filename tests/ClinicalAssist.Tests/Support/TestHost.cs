@@ -5,6 +5,7 @@ using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Review;
 using ClinicalAssist.Web.Features.Rounds;
+using ClinicalAssist.Web.Features.WriteBack;
 using ClinicalAssist.Web.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -65,6 +66,7 @@ public sealed class TestHost : IAsyncDisposable
         builder.AddRounds();
         builder.AddGovernance();
         builder.AddAdmin();
+        builder.AddWriteBack();
 
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Singleton(time ?? TimeProvider.System));
@@ -79,6 +81,10 @@ public sealed class TestHost : IAsyncDisposable
         configure?.Invoke(services);
         return new TestHost(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }));
     }
+
+    /// <summary>Pins a settings object (instead of its configuration section) for <paramref name="configure"/>.</summary>
+    public static void Use<TOptions>(IServiceCollection services, TOptions options) where TOptions : class =>
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

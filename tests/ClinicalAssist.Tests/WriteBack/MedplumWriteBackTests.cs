@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Task = System.Threading.Tasks.Task;
 
@@ -69,6 +70,7 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var host in _hosts) await host.DisposeAsync();
         _fhir.Dispose();
         await _db.DisposeAsync();
         await _medplum.DisposeAsync();
@@ -99,10 +101,21 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
     private WriteBackQueue Queue(Uri serverBase) => new(_db, Microsoft.Extensions.Options.Options.Create(new WriteBackOptions { Enabled = true }),
         Microsoft.Extensions.Options.Options.Create(Fhir(serverBase)), new AuditLog(_db, _clock), _clock);
 
-    private WriteBackProcessor Processor(Uri serverBase) => new(
-        _db, new PlainHttpClientFactory(), Microsoft.Extensions.Options.Options.Create(new WriteBackOptions { Enabled = true, InitialBackoffSeconds = 5 }),
-        Microsoft.Extensions.Options.Options.Create(Fhir(serverBase)), WriteBackTests.Validator, new PromptTemplateStore(_db, new PromptBuilder()),
-        new AuditLog(_db, _clock), _clock, NullLogger<WriteBackProcessor>.Instance);
+    private readonly List<TestHost> _hosts = [];
+
+    private WriteBackProcessor Processor(Uri serverBase)
+    {
+        var host = TestHost.Create(_db, time: _clock, configure: services =>
+        {
+            TestHost.Use(services, new WriteBackOptions { Enabled = true, InitialBackoffSeconds = 5 });
+            TestHost.Use(services, Fhir(serverBase));
+            services.AddSingleton(WriteBackTests.Validator);
+            // A plain client: the product's resilience handler would take its retry delays from the test's fake clock.
+            services.AddSingleton<IHttpClientFactory>(new PlainHttpClientFactory());
+        });
+        _hosts.Add(host);
+        return host.Get<WriteBackProcessor>();
+    }
 
     private async Task<FhirWrite> WriteOfAsync(Guid draftId)
     {

@@ -9,6 +9,7 @@ using ClinicalAssist.Web.Features.Review;
 using ClinicalAssist.Web.Features.WriteBack;
 using Hl7.Fhir.Model;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Task = System.Threading.Tasks.Task;
@@ -52,6 +53,7 @@ public sealed class WriteBackTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var host in _hosts) await host.DisposeAsync();
         await _server.DisposeAsync();
         await _db.DisposeAsync();
     }
@@ -68,9 +70,21 @@ public sealed class WriteBackTests : IAsyncLifetime
     private WriteBackQueue Queue(WriteBackOptions? options = null, FhirOptions? fhir = null) =>
         new(_db, Microsoft.Extensions.Options.Options.Create(options ?? Options()), Microsoft.Extensions.Options.Options.Create(fhir ?? Fhir()), new AuditLog(_db, _clock), _clock);
 
-    private WriteBackProcessor Processor(WriteBackOptions? options = null) => new(
-        _db, new PlainHttpClientFactory(), Microsoft.Extensions.Options.Options.Create(options ?? Options()),
-        Microsoft.Extensions.Options.Options.Create(Fhir()), Validator, new PromptTemplateStore(_db, new PromptBuilder()), new AuditLog(_db, _clock), _clock, NullLogger<WriteBackProcessor>.Instance);
+    private readonly List<TestHost> _hosts = [];
+
+    private WriteBackProcessor Processor(WriteBackOptions? options = null)
+    {
+        var host = TestHost.Create(_db, time: _clock, configure: services =>
+        {
+            TestHost.Use(services, options ?? Options());
+            TestHost.Use(services, Fhir());
+            services.AddSingleton(Validator);
+            // A plain client: the product's resilience handler would take its retry delays from the test's fake clock.
+            services.AddSingleton<IHttpClientFactory>(new PlainHttpClientFactory());
+        });
+        _hosts.Add(host);
+        return host.Get<WriteBackProcessor>();
+    }
 
     private Draft NewDraft(string recordSource = "Server") => new()
     {

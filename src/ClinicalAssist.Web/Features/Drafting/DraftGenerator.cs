@@ -5,6 +5,7 @@ using System.Text.Json;
 using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +26,7 @@ public sealed class DraftGenerator(
     DraftSafetyNet safetyNet,
     IOptions<ModelOptions> modelOptions,
     AuditLog audit,
+    WorkLeases leases,
     TimeProvider time,
     ILogger<DraftGenerator> logger,
     ModelConfigurationService? configurations = null)
@@ -159,6 +161,8 @@ public sealed class DraftGenerator(
                 throw new AuthorityRefusedException(refusal);
             }
             db.Drafts.Add(draft);
+            // Owned by this instance while it streams: recovery elsewhere leaves it alone until the lease runs out.
+            db.WorkLeases.Add(leases.NewLease(WorkKinds.Draft, draft.Id.ToString()));
             db.AuditEvents.Add(audit.Create(AuditActions.DraftStarted, clinician, draft.PatientId, draft.Id,
                 details: $"model={model.ModelId} template={template.TemplateId}@{template.Version} prompt_tokens={prompt?.Tokens} budget={settings.TokenBudget}"));
             await db.SaveChangesAsync(CancellationToken.None);
@@ -285,6 +289,7 @@ public sealed class DraftGenerator(
             await db.SaveChangesAsync(CancellationToken.None);
         }
 
+        await leases.ReleaseAsync(WorkKinds.Draft, draft.Id.ToString(), CancellationToken.None);
         Infrastructure.ClinicalAssistTelemetry.RecordDraft(outcome.ToString(), model.DisplayName, model.ModelId, (int)stopwatch.ElapsedMilliseconds, firstTokenMs,
             warnings.Select(w => w.Kind), request?.Call.PromptTokens, request?.Call.CompletionTokens);
         await onProgress(new DraftProgress(draft.Id, outcome, finalText, failure));

@@ -2,6 +2,7 @@ using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -24,28 +25,41 @@ public sealed class RoundsBatchRunner(
     RoundsCallSlots calls,
     RoundsSignals signals,
     AuditLog audit,
+    WorkLeases leases,
     IOptions<RoundsOptions> options,
     TimeProvider time,
     ILogger<RoundsBatchRunner> logger)
 {
-    /// <summary>After a restart: items left Running go back to Pending and every running batch is audited as resumed.</summary>
-    public async Task ResumeAsync(CancellationToken cancellationToken)
+    /// <summary>Items left Running by an instance that is gone (its lease on the item ran out, or it holds none: a
+    /// restart of a single instance) go back to Pending; an item another live instance is working on is left alone.
+    /// At start every running batch is audited as resumed; later sweeps audit only batches they recovered items of.</summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken, bool atStart = true)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var live = leases.Live(db, WorkKinds.RoundsItem);
         var batches = await db.RoundsBatches.Include(b => b.Items).Where(b => b.Status == RoundsBatchStatus.Running).ToListAsync(cancellationToken);
+        var liveItems = (await live.ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var resumed = 0;
         foreach (var batch in batches)
         {
             var interrupted = 0;
-            foreach (var item in batch.Items.Where(i => i.Status == RoundsItemStatus.Running))
+            foreach (var item in batch.Items.Where(i => i.Status == RoundsItemStatus.Running && !liveItems.Contains(i.Id.ToString())))
             {
                 item.Status = RoundsItemStatus.Pending;
                 interrupted++;
             }
+            if (!atStart && interrupted == 0) continue;
+            resumed++;
             db.AuditEvents.Add(audit.Create(AuditActions.RoundsBatchResumed, new Actor(batch.ClinicianId, batch.ClinicianName),
                 details: $"batch={batch.Id} pending={batch.Items.Count(i => i.Status == RoundsItemStatus.Pending)} interrupted={interrupted}"));
         }
         await db.SaveChangesAsync(cancellationToken);
-        if (batches.Count > 0) logger.LogInformation("Resumed {Count} rounds batch(es) after a restart.", batches.Count);
+        if (resumed > 0)
+        {
+            logger.LogInformation("Resumed {Count} rounds batch(es) whose items were left by a stopped instance.", resumed);
+            foreach (var batch in batches) signals.Publish(batch.Id);
+            signals.Wake();
+        }
     }
 
     /// <summary>Runs every pending item of every running batch, then returns (when nothing is left).</summary>
@@ -96,14 +110,23 @@ public sealed class RoundsBatchRunner(
     private async Task<Claimed?> ClaimNextAsync(CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var heldElsewhere = new List<Guid>();
         while (true)
         {
             var candidate = await db.RoundsBatchItems.AsNoTracking()
-                .Where(i => i.Status == RoundsItemStatus.Pending && i.Batch!.Status == RoundsBatchStatus.Running)
+                .Where(i => i.Status == RoundsItemStatus.Pending && i.Batch!.Status == RoundsBatchStatus.Running && !heldElsewhere.Contains(i.Id))
                 .OrderBy(i => i.Batch!.CreatedAt).ThenBy(i => i.Position)
                 .Select(i => new Claimed(i.Id, i.BatchId, i.PatientId, i.Batch!.ClinicianId, i.Batch.ClinicianName, i.Attempts + 1))
                 .FirstOrDefaultAsync(cancellationToken);
             if (candidate is null) return null;
+            // The lease first, then the status: an item is never Running without a live owner, so another instance's
+            // recovery cannot put it back to Pending while this one works on it.
+            var key = candidate.ItemId.ToString();
+            if (!await leases.TryClaimAsync(WorkKinds.RoundsItem, key, cancellationToken))
+            {
+                heldElsewhere.Add(candidate.ItemId); // another instance is taking it right now
+                continue;
+            }
             var now = time.GetUtcNow();
             var claimed = await db.RoundsBatchItems.Where(i => i.Id == candidate.ItemId && i.Status == RoundsItemStatus.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, RoundsItemStatus.Running)
@@ -114,10 +137,24 @@ public sealed class RoundsBatchRunner(
                 signals.Publish(candidate.BatchId);
                 return candidate;
             }
+            await leases.ReleaseAsync(WorkKinds.RoundsItem, key, cancellationToken);
         }
     }
 
     private async Task ProcessAsync(Claimed item, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await ProcessItemAsync(item, stoppingToken);
+        }
+        finally
+        {
+            // After the outcome is stored (or the item was left Running by a shutdown, for whichever instance resumes it).
+            await leases.ReleaseAsync(WorkKinds.RoundsItem, item.ItemId.ToString(), CancellationToken.None);
+        }
+    }
+
+    private async Task ProcessItemAsync(Claimed item, CancellationToken stoppingToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, signals.TokenFor(item.BatchId));
         var token = linked.Token;

@@ -25,6 +25,8 @@ public sealed class RoundsWorker(RoundsBatchRunner runner, RoundsSignals signals
         {
             try
             {
+                // Items another instance left when it stopped (its leases ran out) are taken over here.
+                await runner.ResumeAsync(stoppingToken, atStart: false);
                 await runner.RunPendingAsync(stoppingToken);
                 await signals.WaitForWorkAsync(TimeSpan.FromSeconds(options.Value.PollSeconds), stoppingToken);
             }

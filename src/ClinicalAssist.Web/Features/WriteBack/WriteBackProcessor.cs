@@ -5,6 +5,7 @@ using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Infrastructure;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Rest;
 using Microsoft.EntityFrameworkCore;
@@ -27,6 +28,7 @@ public sealed partial class WriteBackProcessor(
     FhirResourceValidator validator,
     PromptTemplateStore templates,
     AuditLog audit,
+    WorkLeases leases,
     TimeProvider time,
     ILogger<WriteBackProcessor> logger)
 {
@@ -44,11 +46,31 @@ public sealed partial class WriteBackProcessor(
                 .Take(20)
                 .ToListAsync(ct);
         }
+        var attempted = 0;
         foreach (var id in due)
         {
-            await ProcessAsync(id, ct);
+            // Claimed once: another instance that selected the same write skips it while this one holds the lease.
+            var key = id.ToString();
+            if (!await leases.TryClaimAsync(WorkKinds.FhirWrite, key, ct)) continue;
+            try
+            {
+                if (!await StillDueAsync(id, ct)) continue; // another instance attempted it between the query and the claim
+                await ProcessAsync(id, ct);
+                attempted++;
+            }
+            finally
+            {
+                await leases.ReleaseAsync(WorkKinds.FhirWrite, key, CancellationToken.None);
+            }
         }
-        return due.Count;
+        return attempted;
+    }
+
+    private async Task<bool> StillDueAsync(Guid writeId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.FhirWrites.AnyAsync(w => w.Id == writeId && w.Status == FhirWriteStatus.Pending && w.NextAttemptAt <= now, ct);
     }
 
     /// <summary>One attempt at one write.</summary>

@@ -1,5 +1,7 @@
 using ClinicalAssist.Data;
 using ClinicalAssist.Web.Features.Drafting;
+using ClinicalAssist.Web.Features.Governance;
+using ClinicalAssist.Web.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,6 +15,8 @@ public sealed class DraftingRegistrationTests
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddClinicalAssistData(); // drafts are stored (and their recovery runs) in the database, audited
+        builder.AddGovernance();
         builder.AddDrafting();
         return builder.Build();
     }

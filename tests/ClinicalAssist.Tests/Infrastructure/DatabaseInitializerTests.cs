@@ -71,6 +71,8 @@ public sealed class DatabaseInitializerTests
     {
         Id = id, PatientId = "p1", PatientLabel = "Test Patient", RecordSource = "Demo", DrafterName = "Offline",
         ModelId = "offline-rules-v1", TemplateId = "clinical-summary", TemplateVersion = 1, Status = status,
-        GeneratedText = text, CreatedById = "u1", CreatedByName = "Dr One", CreatedAt = DateTimeOffset.UtcNow,
+        GeneratedText = text, CreatedById = "u1", CreatedByName = "Dr One",
+        // Started a minute before the crash: older than a work lease, and no live instance holds one on it.
+        CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
     };
 }

@@ -15,7 +15,7 @@ namespace ClinicalAssist.Web.Features.Drafting;
 /// </summary>
 public static class InterruptedDrafts
 {
-    public const string Message = "Generation was interrupted: the application instance drafting it stopped. What was produced so far is kept; generate again.";
+    public const string Message = "Generation was interrupted: the application instance drafting it stopped. What was produced so far is kept. Generate again.";
 
     public static async Task<int> MarkAsync(AppDbContext db, AuditLog audit, ILogger logger, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default)
     {

@@ -23,11 +23,13 @@ public static class DatabaseInitializer
     /// mark them Interrupted (their persisted text is kept) so the clinician sees why and can generate again.</summary>
     public static async Task<int> MarkInterruptedDraftsAsync(AppDbContext db, AuditLog audit, ILogger logger)
     {
+        var retryable = Features.Drafting.DraftRetry.IsRetryable(DraftStatus.Interrupted, failureRetryable: false);
         var interrupted = await db.Drafts
             .Where(d => d.Status == DraftStatus.Generating)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, DraftStatus.Interrupted)
-                .SetProperty(d => d.FailureMessage, "Generation was interrupted by an application restart. Generate again.")
+                .SetProperty(d => d.FailureMessage, "Generation was interrupted by an application restart. Try again.")
+                .SetProperty(d => d.FailureRetryable, retryable)
                 .SetProperty(d => d.Version, Guid.NewGuid()));
         if (interrupted > 0)
         {

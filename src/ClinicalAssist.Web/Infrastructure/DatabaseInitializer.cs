@@ -28,7 +28,7 @@ public static class DatabaseInitializer
             .Where(d => d.Status == DraftStatus.Generating)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, DraftStatus.Interrupted)
-                .SetProperty(d => d.FailureMessage, "Generation was interrupted by an application restart. Try again.")
+                .SetProperty(d => d.FailureMessage, "Generation was interrupted by an application restart. Generate again.")
                 .SetProperty(d => d.FailureRetryable, retryable)
                 .SetProperty(d => d.Version, Guid.NewGuid()));
         if (interrupted > 0)

@@ -144,6 +144,11 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             d.Property(x => x.PromptHash).HasMaxLength(64);
             d.Property(x => x.PromptSettingsJson).HasMaxLength(1000);
             d.Property(x => x.OmittedJson).HasMaxLength(2000);
+            // One current draft per patient and clinician
+            d.Property(x => x.TakenOverById).HasMaxLength(450);
+            d.Property(x => x.TakenOverByName).HasMaxLength(200);
+            d.Ignore(x => x.OwnerId);
+            d.Ignore(x => x.OwnerName);
         });
 
         builder.Entity<ReviewDecision>(r =>

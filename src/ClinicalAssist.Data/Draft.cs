@@ -12,6 +12,9 @@ public enum DraftStatus
     Rejected = 6,
     Approved = 7,
     Returned = 8,
+    /// <summary>A newer draft of the same patient took its place (see <see cref="Draft.SupersededById"/>): it can no
+    /// longer be signed, rejected or reviewed.</summary>
+    Superseded = 9,
 }
 
 /// <summary>
@@ -101,6 +104,23 @@ public class Draft
     public string? RejectionComment { get; set; }
 
     public ReviewDecision? Review { get; set; }
+
+    // One current draft per patient and clinician (docs/adr/0025)
+    /// <summary>The draft that took this one's place: a newer unsigned draft of the same patient by the same
+    /// clinician, or a later sign-off of the same patient and episode.</summary>
+    public Guid? SupersededById { get; set; }
+    public DateTimeOffset? SupersededAt { get; set; }
+    /// <summary>A clinician who explicitly took over another clinician's unsigned draft (audited as draft.taken-over);
+    /// from then on they are the one who may edit, sign or reject it.</summary>
+    public string? TakenOverById { get; set; }
+    public string? TakenOverByName { get; set; }
+    public DateTimeOffset? TakenOverAt { get; set; }
+
+    /// <summary>The clinician whose draft this is now: who took it over, else who generated it.</summary>
+    public string OwnerId => TakenOverById ?? CreatedById;
+
+    /// <summary>The display name of <see cref="OwnerId"/>.</summary>
+    public string OwnerName => TakenOverByName ?? CreatedByName;
 
     /// <summary>Optimistic concurrency token, replaced on every update (works on SQLite and SQL Server alike).</summary>
     public Guid Version { get; set; }

@@ -32,7 +32,7 @@ internal sealed class FaultHarness : MudTestContext
     public static readonly Actor ReviewerB = new("u-rev-b", "Dr Ben Reviewer");
 
     public FaultHarness(IDbContextFactory<AppDbContext> db, Actor user, string role, IDraftModel? model = null,
-        IPatientRecordSource? source = null, PatientContextBuilder? contextBuilder = null)
+        IPatientRecordSource? source = null, PatientContextBuilder? contextBuilder = null, Action<IServiceCollection>? configure = null)
     {
         source ??= FixedRecordSource.DemoLike();
         Services.AddLogging();
@@ -55,6 +55,7 @@ internal sealed class FaultHarness : MudTestContext
         auth.SetAuthorized(user.Name);
         auth.SetRoles(role);
         auth.SetClaims(new System.Security.Claims.Claim(ClaimTypes.NameIdentifier, user.Id), new System.Security.Claims.Claim(ClinicalAssistClaims.DisplayName, user.Name));
+        configure?.Invoke(Services);
         PersistentState = AddBunitPersistentComponentState();
         // Pages render as in a live circuit (after every service is added: setting it builds the service provider);
         // a test of the prerender sets a static renderer before rendering.

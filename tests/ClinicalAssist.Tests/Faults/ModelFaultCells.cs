@@ -129,7 +129,8 @@ public sealed class ModelFaultCells
         cell.Message(() => shown, () =>
         {
             Assert.Contains(fragment, shown, StringComparison.Ordinal);
-            Assert.Equal("Try again", panel.Find("[data-testid=generate-summary]").TextContent.Trim());
+            // "Try again" only where trying again can help (DraftRetry): not after a content-filter refusal.
+            Assert.Equal(retryable ? "Try again" : "Generate new summary", panel.Find("[data-testid=generate-summary]").TextContent.Trim());
             if (fault == "429 with Retry-After") Assert.Equal(2, server.Requests.Count); // waited for Retry-After, retried once
         });
 

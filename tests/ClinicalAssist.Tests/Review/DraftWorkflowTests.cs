@@ -113,7 +113,9 @@ public sealed class DraftWorkflowTests : IAsyncLifetime
     public async Task Reviewer_cannot_review_a_draft_they_generated_or_signed()
     {
         var id = await AddDraftAsync(createdBy: Reviewer.Id);
-        await _workflow.SignAsync(id, "x [L1]", true, Clinician, Ct);
+        // Another clinician's draft is signed only after an explicit take-over (ADR 0025).
+        Assert.True((await _workflow.TakeOverAsync(id, Clinician, Ct)).Succeeded);
+        Assert.True((await _workflow.SignAsync(id, "x [L1]", true, Clinician, Ct)).Succeeded);
 
         var result = await _workflow.ReviewAsync(id, approve: true, null, null, Reviewer, Ct);
         Assert.False(result.Succeeded);
@@ -164,6 +166,9 @@ public sealed class DraftWorkflowTests : IAsyncLifetime
         (DraftStatus.Generating, DraftStatus.Stopped), (DraftStatus.Generating, DraftStatus.Interrupted),
         (DraftStatus.Draft, DraftStatus.Signed), (DraftStatus.Draft, DraftStatus.Rejected),
         (DraftStatus.Signed, DraftStatus.Approved), (DraftStatus.Signed, DraftStatus.Returned),
+        // One current draft per patient and clinician (ADR 0025): an unsigned draft, one completing while a newer one
+        // of the same clinician already completed, and a signed one waiting for review can be superseded — nothing else.
+        (DraftStatus.Generating, DraftStatus.Superseded), (DraftStatus.Draft, DraftStatus.Superseded), (DraftStatus.Signed, DraftStatus.Superseded),
     ];
 
     public static TheoryData<DraftStatus, DraftStatus> AllPairs()

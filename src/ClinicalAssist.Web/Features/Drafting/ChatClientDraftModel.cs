@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using ClinicalAssist.Data;
 using Microsoft.Extensions.AI;
@@ -72,7 +73,12 @@ public sealed partial class ChatClientDraftModel(IChatClient client, ModelOption
         // One deadline for the whole call (retries, waits for Retry-After and the streamed answer): a service that
         // keeps trickling text never keeps a clinician waiting longer than Model:TotalTimeoutSeconds.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(options.TotalTimeoutSeconds), time);
-        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        // Until the first text arrives: a service that accepted the request and never starts answering is given up on
+        // after Model:FirstTokenTimeoutSeconds (the timer is stopped by the first text).
+        using var firstToken = new CancellationTokenSource();
+        var firstTokenTimer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), firstToken,
+            TimeSpan.FromSeconds(options.FirstTokenTimeoutSeconds), Timeout.InfiniteTimeSpan);
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token, firstToken.Token);
         // Cancelled a moment after the finish reason when the usage has not come by then.
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
         ChatMessage[] messages = [new(ChatRole.System, request.Prompt.System), new(ChatRole.User, request.Prompt.User)];
@@ -99,6 +105,10 @@ public sealed partial class ChatClientDraftModel(IChatClient client, ModelOption
                 {
                     throw new OperationCanceledException("Drafting was cancelled.", ex, cancellationToken);
                 }
+                catch (Exception ex) when (received == 0 && firstToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw NoFirstToken(ex);
+                }
                 catch (Exception ex) when (Fail(ex, cancellationToken, deadline.Token, received) is { } translated)
                 {
                     throw translated;
@@ -115,6 +125,7 @@ public sealed partial class ChatClientDraftModel(IChatClient client, ModelOption
                 }
                 if (finish is null && update.Text is { Length: > 0 } text)
                 {
+                    if (received == 0) firstTokenTimer.Dispose();
                     received += text.Length;
                     yield return text;
                 }
@@ -129,6 +140,7 @@ public sealed partial class ChatClientDraftModel(IChatClient client, ModelOption
         }
         finally
         {
+            firstTokenTimer.Dispose();
             grace?.Dispose();
             await updates.DisposeAsync().ConfigureAwait(false);
         }
@@ -136,6 +148,7 @@ public sealed partial class ChatClientDraftModel(IChatClient client, ModelOption
         // Some SDKs end the enumeration quietly when the token is cancelled: that is the caller's cancellation (or
         // the deadline), not a failure of the service.
         cancellationToken.ThrowIfCancellationRequested();
+        if (received == 0 && firstToken.IsCancellationRequested && finish is null) throw NoFirstToken(innerException: null);
         if (deadline.IsCancellationRequested && finish is null) throw DeadlineExceeded(received, innerException: null);
 
         LogCompleted(logger, _deployment, finish?.Value ?? "none", received, (long)time.GetElapsedTime(started).TotalMilliseconds);
@@ -169,6 +182,18 @@ public sealed partial class ChatClientDraftModel(IChatClient client, ModelOption
             $"The AI service did not finish the draft within {options.TotalTimeoutSeconds} seconds{(received > 0 ? ", so the text received is incomplete" : "")}. Try again; if it keeps happening, use the offline draft.",
             retryable: true, errorCode: "deadline", innerException: innerException);
     }
+
+    /// <summary>The model accepted the request but sent no text within Model:FirstTokenTimeoutSeconds.</summary>
+    private DraftModelException NoFirstToken(Exception? innerException)
+    {
+        LogFailed(logger, _deployment, 0, "first-token-timeout", 0);
+        return new DraftModelException(FirstTokenTimeoutMessage(options.FirstTokenTimeoutSeconds),
+            retryable: true, errorCode: "first-token-timeout", innerException: innerException);
+    }
+
+    /// <summary>What the clinician reads when the model never started answering.</summary>
+    public static string FirstTokenTimeoutMessage(int seconds) => string.Create(CultureInfo.InvariantCulture,
+        $"The model did not start answering within {seconds} s. Your draft was not changed; try again or ask an admin to check the model configuration.");
 
     /// <summary>Maps a failure to a clinician-facing exception; null lets the caller's own cancellation through.</summary>
     private DraftModelException? Fail(Exception ex, CancellationToken cancellationToken, CancellationToken deadline, int received)

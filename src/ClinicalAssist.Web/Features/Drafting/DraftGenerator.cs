@@ -263,15 +263,18 @@ public sealed class DraftGenerator(
             }
         }
 
-        await using (var db = await dbFactory.CreateDbContextAsync(CancellationToken.None))
+        // The outcome, and what it supersedes, in one transaction. A sign-off of an older draft at the same moment
+        // changes that draft's version: the save is refused and done again on what is stored now.
+        for (var attempt = 1; ; attempt++)
         {
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
             var stored = await db.Drafts.SingleAsync(d => d.Id == draft.Id, CancellationToken.None);
             stored.GeneratedText = finalText;
             stored.RawAnswer = rawText;
             stored.AnswerStructured = structured;
             stored.Status = outcome;
             stored.FailureMessage = failure;
-            stored.FailureRetryable = outcome != DraftStatus.Draft && retryable;
+            stored.FailureRetryable = DraftRetry.IsRetryable(outcome, retryable);
             stored.WarningsJson = JsonSerializer.Serialize(warnings);
             stored.WarningCount = warnings.Count;
             stored.VerificationJson = verification is null ? null : JsonSerializer.Serialize(verification);
@@ -286,7 +289,29 @@ public sealed class DraftGenerator(
                 outcome switch { DraftStatus.Draft => AuditActions.DraftGenerated, DraftStatus.Stopped => AuditActions.DraftStopped, _ => AuditActions.DraftFailed },
                 clinician, draft.PatientId, draft.Id, outcome == DraftStatus.Draft ? "success" : "failure",
                 $"duration_ms={stopwatch.ElapsedMilliseconds} chars={finalText.Length} structured={structured} warnings={warnings.Count} not_mentioned={stored.MustIncludeOmissionCount}"));
-            await db.SaveChangesAsync(CancellationToken.None);
+            if (outcome == DraftStatus.Draft)
+            {
+                // One current draft per patient and clinician: this one replaces their older unsigned drafts of the
+                // patient — unless a newer one of theirs already completed (two tabs), which stays current. A draft
+                // that failed or stopped replaces nothing.
+                if (await DraftSupersession.NewerUnsignedAsync(db, stored, clinician.Id, CancellationToken.None) is { } newer)
+                {
+                    DraftSupersession.Mark(db, audit, stored, newer, clinician, "newer-draft", time.GetUtcNow());
+                }
+                else
+                {
+                    await DraftSupersession.SupersedeOtherUnsignedAsync(db, audit, stored, clinician, "generated", time.GetUtcNow(), CancellationToken.None);
+                }
+            }
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                break;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                logger.LogInformation("Draft {DraftId}: another draft of the patient changed while its outcome was saved; saving again.", draft.Id);
+            }
         }
 
         await leases.ReleaseAsync(WorkKinds.Draft, draft.Id.ToString(), CancellationToken.None);

@@ -22,11 +22,13 @@ public static class InterruptedDrafts
         var owned = (await db.WorkLeases.Where(l => l.Kind == WorkKinds.Draft && l.ExpiresAt > now).Select(l => l.WorkId).ToListAsync(cancellationToken))
             .Select(id => Guid.TryParse(id, out var g) ? g : Guid.Empty).ToList();
         var bornBefore = now - lease;
+        var retryable = DraftRetry.IsRetryable(DraftStatus.Interrupted, failureRetryable: false);
         var interrupted = await db.Drafts
             .Where(d => d.Status == DraftStatus.Generating && d.CreatedAt < bornBefore && !owned.Contains(d.Id))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, DraftStatus.Interrupted)
                 .SetProperty(d => d.FailureMessage, Message)
+                .SetProperty(d => d.FailureRetryable, retryable)
                 .SetProperty(d => d.Version, Guid.NewGuid()), cancellationToken);
         if (interrupted > 0)
         {

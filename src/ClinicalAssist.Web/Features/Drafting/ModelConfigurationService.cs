@@ -247,6 +247,7 @@ public sealed class ModelConfigurationService(
             MaxRetries = config.MaxRetries,
             OfflineChunkDelayMilliseconds = bootstrap.Value.OfflineChunkDelayMilliseconds,
             TotalTimeoutSeconds = bootstrap.Value.TotalTimeoutSeconds,
+            FirstTokenTimeoutSeconds = bootstrap.Value.FirstTokenTimeoutSeconds,
             RecordContentInTelemetry = bootstrap.Value.RecordContentInTelemetry,
         };
     }

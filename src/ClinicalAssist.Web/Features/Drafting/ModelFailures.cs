@@ -35,6 +35,8 @@ public static class ModelFailures
     public static DraftModelException? Translate(Exception ex, CancellationToken callerToken, int received, int timeoutSeconds, DateTimeOffset now)
     {
         if (ex is DraftModelException already) return already;
+        // Some SDK paths wrap the real failure (a timeout, a refused connection) in an AggregateException.
+        if (ex is AggregateException { InnerExceptions.Count: 1 } aggregate) ex = aggregate.InnerExceptions[0];
         if (ex is OperationCanceledException && callerToken.IsCancellationRequested) return null;
 
         if (ex is Azure.Identity.AuthenticationFailedException)

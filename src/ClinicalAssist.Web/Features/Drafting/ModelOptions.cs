@@ -67,6 +67,12 @@ public sealed class ModelOptions : IValidatableObject
     [Range(1, 3600)]
     public int TotalTimeoutSeconds { get; set; } = 180;
 
+    /// <summary>How long a model call may go without the first text of the answer (every attempt and the waits between
+    /// them included). A service that accepts the request and never starts answering is given up on after this, with
+    /// a plain message, instead of holding the clinician until the network or total timeout.</summary>
+    [Range(1, 600)]
+    public int FirstTokenTimeoutSeconds { get; set; } = 45;
+
     /// <summary>Retries on 408/429/5xx and transport errors before a stream starts: the pipeline's one retry layer
     /// (<see cref="ModelRetryChatClient"/>, honours Retry-After / retry-after-ms).</summary>
     [Range(0, 10)]
@@ -134,5 +140,5 @@ public sealed class ModelOptions : IValidatableObject
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"Provider={Provider}, Endpoint={Endpoint?.GetLeftPart(UriPartial.Path) ?? "(none)"}, Deployment={Deployment ?? "(none)"}, " +
         $"Auth={(UseEntraId ? "EntraId" : string.IsNullOrWhiteSpace(ApiKey) ? "none" : "ApiKey(set)")}, " +
-        $"Temperature={Temperature}, MaxTokens={MaxTokens}, TimeoutSeconds={TimeoutSeconds}, MaxRetries={MaxRetries}, RecordContentInTelemetry={RecordContentInTelemetry}");
+        $"Temperature={Temperature}, MaxTokens={MaxTokens}, TimeoutSeconds={TimeoutSeconds}, FirstTokenTimeoutSeconds={FirstTokenTimeoutSeconds}, MaxRetries={MaxRetries}, RecordContentInTelemetry={RecordContentInTelemetry}");
 }

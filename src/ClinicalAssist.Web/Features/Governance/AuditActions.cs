@@ -23,6 +23,10 @@ public static class AuditActions
     public const string DraftsInterrupted = "drafts.interrupted";
     public const string DraftSigned = "draft.signed";
     public const string DraftRejected = "draft.rejected";
+    /// <summary>A newer draft took this one's place (one current draft per patient and clinician; details by=&lt;draft id&gt;).</summary>
+    public const string DraftSuperseded = "draft.superseded";
+    /// <summary>A clinician explicitly took over another clinician's unsigned draft (details from=&lt;user id&gt;).</summary>
+    public const string DraftTakenOver = "draft.taken-over";
     public const string DraftApproved = "review.approved";
     public const string DraftReturned = "review.returned";
     public const string DecisionRefused = "decision.refused";

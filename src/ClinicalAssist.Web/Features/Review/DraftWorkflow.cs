@@ -17,9 +17,9 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
 {
     private static readonly Dictionary<DraftStatus, DraftStatus[]> Transitions = new()
     {
-        [DraftStatus.Generating] = [DraftStatus.Draft, DraftStatus.Failed, DraftStatus.Stopped, DraftStatus.Interrupted],
-        [DraftStatus.Draft] = [DraftStatus.Signed, DraftStatus.Rejected],
-        [DraftStatus.Signed] = [DraftStatus.Approved, DraftStatus.Returned],
+        [DraftStatus.Generating] = [DraftStatus.Draft, DraftStatus.Failed, DraftStatus.Stopped, DraftStatus.Interrupted, DraftStatus.Superseded],
+        [DraftStatus.Draft] = [DraftStatus.Signed, DraftStatus.Rejected, DraftStatus.Superseded],
+        [DraftStatus.Signed] = [DraftStatus.Approved, DraftStatus.Returned, DraftStatus.Superseded],
     };
 
     public static bool CanTransition(DraftStatus from, DraftStatus to) =>
@@ -118,6 +118,39 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         }, ct);
     }
 
+    /// <summary>A clinician takes over another clinician's unsigned draft: from then on they (and only they) may edit,
+    /// sign or reject it. Audited as <see cref="AuditActions.DraftTakenOver"/>; the taker's own other unsigned drafts of
+    /// the patient are superseded by it (one current draft per patient and clinician).</summary>
+    public async Task<DecisionResult> TakeOverAsync(Guid draftId, Actor clinician, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(clinician);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var draft = await db.Drafts.SingleOrDefaultAsync(d => d.Id == draftId, ct);
+        if (draft is null) return DecisionResult.Refused("This draft no longer exists.");
+        if (await AuthorityCheck.RefusalAsync(db, audit, clinician, Roles.Clinician, AuditActions.DraftTakenOver, time.GetUtcNow(), ct, draft.PatientId, draft.Id) is { } refusal)
+        {
+            return DecisionResult.Refused(refusal);
+        }
+        if (draft.Status != DraftStatus.Draft)
+        {
+            await audit.WriteAsync(AuditActions.DecisionRefused, clinician, draft.PatientId, draft.Id, "refused", $"take-over from={draft.Status}", ct);
+            return DecisionResult.Refused(await DraftSupersession.DescribeAsync(db, draft, ct) is { } superseded
+                ? superseded + ", so it cannot be taken over. Nothing was changed; open the current draft."
+                : $"Only an unsigned draft can be taken over; this one is {draft.Status.ToString().ToLowerInvariant()}. Nothing was changed.");
+        }
+        if (draft.OwnerId == clinician.Id) return DecisionResult.Ok("This draft is already yours.");
+
+        var (fromId, fromName) = (draft.OwnerId, draft.OwnerName);
+        var now = time.GetUtcNow();
+        draft.TakenOverById = clinician.Id;
+        draft.TakenOverByName = clinician.Name;
+        draft.TakenOverAt = now;
+        await DraftSupersession.SupersedeOtherUnsignedAsync(db, audit, draft, clinician, "taken-over", now, ct);
+        db.AuditEvents.Add(audit.Create(AuditActions.DraftTakenOver, clinician, draft.PatientId, draft.Id, details: $"from={fromId}"));
+        if (await SaveAsync(db, draftId, DraftStatus.Draft, clinician, ct) is { } notSaved) return notSaved;
+        return DecisionResult.Ok($"You took this draft over from {fromName}. You can now edit, sign or reject it.");
+    }
+
     private static DecisionResult? ValidateReason(string? reasonCode, string? comment)
     {
         if (string.IsNullOrWhiteSpace(reasonCode) && string.IsNullOrWhiteSpace(comment))
@@ -156,7 +189,40 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         {
             await audit.WriteAsync(AuditActions.DecisionRefused, actor, draft.PatientId, draft.Id, "refused",
                 $"from={draft.Status} to={target}", ct);
-            return DecisionResult.Refused(AlreadyDecidedMessage(draft, target));
+            return DecisionResult.Refused(await RefusalMessageAsync(db, draft, target, ct));
+        }
+
+        // A clinician decides on their own draft only; another clinician's unsigned draft is taken over first (shown
+        // on the draft and audited), never decided in passing.
+        if (target is DraftStatus.Signed or DraftStatus.Rejected && draft.OwnerId != actor.Id)
+        {
+            await audit.WriteAsync(AuditActions.DecisionRefused, actor, draft.PatientId, draft.Id, "refused", $"not-owner owner={draft.OwnerId}", ct);
+            return DecisionResult.Refused(
+                $"This draft is {draft.OwnerName}'s. To edit, sign or reject it, take it over first (\"Take over\" on the draft; recorded in the audit trail). Nothing was changed.");
+        }
+
+        // The review queue holds one signed summary per patient and episode: an older draft cannot be signed over a
+        // newer signed one, and signing supersedes the older signed ones still waiting for review.
+        var now = time.GetUtcNow();
+        List<Draft> olderSigned = [];
+        if (target == DraftStatus.Signed)
+        {
+            var (patientId, encounterId, createdAt) = (draft.PatientId, draft.EncounterId, draft.CreatedAt);
+            var newer = await db.Drafts.AsNoTracking()
+                .Where(d => d.PatientId == patientId && d.EncounterId == encounterId && d.Id != draftId && d.CreatedAt > createdAt
+                            && (d.Status == DraftStatus.Signed || d.Status == DraftStatus.Approved))
+                .OrderByDescending(d => d.CreatedAt)
+                .Select(d => new { d.CreatedAt, d.ClinicianDecisionByName })
+                .FirstOrDefaultAsync(ct);
+            if (newer is not null)
+            {
+                await audit.WriteAsync(AuditActions.DecisionRefused, actor, draft.PatientId, draft.Id, "refused", "newer summary signed", ct);
+                return DecisionResult.Refused(
+                    $"A newer summary of this patient (the draft of {newer.CreatedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC, signed by {newer.ClinicianDecisionByName}) is already signed, so this older draft cannot be signed. Nothing was changed; open the current draft.");
+            }
+            olderSigned = await db.Drafts
+                .Where(d => d.PatientId == patientId && d.EncounterId == encounterId && d.Id != draftId && d.Status == DraftStatus.Signed)
+                .ToListAsync(ct);
         }
 
         string details;
@@ -172,32 +238,14 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
 
         draft.Status = target;
         db.AuditEvents.Add(audit.Create(auditAction, actor, draft.PatientId, draft.Id, details: details));
+        foreach (var older in olderSigned) DraftSupersession.Mark(db, audit, older, draft.Id, actor, "signed", now);
         // A signed summary that goes back to the FHIR server is queued in the sign-off's own transaction.
         if (target == DraftStatus.Signed && writeBack?.CreateFor(draft) is { } write)
         {
             db.FhirWrites.Add(write);
             db.AuditEvents.Add(audit.Create(WriteBackAuditActions.Queued, actor, draft.PatientId, draft.Id));
         }
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || IsUniqueViolation(ex))
-        {
-            // Someone else decided first: tell this user who and when, store nothing of theirs.
-            logger.LogInformation("Concurrent decision on draft {DraftId} refused ({Target}).", draftId, target);
-            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
-            var current = await fresh.Drafts.AsNoTracking().Include(d => d.Review).SingleAsync(d => d.Id == draftId, ct);
-            await audit.WriteAsync(AuditActions.DecisionRefused, actor, current.PatientId, current.Id, "refused", "concurrent decision", ct);
-            return DecisionResult.Refused(AlreadyDecidedMessage(current, target));
-        }
-        catch (DbUpdateException ex)
-        {
-            // The write failed inside the transaction (disk full, lock timeout, a dropped connection): it was rolled
-            // back as a whole, so the draft is as it was. Say so; the caller keeps what the user typed.
-            logger.LogError(ex, "Decision on draft {DraftId} ({Target}) could not be saved; the transaction was rolled back.", draftId, target);
-            return DecisionResult.Refused(NotSavedMessage);
-        }
+        if (await SaveAsync(db, draftId, target, actor, ct) is { } notSaved) return notSaved;
 
         return DecisionResult.Ok(target switch
         {
@@ -208,6 +256,47 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
             _ => "Saved.",
         });
     }
+
+    /// <summary>Saves the decision's transaction; null when saved, else the refusal to show (someone else changed the
+    /// draft first — who and when, or that it was superseded — or the write failed and was rolled back).</summary>
+    private async Task<DecisionResult?> SaveAsync(AppDbContext db, Guid draftId, DraftStatus target, Actor actor, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || IsUniqueViolation(ex))
+        {
+            // Someone else decided first (or a newer draft superseded this one at that moment): tell this user who and
+            // when, store nothing of theirs.
+            logger.LogInformation("Concurrent decision on draft {DraftId} refused ({Target}).", draftId, target);
+            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
+            var current = await fresh.Drafts.AsNoTracking().Include(d => d.Review).SingleAsync(d => d.Id == draftId, ct);
+            await audit.WriteAsync(AuditActions.DecisionRefused, actor, current.PatientId, current.Id, "refused", "concurrent decision", ct);
+            return DecisionResult.Refused(current.Status == DraftStatus.Draft && target != DraftStatus.Draft
+                ? "Another summary of this patient changed at the same moment, so nothing was changed. What you entered is kept; try again."
+                : await RefusalMessageAsync(fresh, current, target, ct));
+        }
+        catch (DbUpdateException ex)
+        {
+            // The write failed inside the transaction (disk full, lock timeout, a dropped connection): it was rolled
+            // back as a whole, so the draft is as it was. Say so; the caller keeps what the user typed.
+            logger.LogError(ex, "Decision on draft {DraftId} ({Target}) could not be saved; the transaction was rolled back.", draftId, target);
+            return DecisionResult.Refused(NotSavedMessage);
+        }
+    }
+
+    private static async Task<string> RefusalMessageAsync(AppDbContext db, Draft draft, DraftStatus attempted, CancellationToken ct) =>
+        await DraftSupersession.DescribeAsync(db, draft, ct) is { } superseded
+            ? $"{superseded}, so it cannot be {Verb(attempted)}. Nothing was changed; open the current draft."
+            : AlreadyDecidedMessage(draft, attempted);
+
+    private static string Verb(DraftStatus attempted) => attempted switch
+    {
+        DraftStatus.Draft => "taken over",
+        _ => attempted.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>Shown when the decision's transaction failed and was rolled back.</summary>
     public const string NotSavedMessage = "Your decision could not be saved: the database did not accept the change, so nothing was changed. What you entered is kept; try again.";

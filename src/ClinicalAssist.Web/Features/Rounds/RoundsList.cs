@@ -57,11 +57,13 @@ public sealed class RoundsList(IPatientRecordSource records, IDbContextFactory<A
             drafts.TryGetValue(p.Patient.Id, out var d);
             itemByPatient.TryGetValue(p.Patient.Id, out var item);
             return new RoundsRow(p.Patient, p.AddedByHand, StateOf(d?.Status, d?.WarningCount ?? 0, d?.MustIncludeOmissionCount ?? 0, item?.Status),
-                d?.Id, d?.Status, d?.WarningCount ?? 0, d?.MustIncludeOmissionCount ?? 0, d?.CreatedAt, item?.Id, item?.Status, item?.Message);
+                d?.Id, d?.Status, d?.WarningCount ?? 0, d?.MustIncludeOmissionCount ?? 0, d?.CreatedAt, item?.Id, item?.Status, item?.Message,
+                d?.FailureRetryable ?? false);
         }).ToList();
     }
 
-    internal sealed record DraftHead(Guid Id, string PatientId, DraftStatus Status, int WarningCount, int MustIncludeOmissionCount, DateTimeOffset CreatedAt);
+    internal sealed record DraftHead(Guid Id, string PatientId, DraftStatus Status, int WarningCount, int MustIncludeOmissionCount, DateTimeOffset CreatedAt,
+        bool FailureRetryable);
 
     internal static async Task<Dictionary<string, DraftHead>> LatestDraftsAsync(AppDbContext db, IReadOnlyList<string> patientIds, CancellationToken cancellationToken)
     {
@@ -69,7 +71,7 @@ public sealed class RoundsList(IPatientRecordSource records, IDbContextFactory<A
         foreach (var chunk in patientIds.Chunk(200))
         {
             var heads = await db.Drafts.AsNoTracking().Where(d => chunk.Contains(d.PatientId))
-                .Select(d => new DraftHead(d.Id, d.PatientId, d.Status, d.WarningCount, d.MustIncludeOmissionCount, d.CreatedAt))
+                .Select(d => new DraftHead(d.Id, d.PatientId, d.Status, d.WarningCount, d.MustIncludeOmissionCount, d.CreatedAt, d.FailureRetryable))
                 .ToListAsync(cancellationToken);
             foreach (var g in heads.GroupBy(h => h.PatientId)) result[g.Key] = g.OrderByDescending(h => h.CreatedAt).First();
         }

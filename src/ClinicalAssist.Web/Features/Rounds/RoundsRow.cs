@@ -1,4 +1,5 @@
 using ClinicalAssist.Data;
+using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Context;
 using ClinicalAssist.Web.Features.Governance;
 using Microsoft.EntityFrameworkCore;
@@ -17,8 +18,15 @@ public sealed record RoundsRow(
     DateTimeOffset? DraftAt,
     Guid? ItemId,
     RoundsItemStatus? ItemStatus,
-    string? ItemMessage)
+    string? ItemMessage,
+    bool DraftFailureRetryable = false)
 {
+    /// <summary>A failed or cancelled preparation is offered "Retry" unless its draft failed in a way trying again
+    /// cannot fix (<see cref="DraftRetry"/>: e.g. a content-filter refusal).</summary>
+    public bool CanRetry => ItemStatus is RoundsItemStatus.Failed or RoundsItemStatus.Cancelled
+        && (DraftStatus is not (Data.DraftStatus.Failed or Data.DraftStatus.Stopped or Data.DraftStatus.Interrupted)
+            || DraftRetry.IsRetryable(DraftStatus.Value, DraftFailureRetryable));
+
     public static string Label(RoundsDraftState state) => state switch
     {
         RoundsDraftState.None => "No draft",

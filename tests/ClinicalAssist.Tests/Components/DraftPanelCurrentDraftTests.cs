@@ -152,7 +152,10 @@ public sealed class DraftPanelCurrentDraftTests
                     id = await started.Task.WaitAsync(Patience.Medium, Ct);
                     await using (var db = database.CreateDbContext())
                     {
-                        await DatabaseInitializer.MarkInterruptedDraftsAsync(db, new AuditLog(database, TimeProvider.System), NullLogger.Instance);
+                        // After the killed process's lease on the draft ran out.
+                        var lease = new WorkLeaseOptions().Duration;
+                        await InterruptedDrafts.MarkAsync(db, new AuditLog(database, TimeProvider.System), NullLogger.Instance,
+                            DateTimeOffset.UtcNow + lease + TimeSpan.FromSeconds(1), lease, Ct);
                     }
                     // Shown as after the restart: the panel below reads only what is stored.
                     Assert.Equal(DraftStatus.Interrupted, (await FaultHarness.LoadAsync(database, id.Value)).Status);

@@ -130,6 +130,14 @@ public sealed class RealRecordDefectTests : MudTestContext
         Assert.Contains("Tobacco smoking status", tight.User, StringComparison.Ordinal);
         Assert.Contains("Pregnancy status", tight.User, StringComparison.Ordinal);
         Assert.NotEmpty(tight.Omitted);
+
+        // The draft's coverage says what the record held, what the drafter got, and what was left out and why.
+        var coverage = DraftCoverage.From(context, tight);
+        Assert.Equal(context.Coverage.Received, coverage.Received);
+        Assert.StartsWith($"The record held {context.Coverage.Received} resources; the chart showed {context.Coverage.Shown};", coverage.Summary(), StringComparison.Ordinal);
+        Assert.Contains(coverage.LeftOut, l => l.EndsWith(": token budget", StringComparison.Ordinal));
+        Assert.Contains("1 Claim resource not shown: a type the chart does not show", coverage.LeftOut);
+        Assert.True(coverage.Sent < DraftCoverage.From(context, prompt).Sent);
     }
 
     [Fact]

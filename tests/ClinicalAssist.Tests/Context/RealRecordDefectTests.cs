@@ -63,6 +63,25 @@ public sealed class RealRecordDefectTests : MudTestContext
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task The_chart_lists_other_observations_by_category_and_its_coverage_panel_says_what_was_left_out()
+    {
+        var context = await EdgeContextAsync(EdgeCaseRecords.DeceasedId);
+
+        var chart = Render<ChartSections>(p => p.Add(x => x.Context, context));
+        var categories = chart.FindAll("[data-testid=other-category]").Select(c => c.TextContent.Split(' ')[0]).ToHashSet();
+        Assert.Superset(new HashSet<string> { "survey", "exam", "social-history", "imaging", "procedure", "activity", "therapy", "uncategorised", "clinical-note-finding" }, categories);
+        Assert.Contains(chart.FindAll("[data-testid=other-observation]"), o => o.TextContent.Contains("48000 copies/mL", StringComparison.Ordinal) && o.TextContent.Contains("25 May 2019", StringComparison.Ordinal));
+
+        var panel = Render<ClinicalAssist.Web.Components.Shared.CoveragePanel>(p => p
+            .Add(x => x.Summary, $"Record: {context.Coverage.Received} resources received, {context.Coverage.Shown} shown in the chart.")
+            .Add(x => x.LeftOut, context.Coverage.NotShownLines()));
+        Assert.Contains("2 groups left out", panel.Find("[data-testid=coverage-summary]").TextContent, StringComparison.Ordinal);
+        panel.Find(".mud-expand-panel-header").Click();
+        Assert.Equal(["1 Claim resource not shown: a type the chart does not show", "1 Organization resource not shown: a type the chart does not show"],
+            panel.FindAll("[data-testid=coverage-left-out] li").Select(li => li.TextContent.Trim()));
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task Notes_say_showing_10_of_12_and_the_flagged_oldest_note_is_reachable()
     {
         var context = await EdgeContextAsync(EdgeCaseRecords.DeceasedId);

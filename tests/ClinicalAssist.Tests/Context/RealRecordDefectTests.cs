@@ -111,6 +111,9 @@ public sealed class RealRecordDefectTests : MudTestContext
         var prompt = new PromptBuilder().Build(context, CitationIndex.Build(context));
         Assert.Contains("PATIENT: DECEASED — died 2019, aged 62", prompt.User, StringComparison.Ordinal);
         Assert.DoesNotContain("age 62 years", prompt.User, StringComparison.Ordinal);
+        var offline = new OfflineDrafter(new PromptInjectionDetector(), TimeSpan.Zero).ComposeDraft(context, CitationIndex.Build(context));
+        Assert.Contains("Deceased patient (male, died 2019, aged 62)", offline, StringComparison.Ordinal);
+        Assert.DoesNotContain("62-year-old", offline, StringComparison.Ordinal);
 
         var flagged = await EdgeContextAsync(EdgeCaseRecords.DeceasedFlagId);
         Assert.Equal("deceased (date not recorded)", flagged.Patient.DeceasedText);

@@ -75,6 +75,9 @@ public class Draft
     public int? PromptTokensCounted { get; set; }
     /// <summary>JSON array of what the token budget left out, per section (e.g. 32 older laboratory results).</summary>
     public string OmittedJson { get; set; } = "[]";
+    /// <summary>JSON of the draft's coverage: what the record held, what the drafter was given, what was left out and
+    /// why, which sections failed (null for drafts made before it was kept).</summary>
+    public string? CoverageJson { get; set; }
     /// <summary>The drafter's answer as received (JSON in the answer contract, or raw text).</summary>
     public string? RawAnswer { get; set; }
     /// <summary>True when the answer was valid JSON in the contract; false: shown as raw text, unverified.</summary>

@@ -35,8 +35,9 @@ public sealed class ContextSectionsTests
         Assert.Equal(ContextSections.Searches.Count, ContextSections.Searches.Select(s => s.Search.Key).Distinct(StringComparer.Ordinal).Count());
         var encounter = Assert.Single(ContextSections.Searches, s => s.Search.Type == "Encounter");
         Assert.Equal(["Encounter", "EncounterHistory"], encounter.Sections);
-        // Labs and vitals each search their own category, sorted newest first (capped at what the section shows).
-        Assert.Equal([("category=laboratory", "Labs"), ("category=vital-signs,vital-sign", "Vitals")],
+        // Labs and vitals each search their own category, sorted newest first (capped at what the section shows); other
+        // observations search without a category, so that no category is left on the server.
+        Assert.Equal([("category=laboratory", "Labs"), ("category=vital-signs,vital-sign", "Vitals"), (null, "OtherObservations")],
             ContextSections.Searches.Where(s => s.Search.Type == "Observation").Select(s => (s.Search.Filter, Assert.Single(s.Sections))));
         Assert.All(ContextSections.Searches.Where(s => s.Search.Type == "Observation"), s => Assert.Equal("-date", s.Search.Sort));
         Assert.Null(Assert.Single(ContextSections.Searches, s => s.Search.Type == "Condition").Search.Sort);

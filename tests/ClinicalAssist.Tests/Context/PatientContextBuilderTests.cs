@@ -273,9 +273,9 @@ public sealed class PatientContextBuilderTests
         var context = Build();
 
         Assert.Equal(ContextSections.Keys, context.Sections.Select(s => s.Section));
-        Assert.All(context.Sections, s => Assert.Equal(s.Section is "Procedures" or "Reports" or "Immunizations" or "CarePlans" ? SectionState.Empty : SectionState.Loaded, s.State));
+        Assert.All(context.Sections, s => Assert.Equal(s.Section is "OtherObservations" or "Procedures" or "Reports" or "Immunizations" or "CarePlans" ? SectionState.Empty : SectionState.Loaded, s.State));
         Assert.Equal(
-            [1, 3, 3, 1, 4, 1, 0, 0, 0, 0, 2, 2],
+            [1, 3, 3, 1, 4, 1, 0, 0, 0, 0, 0, 2, 2],
             context.Sections.Select(s => s.Count));
 
         var cited = context.Conditions.Select(c => c.Source).Concat(context.Medications.Select(m => m.Source))
@@ -301,7 +301,7 @@ public sealed class PatientContextBuilderTests
         Assert.Equal(SectionState.Failed, notes.State);
         Assert.Equal(failure.Message, notes.Message);
         Assert.Empty(context.Notes);
-        Assert.All(context.Sections.Where(s => s.Section != "Notes"), s => Assert.Equal(s.Section is "Procedures" or "Reports" or "Immunizations" or "CarePlans" ? SectionState.Empty : SectionState.Loaded, s.State));
+        Assert.All(context.Sections.Where(s => s.Section != "Notes"), s => Assert.Equal(s.Section is "OtherObservations" or "Procedures" or "Reports" or "Immunizations" or "CarePlans" ? SectionState.Empty : SectionState.Loaded, s.State));
         Assert.NotEmpty(context.Labs);
     }
 

@@ -60,8 +60,10 @@ public sealed class ServerRecordSourceTests
             s => Assert.Equal(SectionState.Loaded, s.State));
         Assert.DoesNotContain(context.Sections, s => s.Section != "Conditions" && s.State == SectionState.Failed);
 
-        // 7 observations for p1 at _count=2 → 4 pages; all of this patient's labs and vitals arrived.
-        Assert.Equal(4, server.Requests.Count(r => r.StartsWith("/fhir/Observation", StringComparison.Ordinal)));
+        // At _count=2: labs and vitals by their categories (4 requests), and the search without a category for other
+        // observations (7 observations for p1 → 4 pages); all of this patient's labs and vitals arrived.
+        Assert.Equal(4, server.Requests.Count(r => r.StartsWith("/fhir/Observation", StringComparison.Ordinal) && r.Contains("category=", StringComparison.Ordinal)));
+        Assert.Equal(4, server.Requests.Count(r => r.StartsWith("/fhir/Observation", StringComparison.Ordinal) && !r.Contains("category=", StringComparison.Ordinal)));
         Assert.Equal(["obs-hb", "obs-k", "obs-na", "obs-crp-old"], context.Labs.Select(l => l.Source.Id));
         Assert.Equal("150/95 mm[Hg]", Assert.Single(context.Vitals).FormattedValue);
         Assert.Equal(3, context.Medications.Count); // the statement's Medication came from the server too

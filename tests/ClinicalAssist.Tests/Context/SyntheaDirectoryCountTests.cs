@@ -37,6 +37,7 @@ public sealed class SyntheaDirectoryCountTests
                 ["Allergies"] = context.Allergies.Count,
                 ["Labs"] = context.Labs.Count,
                 ["Vitals"] = context.Vitals.Count,
+                ["OtherObservations"] = context.OtherObservations.Count,
                 ["Procedures"] = context.Procedures.Count,
                 ["Reports"] = context.DiagnosticReports.Count,
                 ["Immunizations"] = context.Immunizations.Count,
@@ -142,6 +143,10 @@ public sealed class SyntheaDirectoryCountTests
                     else if (categories.Contains("vital-signs") || categories.Contains("vital-sign")) // both spellings occur in Synthea
                     {
                         counts["Vitals"]++;
+                    }
+                    else
+                    {
+                        counts["OtherObservations"]++; // survey, exam, social-history, imaging, procedure
                     }
 
                     break;

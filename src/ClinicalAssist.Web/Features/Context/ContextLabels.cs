@@ -15,13 +15,15 @@ public static class ContextLabels
         if (context.Medications.FirstOrDefault(m => m.Source.Reference == reference) is { } m)
             return $"{ContextSections.Medications.ItemLabel}: {m.Display} ({m.Status})";
         if (context.Labs.Concat(context.Vitals).FirstOrDefault(o => o.Source.Reference == reference) is { } o)
-            return $"{(o.Category == "vital-signs" ? ContextSections.Vitals : ContextSections.Labs).ItemLabel}: {o.Display} {o.FormattedValue}{(o.Interpretation is null or "N" ? "" : $" ({o.Interpretation})")}, {o.Effective:dd MMM HH:mm}";
+            return $"{(o.Category == "vital-signs" ? ContextSections.Vitals : ContextSections.Labs).ItemLabel}: {o.Display} {o.FormattedValue}{(o.Interpretation is null or "N" ? "" : $" ({o.Interpretation})")}, {ClinicalDates.Short(o.Effective, context.AssembledAt)}";
+        if (context.OtherObservations.FirstOrDefault(x => x.Source.Reference == reference) is { } other)
+            return $"{ContextSections.OtherObservations.ItemLabel} ({other.Category}): {other.Display} {other.FormattedValue}{(other.Interpretation is null or "N" ? "" : $" ({other.Interpretation})")}, {ClinicalDates.Short(other.Effective, context.AssembledAt)}";
         if (context.Notes.FirstOrDefault(n => n.Source.Reference == reference) is { } n)
-            return $"{ContextSections.Notes.ItemLabel}: {n.Title}, {n.Date:dd MMM HH:mm}";
+            return $"{ContextSections.Notes.ItemLabel}: {n.Title}, {ClinicalDates.Short(n.Date, context.AssembledAt)}";
         foreach (var section in ContextSections.All.Where(s => s.Map is not null))
         {
             if (context.EntriesOf(section.Key).FirstOrDefault(x => x.Source.Reference == reference) is { } entry)
-                return $"{section.ItemLabel}: {entry.Display}{(entry.Detail is null ? "" : ", " + entry.Detail)}{(entry.Date is { } d ? $", {d:dd MMM yyyy}" : "")}";
+                return $"{section.ItemLabel}: {entry.Display}{(entry.Detail is null ? "" : ", " + entry.Detail)}{(entry.Date is { } d ? ", " + ClinicalDates.Day(d, context.AssembledAt) : "")}";
         }
         return null;
     }

@@ -36,6 +36,14 @@ public static class ContextSections
         [new("Observation", "subject", "observations", "date", ObservationDate, Filter: "category=vital-signs,vital-sign")],
         CitationPrefix: 'V', Prompt: new PromptSection(5, "vitals", "VITAL SIGNS", "older vital signs"), Dated: true);
 
+    /// <summary>Observations that are neither laboratory results nor vital signs (survey, exam, social history, imaging,
+    /// procedure, activity, therapy, no category…: see <see cref="ObservationKinds"/>). Its search has no category
+    /// filter, so that an observation of any category reaches the builder (labs and vitals it also returns are
+    /// de-duplicated and filed by the builder like the rest).</summary>
+    public static readonly ContextSection OtherObservations = new("OtherObservations", "Other observations", "Observation",
+        [new("Observation", "subject", "observations", "date", ObservationDate)],
+        CitationPrefix: 'O', Prompt: new PromptSection(8, "other observations", "OTHER OBSERVATIONS (survey, exam, social history and other categories)", "other observations"), Dated: true);
+
     public static readonly ContextSection Procedures = new("Procedures", "Procedures", "Procedure",
         [new("Procedure", "subject", "procedures", "date", r => (r as Procedure)?.Performed)], Dated: true);
 
@@ -69,7 +77,7 @@ public static class ContextSections
 
     /// <summary>Every section, in display order.</summary>
     public static readonly IReadOnlyList<ContextSection> All =
-        [Encounter, Conditions, Medications, Allergies, Labs, Vitals, Procedures, Reports, Immunizations, CarePlans, Notes, EncounterHistory];
+        [Encounter, Conditions, Medications, Allergies, Labs, Vitals, OtherObservations, Procedures, Reports, Immunizations, CarePlans, Notes, EncounterHistory];
 
     /// <summary>The section keys, in display order.</summary>
     public static readonly IReadOnlyList<string> Keys = [.. All.Select(s => s.Key)];
@@ -87,7 +95,7 @@ public static class ContextSections
     public static readonly IReadOnlyList<ContextSection> Cited =
         [.. All.Where(s => s.CitationPrefix is not null).OrderBy(s => s.Prompt?.Order ?? int.MaxValue)];
 
-    /// <summary>The letters citation keys are issued with, in citation order ("EPAMLVN").</summary>
+    /// <summary>The letters citation keys are issued with, in citation order ("EPAMLVNHO").</summary>
     public static readonly string CitationAlphabet = new([.. Cited.Select(s => s.CitationPrefix!.Value)]);
 
     /// <summary>The sections sent in the prompt's item list (the encounter is the prompt's header), in prompt order.</summary>

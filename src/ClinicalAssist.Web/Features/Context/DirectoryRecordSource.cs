@@ -73,7 +73,8 @@ public sealed partial class DirectoryRecordSource : IPatientRecordSource
             return null;
         }
 
-        var entries = ReadEntries(bytes, out var skipped);
+        var unreadable = new Dictionary<string, int>(StringComparer.Ordinal);
+        var entries = ReadEntries(bytes, out var skipped, unreadable);
         if (skipped > 0)
         {
             LogSkippedEntries(_logger, skipped);
@@ -93,7 +94,7 @@ public sealed partial class DirectoryRecordSource : IPatientRecordSource
             .Select(e => e.Resource)
             .Where(r => r is not Patient && FhirValues.IsForPatient(OwnerReference(r), patientId))
             .ToList();
-        return new PatientRecord(patient, resources, []);
+        return new PatientRecord(patient, resources, []) { Unreadable = unreadable };
     }
 
     private async Task<IReadOnlyDictionary<string, IndexedPatient>> GetIndexAsync(CancellationToken cancellationToken)
@@ -177,7 +178,7 @@ public sealed partial class DirectoryRecordSource : IPatientRecordSource
             .ToList();
     }
 
-    private static List<(string? FullUrl, Resource Resource)> ReadEntries(byte[] bytes, out int skipped)
+    private static List<(string? FullUrl, Resource Resource)> ReadEntries(byte[] bytes, out int skipped, Dictionary<string, int> unreadable)
     {
         skipped = 0;
         using var document = FhirBundleReader.Parse(bytes);
@@ -191,6 +192,8 @@ public sealed partial class DirectoryRecordSource : IPatientRecordSource
             else
             {
                 skipped++;
+                var type = string.IsNullOrWhiteSpace(entry.ResourceType) ? "unknown" : entry.ResourceType;
+                unreadable[type] = unreadable.GetValueOrDefault(type) + 1;
             }
         }
 

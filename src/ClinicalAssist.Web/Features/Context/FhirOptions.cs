@@ -63,6 +63,11 @@ public sealed class FhirOptions : IValidatableObject
     [Range(0, 36_500)]
     public int WindowDays { get; set; }
 
+    /// <summary>What the chart calls "recent": items of the last this many days (never more than
+    /// <see cref="WindowDays"/> when that is set); older items are listed under "Earlier" with their dates.</summary>
+    [Range(1, 36_500)]
+    public int RecentDays { get; set; } = 90;
+
     /// <summary>Characters of note text kept per note; longer notes are cut and marked.</summary>
     [Range(100, 10_000_000)]
     public int MaxNoteCharacters { get; set; } = 20_000;

@@ -137,7 +137,24 @@ internal sealed partial class FhirRecordReader(IHttpClientFactory httpClientFact
             CapabilityStatement? statement = null;
             try
             {
-                statement = await client.CapabilityStatementAsync(ct: cancellationToken).ConfigureAwait(false);
+                // Read /metadata as whatever resource it is: a server that answers with something else (an empty
+                // Bundle, an OperationOutcome) is logged as what it sent, not as a failed request.
+                switch (await client.GetAsync("metadata", cancellationToken).ConfigureAwait(false))
+                {
+                    case CapabilityStatement capabilities:
+                        statement = capabilities;
+                        LogCapabilities(logger, capabilities.Rest.Sum(r => r.Resource.Count), capabilities.FhirVersion?.ToString() ?? "unknown");
+                        break;
+                    case Bundle bundle:
+                        LogNotCapabilities(logger, bundle.Entry.Count == 0 ? "an empty Bundle" : $"a Bundle of {bundle.Entry.Count} entries");
+                        break;
+                    case { } other:
+                        LogNotCapabilities(logger, "a " + other.TypeName);
+                        break;
+                    default:
+                        LogNotCapabilities(logger, "no resource");
+                        break;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -522,6 +539,12 @@ internal sealed partial class FhirRecordReader(IHttpClientFactory httpClientFact
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "FHIR request for {ResourceType} failed ({ExceptionType}, HTTP {Status})")]
     internal static partial void LogTypeFailed(ILogger logger, string resourceType, string exceptionType, int? status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "FHIR server CapabilityStatement read: {ResourceTypes} resource types, FHIR version {FhirVersion}")]
+    private static partial void LogCapabilities(ILogger logger, int resourceTypes, string fhirVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The FHIR server's /metadata answered {WhatCame} instead of a CapabilityStatement; assuming plain searches with the standard parameters")]
+    private static partial void LogNotCapabilities(ILogger logger, string whatCame);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "FHIR search for {ResourceType} stopped at the limit after {Pages} pages")]
     private static partial void LogPageLimit(ILogger logger, string resourceType, int pages);

@@ -12,6 +12,10 @@ public sealed class PatientContext
     public IReadOnlyList<ContextAllergy> Allergies { get; init; } = [];
     public IReadOnlyList<ContextObservation> Labs { get; init; } = [];
     public IReadOnlyList<ContextObservation> Vitals { get; init; } = [];
+
+    /// <summary>Observations that are neither labs nor vital signs (survey, exam, social history, …), newest first;
+    /// <see cref="ContextObservation.Category"/> says which.</summary>
+    public IReadOnlyList<ContextObservation> OtherObservations { get; init; } = [];
     public IReadOnlyList<ContextNote> Notes { get; init; } = [];
     public IReadOnlyList<ContextProcedure> Procedures { get; init; } = [];
     public IReadOnlyList<ContextDiagnosticReport> DiagnosticReports { get; init; } = [];
@@ -32,6 +36,16 @@ public sealed class PatientContext
     public IReadOnlyDictionary<string, Resource> Resources { get; init; } = new Dictionary<string, Resource>();
 
     public DateTimeOffset AssembledAt { get; init; }
+
+    /// <summary>Every resource the source returned, accounted for (shown, or why not).</summary>
+    public RecordCoverage Coverage { get; init; } = RecordCoverage.Empty;
+
+    /// <summary>Items dated at or after this are "recent" on the chart (<see cref="FhirOptions.RecentDays"/>); older ones
+    /// are listed under "Earlier".</summary>
+    public DateTimeOffset RecentSince { get; init; } = DateTimeOffset.MinValue;
+
+    /// <summary>True when the date is inside the recent window (an undated item is not called recent).</summary>
+    public bool IsRecent(DateTimeOffset? date) => date is { } d && d >= RecentSince;
 
     /// <summary>Lab values grouped per analyte (LOINC code, else display), oldest first; analytes with a numeric value only.</summary>
     public IReadOnlyList<LabSeries> LabTrends() =>

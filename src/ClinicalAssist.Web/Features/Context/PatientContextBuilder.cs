@@ -72,28 +72,46 @@ public sealed partial class PatientContextBuilder
             .ThenBy(a => a.Criticality == "high" ? 0 : 1)
             .ThenBy(a => a.Substance, StringComparer.OrdinalIgnoreCase)
             .ToList();
+        // Items dated before the window and items beyond a section's cap are left out, and remembered for the coverage.
+        var outside = new HashSet<string>(StringComparer.Ordinal);
+        List<T> Window<T>(IEnumerable<T> items, Func<T, DateTimeOffset?> date, Func<T, ResourceRef> source)
+        {
+            var kept = new List<T>();
+            foreach (var item in items)
+            {
+                if (InWindow(date(item)))
+                {
+                    kept.Add(item);
+                }
+                else
+                {
+                    outside.Add(source(item).Reference);
+                }
+            }
+
+            return kept;
+        }
+
         var observations = mapping.MapAll<Observation, ContextObservation>(static (m, r) => m.MapObservation(r))
             .OrderByDescending(o => o.Effective ?? DateTimeOffset.MinValue)
             .ThenBy(o => o.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var labs = observations.Where(o => o.Category == "laboratory" && InWindow(o.Effective)).ToList();
-        var vitals = observations.Where(o => o.Category == "vital-signs" && InWindow(o.Effective)).ToList();
-        var notes = mapping.MapAll<DocumentReference, ContextNote>(static (m, r) => m.MapNote(r))
-            .Where(n => InWindow(n.Date))
+        observations = Window(observations, o => o.Effective, o => o.Source);
+        var labs = observations.Where(o => o.Category == LabCategory).ToList();
+        var vitals = observations.Where(o => o.Category == VitalCategory).ToList();
+        var others = observations.Where(o => o.Category is not (LabCategory or VitalCategory)).ToList();
+        var notes = Window(mapping.MapAll<DocumentReference, ContextNote>(static (m, r) => m.MapNote(r)), n => n.Date, n => n.Source)
             .OrderByDescending(n => n.Date ?? DateTimeOffset.MinValue)
             .ToList();
-        var procedures = mapping.MapAll<Procedure, ContextProcedure>(static (m, r) => m.MapProcedure(r))
-            .Where(p => InWindow(p.Performed))
+        var procedures = Window(mapping.MapAll<Procedure, ContextProcedure>(static (m, r) => m.MapProcedure(r)), p => p.Performed, p => p.Source)
             .OrderByDescending(p => p.Performed ?? DateTimeOffset.MinValue)
             .ThenBy(p => p.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var reports = mapping.MapAll<DiagnosticReport, ContextDiagnosticReport>(static (m, r) => m.MapReport(r))
-            .Where(r => InWindow(r.Effective))
+        var reports = Window(mapping.MapAll<DiagnosticReport, ContextDiagnosticReport>(static (m, r) => m.MapReport(r)), r => r.Effective, r => r.Source)
             .OrderByDescending(r => r.Effective ?? DateTimeOffset.MinValue)
             .ThenBy(r => r.Display, StringComparer.OrdinalIgnoreCase)
             .ToList();
-        var immunizations = mapping.MapAll<Immunization, ContextImmunization>(static (m, r) => m.MapImmunization(r))
-            .Where(i => InWindow(i.Occurrence))
+        var immunizations = Window(mapping.MapAll<Immunization, ContextImmunization>(static (m, r) => m.MapImmunization(r)), i => i.Occurrence, i => i.Source)
             .OrderByDescending(i => i.Occurrence ?? DateTimeOffset.MinValue)
             .ThenBy(i => i.Vaccine, StringComparer.OrdinalIgnoreCase)
             .ToList();
@@ -108,8 +126,8 @@ public sealed partial class PatientContextBuilder
         var entries = new Dictionary<string, IReadOnlyList<ContextEntry>>(StringComparer.Ordinal);
         foreach (var section in ContextSections.All.Where(s => s.Map is not null))
         {
-            entries[section.Key] = mapping.MapEntries(section)
-                .Where(e => !section.Dated || InWindow(e.Date))
+            var mapped = mapping.MapEntries(section).ToList();
+            entries[section.Key] = (section.Dated ? Window(mapped, e => e.Date, e => e.Source) : mapped)
                 .OrderByDescending(e => e.Date ?? DateTimeOffset.MinValue)
                 .ThenBy(e => e.Display, StringComparer.OrdinalIgnoreCase)
                 .ThenBy(e => e.Source.Id, StringComparer.Ordinal)
@@ -129,6 +147,7 @@ public sealed partial class PatientContextBuilder
             [ContextSections.Allergies.Key] = allergies.Count,
             [ContextSections.Labs.Key] = labs.Count,
             [ContextSections.Vitals.Key] = vitals.Count,
+            [ContextSections.OtherObservations.Key] = others.Count,
             [ContextSections.Procedures.Key] = procedures.Count,
             [ContextSections.Reports.Key] = reports.Count,
             [ContextSections.Immunizations.Key] = immunizations.Count,
@@ -142,23 +161,25 @@ public sealed partial class PatientContextBuilder
 
         // Per-section cap: the newest items are kept (lists are sorted newest/active first); the section says so.
         var capped = new Dictionary<string, int>(StringComparer.Ordinal);
+        var overCap = new HashSet<string>(StringComparer.Ordinal);
         int CapOf(string key) => ContextSections.Find(key)?.Cap ?? options.MaxItemsPerSection;
-        conditions = Cap(ContextSections.Conditions, conditions);
-        medications = Cap(ContextSections.Medications, medications);
-        allergies = Cap(ContextSections.Allergies, allergies);
-        labs = Cap(ContextSections.Labs, labs);
-        vitals = Cap(ContextSections.Vitals, vitals);
-        procedures = Cap(ContextSections.Procedures, procedures);
-        reports = Cap(ContextSections.Reports, reports);
-        immunizations = Cap(ContextSections.Immunizations, immunizations);
-        carePlans = Cap(ContextSections.CarePlans, carePlans);
-        notes = Cap(ContextSections.Notes, notes);
+        conditions = Cap(ContextSections.Conditions, conditions, c => c.Source);
+        medications = Cap(ContextSections.Medications, medications, m => m.Source);
+        allergies = Cap(ContextSections.Allergies, allergies, a => a.Source);
+        labs = Cap(ContextSections.Labs, labs, o => o.Source);
+        vitals = Cap(ContextSections.Vitals, vitals, o => o.Source);
+        others = Cap(ContextSections.OtherObservations, others, o => o.Source);
+        procedures = Cap(ContextSections.Procedures, procedures, p => p.Source);
+        reports = Cap(ContextSections.Reports, reports, r => r.Source);
+        immunizations = Cap(ContextSections.Immunizations, immunizations, i => i.Source);
+        carePlans = Cap(ContextSections.CarePlans, carePlans, c => c.Source);
+        notes = Cap(ContextSections.Notes, notes, n => n.Source);
         foreach (var key in entries.Keys.ToList())
         {
-            entries[key] = Cap(ContextSections.Find(key)!, entries[key].ToList());
+            entries[key] = Cap(ContextSections.Find(key)!, entries[key].ToList(), e => e.Source);
         }
 
-        List<T> Cap<T>(ContextSection section, List<T> items)
+        List<T> Cap<T>(ContextSection section, List<T> items, Func<T, ResourceRef> source)
         {
             var cap = CapOf(section.Key);
             if (items.Count <= cap)
@@ -167,9 +188,46 @@ public sealed partial class PatientContextBuilder
             }
 
             capped[section.Key] = items.Count;
+            foreach (var dropped in items.Skip(cap))
+            {
+                overCap.Add(source(dropped).Reference);
+            }
+
             return items.Take(cap).ToList();
         }
 
+        // What is shown: every item of every section (an item may sit in two sections: the current encounter).
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        void Show<T>(IEnumerable<T> items, Func<T, ResourceRef> source)
+        {
+            foreach (var item in items)
+            {
+                shown.Add(source(item).Reference);
+            }
+        }
+
+        if (encounter is not null)
+        {
+            shown.Add(encounter.Source.Reference);
+        }
+
+        Show(conditions, c => c.Source);
+        Show(medications, m => m.Source);
+        Show(allergies, a => a.Source);
+        Show(labs, o => o.Source);
+        Show(vitals, o => o.Source);
+        Show(others, o => o.Source);
+        Show(procedures, p => p.Source);
+        Show(reports, r => r.Source);
+        Show(immunizations, i => i.Source);
+        Show(carePlans, c => c.Source);
+        Show(notes, n => n.Source);
+        foreach (var list in entries.Values)
+        {
+            Show(list, e => e.Source);
+        }
+
+        var sections = Sections(counts, capped, CapOf, record.Failures);
         return new PatientContext
         {
             Patient = PatientSummaries.Create(record.Patient, record.Resources, now),
@@ -179,15 +237,18 @@ public sealed partial class PatientContextBuilder
             Allergies = allergies,
             Labs = labs,
             Vitals = vitals,
+            OtherObservations = others,
             Notes = notes,
             Procedures = procedures,
             DiagnosticReports = reports,
             Immunizations = immunizations,
             CarePlans = carePlans,
             Entries = entries,
-            Sections = Sections(counts, capped, CapOf, record.Failures),
+            Sections = sections,
             Resources = mapping.Cited,
             AssembledAt = now,
+            Coverage = mapping.Coverage(shown, outside, overCap, sections),
+            RecentSince = now.AddDays(-(options.WindowDays > 0 ? Math.Min(options.WindowDays, options.RecentDays) : options.RecentDays)),
         };
     }
 
@@ -228,6 +289,9 @@ public sealed partial class PatientContextBuilder
         return sections;
     }
 
+    /// <summary>The <see cref="ContextObservation.Category"/> of the Labs and Vitals sections' items.</summary>
+    internal const string LabCategory = "laboratory", VitalCategory = "vital-signs";
+
     private static bool IsActive(string clinicalStatus) => clinicalStatus is "active" or "recurrence" or "relapse";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped {Count} FHIR resources that could not be mapped into the patient context")]
@@ -247,14 +311,27 @@ public sealed partial class PatientContextBuilder
         {
             _maxNoteCharacters = maxNoteCharacters;
             _logger = logger;
+            _record = record;
             _patientId = record.Patient.Id ?? "";
             _byKey = new(StringComparer.Ordinal);
             _resources = [];
             _byType = [];
             foreach (var resource in record.Resources)
             {
-                if (resource is null || string.IsNullOrEmpty(resource.Id) || resource is Patient)
+                if (resource is null)
                 {
+                    continue;
+                }
+
+                if (string.IsNullOrEmpty(resource.Id))
+                {
+                    _left.Add((resource, CoverageOutcome.Unusable)); // no id: nothing could cite it
+                    continue;
+                }
+
+                if (resource is Patient)
+                {
+                    _left.Add((resource, resource.Id == _patientId ? CoverageOutcome.Repeated : CoverageOutcome.Unusable));
                     continue;
                 }
 
@@ -268,9 +345,127 @@ public sealed partial class PatientContextBuilder
 
                     ofType.Add(resource);
                 }
+                else
+                {
+                    _left.Add((resource, CoverageOutcome.Repeated));
+                }
             }
 
             Cited[Key(record.Patient)] = record.Patient;
+        }
+
+        private readonly PatientRecord _record;
+
+        /// <summary>Resources left out before mapping (no id, another patient, a repeat), with why.</summary>
+        private readonly List<(Resource Resource, CoverageOutcome Outcome)> _left = [];
+
+        /// <summary>Resources no item could be made of ("Type/Id").</summary>
+        private readonly HashSet<string> _unusable = new(StringComparer.Ordinal);
+
+        /// <summary>Supporting resources (a Medication, a note's Binary) and the items that used them.</summary>
+        private readonly Dictionary<string, List<string>> _usedBy = new(StringComparer.Ordinal);
+
+        /// <summary>The resource being mapped ("Type/Id"), so that a supporting resource knows who used it.</summary>
+        private string? _mapping;
+
+        private void Use(string supportingKey)
+        {
+            if (_mapping is null)
+            {
+                return;
+            }
+
+            (_usedBy.TryGetValue(supportingKey, out var users) ? users : _usedBy[supportingKey] = []).Add(_mapping);
+        }
+
+        /// <summary>Every received resource with its outcome, counted per type and observation category.</summary>
+        public RecordCoverage Coverage(HashSet<string> shown, HashSet<string> outside, HashSet<string> overCap, IReadOnlyList<SectionStatus> sections)
+        {
+            var counts = new Dictionary<(string Type, string? Category, CoverageOutcome Outcome), int>();
+            void Count(Resource resource, CoverageOutcome outcome)
+            {
+                var key = (resource.TypeName, resource is Observation o ? ObservationKinds.CategoryOf(o) : null, outcome);
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+
+            // Locations are shown as the ward of a shown encounter.
+            var wards = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var encounter in OfType<Encounter>().Where(e => shown.Contains(Key(e))))
+            {
+                foreach (var location in encounter.Location)
+                {
+                    if (FhirValues.ReferenceKey(location.Location) is { } ward)
+                    {
+                        wards.Add(ward);
+                    }
+                }
+            }
+
+            CoverageOutcome Of(string key)
+            {
+                if (shown.Contains(key))
+                {
+                    return CoverageOutcome.Shown;
+                }
+
+                if (overCap.Contains(key))
+                {
+                    return CoverageOutcome.OverCap;
+                }
+
+                if (outside.Contains(key))
+                {
+                    return CoverageOutcome.OutsideWindow;
+                }
+
+                if (_unusable.Contains(key))
+                {
+                    return CoverageOutcome.Unusable;
+                }
+
+                return CoverageOutcome.TypeNotShown;
+            }
+
+            Count(_record.Patient, CoverageOutcome.Shown); // the banner
+            foreach (var resource in _resources)
+            {
+                var key = Key(resource);
+                var outcome = Of(key);
+                if (outcome == CoverageOutcome.TypeNotShown)
+                {
+                    if (_usedBy.TryGetValue(key, out var users))
+                    {
+                        // A supporting resource shares the fate of the items that used it.
+                        outcome = users.Select(Of).Min();
+                        if (outcome == CoverageOutcome.Shown)
+                        {
+                            outcome = CoverageOutcome.UsedByShownItem;
+                        }
+                    }
+                    else if (resource is Location && wards.Contains(key))
+                    {
+                        outcome = CoverageOutcome.UsedByShownItem;
+                    }
+                }
+
+                Count(resource, outcome);
+            }
+
+            foreach (var (resource, outcome) in _left)
+            {
+                Count(resource, outcome);
+            }
+
+            foreach (var (type, number) in _record.Unreadable)
+            {
+                var key = (type, (string?)null, CoverageOutcome.Unreadable);
+                counts[key] = counts.GetValueOrDefault(key) + number;
+            }
+
+            return new RecordCoverage(
+                [.. counts.Select(c => new CoverageCount(c.Key.Type, c.Key.Category, c.Key.Outcome, c.Value))
+                    .OrderBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Category, StringComparer.Ordinal).ThenBy(c => c.Outcome)],
+                [.. sections.Where(s => s.State == SectionState.Failed)]);
         }
 
         public Dictionary<string, Resource> Cited { get; } = new(StringComparer.Ordinal);
@@ -298,6 +493,7 @@ public sealed partial class PatientContextBuilder
             foreach (var resource in resources)
             {
                 TOut? mapped;
+                _mapping = Key(resource);
                 try
                 {
                     mapped = map(resource);
@@ -308,9 +504,15 @@ public sealed partial class PatientContextBuilder
                     mapped = null;
                 }
 
+                finally
+                {
+                    _mapping = null;
+                }
+
                 if (mapped is null)
                 {
                     Skipped++;
+                    _unusable.Add(Key(resource));
                     continue;
                 }
 
@@ -452,7 +654,6 @@ public sealed partial class PatientContextBuilder
         {
             if (!FhirValues.IsForPatient(observation.Subject, _patientId)
                 || observation.Status is ObservationStatus.EnteredInError or ObservationStatus.Cancelled
-                || CategoryOf(observation) is not { } category
                 || FhirValues.Display(observation.Code) is not { } display)
             {
                 return null;
@@ -509,6 +710,10 @@ public sealed partial class PatientContextBuilder
                 ?? Derive(value, unit, range)
                 ?? (components.Count == 0 ? null : MostSevere(components.Select(c => c.Interpretation)));
 
+            var section = ObservationKinds.SectionOf(observation);
+            var category = section == ContextSections.Labs.Key ? LabCategory
+                : section == ContextSections.Vitals.Key ? VitalCategory
+                : ObservationKinds.CategoryOf(observation);
             return new ContextObservation(
                 ResourceRef.From(observation),
                 category,
@@ -555,6 +760,7 @@ public sealed partial class PatientContextBuilder
                 {
                     bytes = binary.Data;
                     Cited[key] = binary;
+                    Use(key);
                 }
 
                 // Decode at most a little more than the cap (4 bytes per char worst case): a huge note costs no more than that.
@@ -714,6 +920,7 @@ public sealed partial class PatientContextBuilder
                         if (resolved is not null)
                         {
                             Cited[key] = resolved;
+                            Use(key);
                         }
                     }
 
@@ -749,27 +956,6 @@ public sealed partial class PatientContextBuilder
             var unit = quantity is null ? null : UnitOf(quantity);
             var interpretation = Interpretation(component.Interpretation) ?? Derive(value, unit, NormalRange(component.ReferenceRange));
             return (new ContextObservationComponent(display, FhirValues.Code(component.Code, FhirValues.Loinc), value, unit), interpretation);
-        }
-
-        private static string? CategoryOf(Observation observation)
-        {
-            var vital = false;
-            foreach (var category in observation.Category)
-            {
-                foreach (var coding in category.Coding)
-                {
-                    switch (coding.Code)
-                    {
-                        case "laboratory":
-                            return "laboratory";
-                        case "vital-signs" or "vital-sign":
-                            vital = true;
-                            break;
-                    }
-                }
-            }
-
-            return vital ? "vital-signs" : null;
         }
 
         // Known v3-ActCode classes map to a short word (their displays read "inpatient encounter", which doubles

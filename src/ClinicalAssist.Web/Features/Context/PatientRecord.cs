@@ -7,4 +7,8 @@ public sealed record PatientRecord(Patient Patient, IReadOnlyList<Resource> Reso
 {
     /// <summary>How the source read this record, when it has a choice (the Server source: "everything" or "searches").</summary>
     public string? Strategy { get; init; }
+
+    /// <summary>Entries the source received but could not parse, by the resource type they claimed: counted in the
+    /// record's coverage, never dropped without a word.</summary>
+    public IReadOnlyDictionary<string, int> Unreadable { get; init; } = new Dictionary<string, int>();
 }

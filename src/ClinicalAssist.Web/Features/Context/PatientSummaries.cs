@@ -32,12 +32,15 @@ public static class PatientSummaries
             Id: id,
             DisplayName: DisplayName(patient),
             Sex: Sex(patient.Gender),
-            AgeYears: FhirValues.AgeYears(birthDate, DateOnly.FromDateTime(AgeReference(patient, now).UtcDateTime)),
+            // A patient known to have died on an unknown date has no age to give (not the age they would be now).
+            AgeYears: patient.Deceased is FhirBoolean { Value: true } ? null : FhirValues.AgeYears(birthDate, DateOnly.FromDateTime(AgeReference(patient, now).UtcDateTime)),
             BirthDate: birthDate,
             Mrn: Mrn(patient),
             Location: admission is null ? null : LocationOf(admission, resources),
             AdmissionReason: admission is null ? null : ReasonOf(admission, resources),
-            AdmittedAt: admission is null ? null : FhirValues.ToDateTimeOffset(admission.Period?.StartElement));
+            AdmittedAt: admission is null ? null : FhirValues.ToDateTimeOffset(admission.Period?.StartElement),
+            Deceased: patient.Deceased is FhirBoolean { Value: true } or FhirDateTime,
+            DiedAt: patient.Deceased is FhirDateTime died ? FhirValues.ToDateTimeOffset(died) : null);
     }
 
     /// <summary>Age is counted to the date of death for a deceased patient, else to now.</summary>

@@ -13,4 +13,13 @@ public sealed record PatientSummary(
     string? Mrn,
     string? Location,
     string? AdmissionReason,
-    DateTimeOffset? AdmittedAt);
+    DateTimeOffset? AdmittedAt,
+    bool Deceased = false,
+    DateTimeOffset? DiedAt = null)
+{
+    /// <summary>"died 2019, aged 62", "deceased (date not recorded)", or null for a living patient: the banner, rounds
+    /// and the prompt say it the same way.</summary>
+    public string? DeceasedText => !Deceased ? null
+        : DiedAt is { } died ? $"died {died.Year.ToString(System.Globalization.CultureInfo.InvariantCulture)}{(AgeYears is { } age ? $", aged {age.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")}"
+        : "deceased (date not recorded)";
+}

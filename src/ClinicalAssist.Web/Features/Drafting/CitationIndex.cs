@@ -76,6 +76,7 @@ public sealed class CitationIndex
         if (section == ContextSections.Medications) return context.Medications.Select(m => m.Source);
         if (section == ContextSections.Labs) return context.Labs.Select(l => l.Source);
         if (section == ContextSections.Vitals) return context.Vitals.Select(v => v.Source);
+        if (section == ContextSections.OtherObservations) return context.OtherObservations.Select(o => o.Source);
         if (section == ContextSections.Notes) return context.Notes.Select(n => n.Source);
         return context.EntriesOf(section.Key).Select(e => e.Source);
     }

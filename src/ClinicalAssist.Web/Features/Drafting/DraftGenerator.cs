@@ -143,6 +143,7 @@ public sealed class DraftGenerator(
             PromptSettingsJson = JsonSerializer.Serialize(settings),
             PromptTokensCounted = prompt?.Tokens,
             OmittedJson = JsonSerializer.Serialize(prompt?.Omitted ?? []),
+            CoverageJson = JsonSerializer.Serialize(DraftCoverage.From(context, prompt)),
             Status = DraftStatus.Generating,
             WarningsJson = JsonSerializer.Serialize(injectionWarnings),
             WarningCount = injectionWarnings.Count,

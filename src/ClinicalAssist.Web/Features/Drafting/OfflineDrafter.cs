@@ -133,7 +133,9 @@ public sealed class OfflineDrafter : IDraftModel
             var p = context.Patient;
             if (context.Encounter is { } e)
             {
-                var who = p.AgeYears is { } age
+                var who = p.DeceasedText is { } deceased
+                    ? $"Deceased patient ({Sex(p.Sex)}, {deceased})"
+                    : p.AgeYears is { } age
                     ? string.Create(Inv, $"{age}-year-old {Sex(p.Sex)}")
                     : $"Patient ({Sex(p.Sex)}, age unknown)";
                 var reason = e.Reason ?? p.AdmissionReason;

@@ -185,7 +185,7 @@ public sealed class PromptBuilder
 
         private static readonly int Problems = Index(ContextSections.Conditions), Allergies = Index(ContextSections.Allergies),
             Medications = Index(ContextSections.Medications), Labs = Index(ContextSections.Labs), Vitals = Index(ContextSections.Vitals),
-            Notes = Index(ContextSections.Notes);
+            Others = Index(ContextSections.OtherObservations), Notes = Index(ContextSections.Notes);
 
         private static int Index(ContextSection section) => Sections.ToList().IndexOf(section);
 
@@ -216,7 +216,14 @@ public sealed class PromptBuilder
 
             var sb = new StringBuilder(512);
             var p = context.Patient;
-            if (minimise)
+            if (p.DeceasedText is { } deceased)
+            {
+                // A deceased patient is never described as living: "died 2019, aged 62" instead of an age.
+                sb.Append("PATIENT: DECEASED — ").Append(deceased);
+                if (!minimise) sb.Append("; name ").Append(Text(p.DisplayName, 120)).Append("; MRN ").Append(Text(p.Mrn ?? "unknown", 60)).Append("; born ").Append(p.BirthDate?.ToString("yyyy-MM-dd", Inv) ?? "unknown");
+                sb.Append("; sex ").Append(string.IsNullOrWhiteSpace(p.Sex) ? "unknown" : Text(p.Sex, 20)).Append('\n');
+            }
+            else if (minimise)
             {
                 sb.Append("PATIENT: age ").Append(p.AgeYears is { } age ? age.ToString(Inv) + " years" : "unknown")
                   .Append("; sex ").Append(string.IsNullOrWhiteSpace(p.Sex) ? "unknown" : Text(p.Sex, 20)).Append('\n');
@@ -250,7 +257,7 @@ public sealed class PromptBuilder
             _header = sb.ToString();
 
             // Items are only ranked here (tier, date); their text is rendered when the fill reaches them.
-            var all = System.Buffers.ArrayPool<Item>.Shared.Rent(context.Conditions.Count + context.Allergies.Count + context.Medications.Count + context.Labs.Count + context.Vitals.Count + context.Notes.Count
+            var all = System.Buffers.ArrayPool<Item>.Shared.Rent(context.Conditions.Count + context.Allergies.Count + context.Medications.Count + context.Labs.Count + context.Vitals.Count + context.OtherObservations.Count + context.Notes.Count
                 + context.Entries.Values.Sum(e => e.Count));
             var added = 0;
             void Add(int section, int index, int tier, DateTimeOffset? date)
@@ -280,6 +287,22 @@ public sealed class PromptBuilder
             var latest = latestVital.Values.ToHashSet();
             for (var i = 0; i < context.Vitals.Count; i++)
                 Add(Vitals, i, latest.Contains(i) ? 5 : 7, context.Vitals[i].Effective);
+            // Other observations (survey, exam, social history…): abnormal ones with abnormal labs, the newest of each kind
+            // (latest viral load, smoking status, pregnancy status) with the latest vitals, the rest with older items.
+            var latestOther = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < context.OtherObservations.Count; i++)
+            {
+                var o = context.OtherObservations[i];
+                var kind = o.Loinc ?? o.Display;
+                if (!latestOther.TryGetValue(kind, out var best) || (o.Effective ?? DateTimeOffset.MinValue) > (context.OtherObservations[best].Effective ?? DateTimeOffset.MinValue))
+                    latestOther[kind] = i;
+            }
+            var newestOther = latestOther.Values.ToHashSet();
+            for (var i = 0; i < context.OtherObservations.Count; i++)
+            {
+                var o = context.OtherObservations[i];
+                Add(Others, i, o.IsCritical ? 3 : o.IsAbnormal ? 4 : newestOther.Contains(i) ? 5 : 7, o.Effective);
+            }
             var encounterStart = context.Encounter?.Start;
             for (var i = 0; i < context.Notes.Count; i++)
             {
@@ -328,6 +351,7 @@ public sealed class PromptBuilder
                 }
                 if (section == Labs) return Observation(context.Labs[item.Index], Key, Text);
                 if (section == Vitals) return Observation(context.Vitals[item.Index], Key, Text);
+                if (section == Others) return Observation(context.OtherObservations[item.Index], Key, Text, withCategory: true);
                 if (section == Notes)
                 {
                     var n = context.Notes[item.Index];
@@ -348,10 +372,12 @@ public sealed class PromptBuilder
             };
         }
 
-        private static string Observation(ContextObservation o, Func<ResourceRef, string> key, Func<string?, int, string> text)
+        private static string Observation(ContextObservation o, Func<ResourceRef, string> key, Func<string?, int, string> text, bool withCategory = false)
         {
             var sb = new StringBuilder(key(o.Source));
-            sb.Append(ClinicalFormat.When(o.Effective)).Append(' ').Append(text(o.Display, 120)).Append(' ').Append(text(o.FormattedValue, 80));
+            sb.Append(ClinicalFormat.When(o.Effective)).Append(' ');
+            if (withCategory) sb.Append('(').Append(text(o.Category, 40)).Append(") ");
+            sb.Append(text(o.Display, 120)).Append(' ').Append(text(o.FormattedValue, 80));
             if (!string.IsNullOrWhiteSpace(o.ReferenceRange)) sb.Append(" (ref ").Append(text(o.ReferenceRange, 60)).Append(')');
             if (!string.IsNullOrWhiteSpace(o.Interpretation)) sb.Append(' ').Append(text(o.Interpretation, 10));
             return sb.Append('\n').ToString();

@@ -91,9 +91,9 @@ public sealed class DraftAnswerParserTests
     [Fact]
     public void The_schema_is_valid_json_with_every_member_required()
     {
-        var schema = DraftAnswerSchema.AsDictionary();
-        Assert.Equal("\"object\"", schema["type"].ToString());
-        var required = System.Text.Json.JsonSerializer.Deserialize<string[]>(schema["required"].ToString())!;
+        var schema = DraftAnswerSchema.Schema;
+        Assert.Equal("object", schema.GetProperty("type").GetString());
+        var required = System.Text.Json.JsonSerializer.Deserialize<string[]>(schema.GetProperty("required"))!;
         Assert.Equal(["summary", "problems", "keyFindings", "differentials", "nextSteps", "openQuestions"], required);
     }
 

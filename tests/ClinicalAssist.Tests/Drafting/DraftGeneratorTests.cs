@@ -74,6 +74,41 @@ public sealed class DraftGeneratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_model_is_called_while_the_caller_still_loads_the_stored_row()
+    {
+        var modelCalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var model = new ScriptedModel(() => { modelCalled.TrySetResult(); return Task.CompletedTask; }, "Potassium 6.8 mmol/L [L1].\n");
+        var calledBeforeTheRowWasShown = false;
+
+        var id = await Generator(model).GenerateAsync(DraftingTestData.Context(), "Demo", Clinician, async p =>
+        {
+            if (p.Text.Length > 0 || p.Status != DraftStatus.Generating || calledBeforeTheRowWasShown) return;
+            // The page's first callback (load the row, render it) does not hold up the model call: the call has
+            // started by the time it finishes. Called the old way round, the model would wait for this callback.
+            await modelCalled.Task.WaitAsync(Patience.Short, Ct);
+            calledBeforeTheRowWasShown = true;
+        }, Ct);
+
+        Assert.True(calledBeforeTheRowWasShown);
+        Assert.Equal(DraftStatus.Draft, (await LoadAsync(id)).Status);
+    }
+
+    [Fact]
+    public async Task A_caller_that_cannot_take_the_stored_row_abandons_the_model_call()
+    {
+        var model = new WaitingModel();
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() => Generator(model).GenerateAsync(DraftingTestData.Context(), "Demo", Clinician,
+            _ => throw new InvalidOperationException("the page could not load the row"), Ct));
+
+        Assert.Equal("the page could not load the row", thrown.Message);
+        Assert.True(model.Token.IsCancellationRequested, "the model call was left running");
+        Assert.True(model.Ended);
+        await using var db = _db.CreateDbContext();
+        Assert.Equal(DraftStatus.Generating, (await db.Drafts.AsNoTracking().SingleAsync(Ct)).Status);
+    }
+
+    [Fact]
     public async Task Unknown_citations_uncited_statements_and_injection_text_become_warnings()
     {
         var model = new ScriptedModel(null, "Invented troponin rise [L99].\n", "The patient is fit for discharge.\n");
@@ -128,6 +163,30 @@ public sealed class DraftGeneratorTests : IAsyncLifetime
         Assert.Equal("Offline rule-based draft — no AI model", draft.DrafterName);
         var warnings = JsonSerializer.Deserialize<List<DraftWarning>>(draft.WarningsJson)!;
         Assert.DoesNotContain(warnings, w => w.Kind is "unknown-citation" or "uncited");
+    }
+
+    /// <summary>A model whose answer never comes: it waits until its call is cancelled.</summary>
+    private sealed class WaitingModel : IDraftModel
+    {
+        public string DisplayName => "Waiting test model";
+        public bool IsAi => true;
+        public string ModelId => "waiting-model";
+        public CancellationToken Token { get; private set; }
+        public bool Ended { get; private set; }
+
+        public async IAsyncEnumerable<string> StreamAsync(DraftRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            Token = cancellationToken;
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                yield return "never";
+            }
+            finally
+            {
+                Ended = true;
+            }
+        }
     }
 
     /// <summary>A model that yields the given items in order: strings are chunks, an exception is thrown,

@@ -18,10 +18,10 @@ public sealed class ModelConfigurationServiceTests
     /// <summary>The service as the app registers it (AddDrafting via <see cref="TestHost"/>), with the drafter factory
     /// of the tests and, where given, another deployment's key ring or an Entra ID credential.</summary>
     private static ModelConfigurationService Service(TestDatabase db, IDataProtectionProvider? protection = null,
-        IDictionary<string, string?>? settings = null, Azure.Core.TokenCredential? entraCredential = null) =>
-        TestHost.Create(db, settings: settings?.ToDictionary(), configure: s =>
+        IDictionary<string, string?>? settings = null, Azure.Core.TokenCredential? entraCredential = null, TimeProvider? time = null) =>
+        TestHost.Create(db, time: time, settings: settings?.ToDictionary(), configure: s =>
         {
-            s.Replace(ServiceDescriptor.Singleton(TestModels.Factory()));
+            s.Replace(ServiceDescriptor.Singleton(TestModels.Factory(time: time)));
             if (protection is not null) s.Replace(ServiceDescriptor.Singleton(protection));
             if (entraCredential is not null)
             {
@@ -225,6 +225,38 @@ public sealed class ModelConfigurationServiceTests
         Assert.Equal("/openai/v1/chat/completions", request.Path);
         Assert.Equal("Bearer sk-test-789", request.Authorization);
         Assert.Equal("gpt-4o", request.Body["model"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(ModelProvider.FoundryOpenAI)]
+    [InlineData(ModelProvider.AzureAIInference)]
+    public async Task Test_connection_to_a_rate_limited_deployment_says_when_it_reopens_without_calling_or_waiting(ModelProvider provider)
+    {
+        var clock = new FakeTimeProvider(Now);
+        await using var server = await FakeChatCompletionsServer.StartAsync((context, _) =>
+                FakeChatCompletionsServer.WriteErrorAsync(context, 429, "RateLimitReached", "Rate limit reached.", new Dictionary<string, string> { ["retry-after"] = "42" }),
+            provider == ModelProvider.FoundryOpenAI ? FakeChatCompletionsServer.OpenAIv1Path : FakeChatCompletionsServer.BasePath);
+        await using var db = await TestDatabase.CreateAsync();
+        var service = Service(db, time: clock);
+        var config = Azure(server.Endpoint);
+        config.Provider = provider;
+        config.ProtectedApiKey = service.ProtectApiKey("k");
+
+        // The endpoint answers 429 with Retry-After 42 s: the deployment's shared pace closes until 08:00:42.
+        var first = await service.TestConnectionAsync(config, Ct);
+        Assert.Equal("The AI service is busy (rate limit reached). Wait a minute and try again, or use the offline draft.", first.Error);
+
+        // Two seconds later: no call, no wait (the fake clock would never end one), and the time it reopens.
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var second = await service.TestConnectionAsync(config, Ct).WaitAsync(Patience.Short, Ct);
+        Assert.False(second.Success);
+        Assert.Equal("The AI service is rate-limiting this deployment (it answered HTTP 429, too many requests), so it is not called until it reopens in 40 seconds (at 08:00:42 UTC). Test again after that.", second.Error);
+        Assert.Single(server.Requests);
+
+        // Once it reopened, the test calls the endpoint again.
+        clock.Advance(TimeSpan.FromSeconds(41));
+        await service.TestConnectionAsync(config, Ct).WaitAsync(Patience.Short, Ct);
+        Assert.Equal(2, server.Requests.Count);
     }
 
     [Theory]

@@ -94,9 +94,6 @@ internal sealed class InProcessModelEndpoint : HttpMessageHandler
 
     public ConcurrentQueue<Call> Calls { get; } = new();
 
-    /// <summary>The product's factory the drafter was built by (to see a deployment's pace).</summary>
-    public DraftModelFactory? Models { get; set; }
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var number = Interlocked.Increment(ref _calls);

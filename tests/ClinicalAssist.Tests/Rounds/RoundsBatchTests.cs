@@ -92,12 +92,13 @@ public sealed class RoundsBatchTests : IAsyncLifetime
         var secondArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         long rateLimitedAt = 0;
         var endpoint = new InProcessModelEndpoint { RetryAfter = TimeSpan.FromMilliseconds(400), Delay = TimeSpan.FromMilliseconds(10) };
+        Harness h = null!;
         endpoint.Answer = async call =>
         {
             if (call == 2)
             {
                 secondArrived.SetResult();
-                await WaitUntilAsync(() => Task.FromResult(endpoint.Models!.RateLimitedUntil > DateTimeOffset.MinValue));
+                await WaitUntilAsync(async () => (await h.ActivePaceAsync())!.OpenAt > DateTimeOffset.MinValue);
                 return 200;
             }
             if (call != 1) return 200;
@@ -105,7 +106,7 @@ public sealed class RoundsBatchTests : IAsyncLifetime
             rateLimitedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             return 429;
         };
-        var h = await Harness.CreateAsync(_db, _source, endpoint, maxRetries: 2, concurrency: 2, logger: _log);
+        h = await Harness.CreateAsync(_db, _source, endpoint, maxRetries: 2, concurrency: 2, logger: _log);
         var batchId = await StartAsync(h);
 
         await h.Runner.RunPendingAsync(Ct);

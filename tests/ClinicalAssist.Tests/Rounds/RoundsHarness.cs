@@ -19,7 +19,7 @@ using Task = System.Threading.Tasks.Task;
 namespace ClinicalAssist.Tests.Rounds;
 
 /// <summary>The rounds services over a test database, with their runner, as the app wires them.</summary>
-internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RoundsList List, DraftModelFactory Models)
+internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RoundsList List, DraftModelFactory Models, DraftGenerator Generator)
 {
     /// <summary>The rounds services from the product's own registrations (<see cref="TestHost"/>) with a fixed drafter.
     /// The model's pauses are short real delays that the tests only bound from below; the records are read at the
@@ -39,7 +39,6 @@ internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, 
             Configure(services, source, logger);
             services.Replace(ServiceDescriptor.Singleton(models));
         }));
-        endpoint.Models = models;
         await using var db = database.CreateDbContext();
         var configuration = new ModelConfiguration
         {
@@ -65,7 +64,11 @@ internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, 
     }
 
     private static Harness Create(TestHost host) =>
-        new(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RoundsList>(), host.Get<DraftModelFactory>());
+        new(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RoundsList>(), host.Get<DraftModelFactory>(), host.Get<DraftGenerator>());
+
+    /// <summary>The rate-limit pace of the active model configuration's deployment (none for a fixed drafter).</summary>
+    public async Task<ModelRateLimitPace?> ActivePaceAsync() =>
+        (await Generator.ActiveAsync(Xunit.TestContext.Current.CancellationToken)).Model is ChatClientDraftModel model ? model.Pace : null;
 }
 
 /// <summary>Keeps what was logged (with exceptions) to explain a failing assertion.</summary>

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using Bunit;
 using ClinicalAssist.Data;
+using ClinicalAssist.Tests.Drafting;
 using ClinicalAssist.Tests.Support;
 using ClinicalAssist.Web.Features.Context;
+using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Rounds;
 using Microsoft.AspNetCore.Components;
@@ -33,6 +35,7 @@ public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
         Services.AddSingleton(_h.Batches);
         Services.AddSingleton(_h.Signals);
         Services.AddSingleton(_h.Models);
+        Services.AddSingleton(_h.Generator);
         Services.AddSingleton(TimeProvider.System);
         var auth = AddAuthorization();
         auth.SetAuthorized("Dr Clinician");
@@ -102,5 +105,32 @@ public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
         Assert.Equal(5, cut.FindAll("[data-testid=retry-item]").Count);
         await using var db = _db.CreateDbContext();
         Assert.Equal(RoundsBatchStatus.Cancelled, (await db.RoundsBatches.SingleAsync(Ct)).Status);
+    }
+
+    [Fact]
+    public async Task The_busy_banner_shows_only_while_the_active_models_deployment_is_rate_limited()
+    {
+        // As the app drafts: the active configuration's deployment through the product's model pipeline.
+        var h = await Harness.CreateAsync(_db, _source, new InProcessModelEndpoint(), maxRetries: 0);
+        Services.AddSingleton(h.List);
+        Services.AddSingleton(h.Batches);
+        Services.AddSingleton(h.Signals);
+        Services.AddSingleton(h.Models);
+        Services.AddSingleton(h.Generator);
+        // Another deployment (an earlier configuration's) answered 429: this batch's drafts do not wait for it.
+        h.Models.PaceFor(new ModelOptions { Provider = ModelProvider.FoundryOpenAI, Endpoint = new Uri("https://other-model.invalid/openai/v1/"), Deployment = "other" })
+            .Close(TimeSpan.FromSeconds(60), TimeProvider.System);
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count), Patience.Medium);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=prepare-drafts]").Click());
+        // Running (the worker is not started), shown after the page reloaded the batch and the active model's pace.
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=cancel-batch]")), Patience.Medium);
+        Assert.Empty(cut.FindAll("[data-testid=rate-limited]"));
+        var batchId = (await h.Batches.LatestAsync("u-clin", Ct))!.Id;
+
+        // The active deployment answered 429: its drafts wait, and the page says so.
+        (await h.ActivePaceAsync())!.Close(TimeSpan.FromSeconds(60), TimeProvider.System);
+        h.Signals.Publish(batchId);
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=rate-limited]")), Patience.Medium);
     }
 }

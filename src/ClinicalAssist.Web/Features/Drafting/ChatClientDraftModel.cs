@@ -13,7 +13,7 @@ namespace ClinicalAssist.Web.Features.Drafting;
 /// deadline, records the model id and token usage the endpoint reported, and turns every failure into a
 /// <see cref="DraftModelException"/> a clinician can act on. Logs carry status codes, timings and sizes — never text.
 /// </summary>
-public sealed partial class ChatClientDraftModel(IChatClient client, ModelOptions options, ILogger<ChatClientDraftModel> logger, TimeProvider time)
+public sealed partial class ChatClientDraftModel(IChatClient client, ModelOptions options, ModelRateLimitPace pace, ILogger<ChatClientDraftModel> logger, TimeProvider time)
     : IDraftModel, IDisposable
 {
     /// <summary>How long to wait, after the answer finished, for the usage that may follow in a last chunk.</summary>
@@ -30,6 +30,10 @@ public sealed partial class ChatClientDraftModel(IChatClient client, ModelOption
 
     /// <summary>Which provider answers (FoundryOpenAI or AzureAIInference).</summary>
     public ModelProvider Provider => options.Provider;
+
+    /// <summary>The deployment's shared 429 pace: closed until <see cref="ModelRateLimitPace.OpenAt"/> while the service
+    /// asked callers to wait.</summary>
+    public ModelRateLimitPace Pace => pace;
 
     /// <summary>The composed pipeline (for tests and diagnostics).</summary>
     public IChatClient Client => client;

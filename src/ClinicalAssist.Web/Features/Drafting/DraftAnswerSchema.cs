@@ -34,10 +34,6 @@ public static class DraftAnswerSchema
     /// <summary>The schema as a JSON document.</summary>
     public static string Json => Schema.GetRawText();
 
-    /// <summary>Top-level schema members as the Azure.AI.Inference response-format API takes them.</summary>
-    public static IDictionary<string, BinaryData> AsDictionary() =>
-        Schema.EnumerateObject().ToDictionary(p => p.Name, p => BinaryData.FromString(p.Value.GetRawText()), StringComparer.Ordinal);
-
     /// <summary>The generated schema with every "$ref" (System.Text.Json refers to a repeated type's first
     /// occurrence) replaced by what it points at: each statement, and each cite array, stands on its own.</summary>
     private static JsonElement Create()

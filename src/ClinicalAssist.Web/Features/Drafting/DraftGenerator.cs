@@ -168,7 +168,6 @@ public sealed class DraftGenerator(
                 details: $"model={model.ModelId} template={template.TemplateId}@{template.Version} prompt_tokens={prompt?.Tokens} budget={settings.TokenBudget}"));
             await db.SaveChangesAsync(CancellationToken.None);
         }
-        await onProgress(new DraftProgress(draft.Id, DraftStatus.Generating, ""));
 
         var raw = new StringBuilder();
         var shown = "";
@@ -178,12 +177,29 @@ public sealed class DraftGenerator(
         DraftStatus outcome;
         string? failure = null;
         var retryable = false;
-        var request = prompt is null ? null : new DraftRequest(context, citations, prompt);
+        var request = prompt is null || promptFailure is not null ? null : new DraftRequest(context, citations, prompt);
         var maxCharacters = MaxAnswerCharacters(model, configuration);
+        // The account was checked and the row stored: the request leaves now, and the page loads and shows the row
+        // while the model works (its first token is read only after that). Stop cancels the call as before.
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stream = request is null ? null : model.StreamAsync(request, abandon.Token).GetAsyncEnumerator(abandon.Token);
+        var next = stream?.MoveNextAsync().AsTask();
         try
         {
-            if (request is null || promptFailure is not null) throw new DraftModelException(promptFailure!, retryable: false);
-            await foreach (var chunk in model.StreamAsync(request, cancellationToken))
+            await onProgress(new DraftProgress(draft.Id, DraftStatus.Generating, ""));
+        }
+        catch when (stream is not null && next is not null)
+        {
+            // The caller could not take the draft: the call is abandoned (its outcome observed, never stored).
+            await abandon.CancelAsync();
+            await next.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            await stream.DisposeAsync();
+            throw;
+        }
+        try
+        {
+            if (stream is null || next is null) throw new DraftModelException(promptFailure!, retryable: false);
+            await foreach (var chunk in Continue(stream, next))
             {
                 firstTokenMs ??= (int)stopwatch.ElapsedMilliseconds;
                 raw.Append(chunk);
@@ -320,6 +336,15 @@ public sealed class DraftGenerator(
             warnings.Select(w => w.Kind), request?.Call.PromptTokens, request?.Call.CompletionTokens);
         await onProgress(new DraftProgress(draft.Id, outcome, finalText, failure));
         return draft.Id;
+    }
+
+    /// <summary>The rest of a stream whose next item was already asked for; disposes it at the end.</summary>
+    private static async IAsyncEnumerable<string> Continue(IAsyncEnumerator<string> stream, Task<bool> next)
+    {
+        await using (stream)
+        {
+            for (; await next; next = stream.MoveNextAsync().AsTask()) yield return stream.Current;
+        }
     }
 
     /// <summary>Stands in for a configuration that cannot draft, so the failure is stored like any other.</summary>

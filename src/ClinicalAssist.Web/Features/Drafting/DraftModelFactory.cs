@@ -14,8 +14,8 @@ namespace ClinicalAssist.Web.Features.Drafting;
 /// <see cref="ModelConfigurationService"/>). Every AI provider is an <see cref="IChatClient"/>, composed once into the
 /// same pipeline: OpenTelemetry (GenAI semantic conventions; prompt and answer text recorded only when
 /// <see cref="ModelOptions.RecordContentInTelemetry"/> is on), logging without content, then the one retry layer
-/// with rate-limit pacing (<see cref="ModelRetryChatClient"/>), then <see cref="ModelErrorChatClient"/> (the SDKs'
-/// failures without the service's error text), then the provider:
+/// with rate-limit pacing, which also strips the service's error text from the SDKs' failures
+/// (<see cref="ModelRetryChatClient"/>), then the provider:
 /// <list type="bullet">
 /// <item><c>FoundryOpenAI</c>: the stable OpenAI .NET SDK against Foundry's OpenAI/v1 endpoint (deployment name as
 /// the model, no api-version), API key or Entra ID; wrapped with <c>AsIChatClient()</c>.</item>
@@ -41,9 +41,6 @@ public sealed class DraftModelFactory(ILoggerFactory loggerFactory, TimeProvider
     /// <summary>The shared rate-limit pace of the deployment the options name.</summary>
     public ModelRateLimitPace PaceFor(ModelOptions options) => _paces.GetOrAdd((options.Provider, options.Endpoint, options.Deployment), _ => new());
 
-    /// <summary>Until when some deployment asked callers to wait (in the past when none did).</summary>
-    public DateTimeOffset RateLimitedUntil => _paces.Values.Select(p => p.OpenAt).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
-
     /// <summary>Builds the drafter for validated options (API key resolved, credential given for Entra ID).</summary>
     public IDraftModel Create(ModelOptions options, TokenCredential? credential = null)
     {
@@ -61,13 +58,13 @@ public sealed class DraftModelFactory(ILoggerFactory loggerFactory, TimeProvider
             _ => throw new InvalidOperationException($"Unknown model provider {options.Provider}."),
         };
 
+        var pace = PaceFor(options);
         var pipeline = new ChatClientBuilder(provider)
             .UseOpenTelemetry(loggerFactory, TelemetrySourceName, c => c.EnableSensitiveData = options.RecordContentInTelemetry)
             .UseLogging(new ContentFreeLoggerFactory(loggerFactory))
-            .Use(inner => new ModelRetryChatClient(inner, options.MaxRetries, RetryBaseDelay, PaceFor(options), time))
-            .Use(inner => new ModelErrorChatClient(inner, time))
+            .Use(inner => new ModelRetryChatClient(inner, options.MaxRetries, RetryBaseDelay, pace, time))
             .Build();
-        return new ChatClientDraftModel(pipeline, options, loggerFactory.CreateLogger<ChatClientDraftModel>(), time);
+        return new ChatClientDraftModel(pipeline, options, pace, loggerFactory.CreateLogger<ChatClientDraftModel>(), time);
     }
 
     /// <summary>The OpenAI v1 client for a Foundry endpoint: https://&lt;resource&gt;.openai.azure.com/openai/v1/ or

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
+using System.Globalization;
 using Azure.Core;
 using Azure.Identity;
 using ClinicalAssist.Data;
@@ -21,6 +22,7 @@ public sealed class ModelConfigurationService(
     IConfiguration configuration,
     IOptions<ModelOptions> bootstrap,
     DraftModelFactory factory,
+    TimeProvider time,
     [FromKeyedServices(ModelConfigurationService.EntraCredentialKey)] TokenCredential entraCredential)
 {
     public const string ApiKeyProtectionPurpose = "ClinicalAssist.ModelApiKey";
@@ -123,18 +125,17 @@ public sealed class ModelConfigurationService(
                 return new ModelConnectionTestResult(false, TimeSpan.Zero, null, string.Join(" ", problems));
             }
 
-            // One attempt: the test says at once what failed instead of retrying a dead endpoint.
+            // One attempt: the test says at once what failed instead of retrying a dead endpoint. A deployment that
+            // answered 429 is not called (nor waited for) until it reopens: the test says so at once.
             var model = Build(config, retries: false);
-            string? reported;
-            try
+            using var built = model as IDisposable;
+            if (model is not ChatClientDraftModel ai) return new ModelConnectionTestResult(true, Stopwatch.GetElapsedTime(started), model.ModelId, null);
+            if (ai.Pace.OpenAt is var reopens && reopens > time.GetUtcNow())
             {
-                reported = model is ChatClientDraftModel ai ? await ai.PingAsync(ct) : model.ModelId;
+                return new ModelConnectionTestResult(false, TimeSpan.Zero, null, string.Create(CultureInfo.InvariantCulture,
+                    $"The AI service is rate-limiting this deployment (it answered HTTP 429, too many requests), so it is not called until it reopens in {Math.Ceiling((reopens - time.GetUtcNow()).TotalSeconds):0} seconds (at {reopens:HH:mm:ss} UTC). Test again after that."));
             }
-            finally
-            {
-                (model as IDisposable)?.Dispose();
-            }
-            return new ModelConnectionTestResult(true, Stopwatch.GetElapsedTime(started), reported, null);
+            return new ModelConnectionTestResult(true, Stopwatch.GetElapsedTime(started), await ai.PingAsync(ct), null);
         }
         catch (DraftModelException ex)
         {

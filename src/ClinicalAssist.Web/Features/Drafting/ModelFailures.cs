@@ -122,9 +122,6 @@ public static class ModelFailures
 
         return status switch
         {
-            0 => new DraftModelException(
-                $"The AI service could not be reached.{partial} Check the network connection and try again, or use the offline draft.",
-                retryable: true, status, errorCode),
             408 => new DraftModelException(
                 $"The AI service did not respond within {timeoutSeconds} seconds.{partial} Try again; if it keeps happening, use the offline draft.",
                 retryable: true, status, errorCode),

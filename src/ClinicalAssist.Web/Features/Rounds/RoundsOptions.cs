@@ -3,9 +3,13 @@ using System.ComponentModel.DataAnnotations;
 namespace ClinicalAssist.Web.Features.Rounds;
 
 /// <summary>"Rounds": how "Prepare drafts" runs in the background.</summary>
-public sealed class RoundsOptions
+public sealed partial class RoundsOptions
 {
     public const string SectionName = "Rounds";
+
+    /// <summary>Settings of earlier versions that do nothing any more: the model pipeline's one retry layer waits out
+    /// a 429 (ADR 0021).</summary>
+    private static readonly string[] RemovedSettings = ["BackoffSeconds", "MaxBackoffSeconds"];
 
     /// <summary>At most this many drafts are generated at the same time (model calls in flight).</summary>
     [Range(1, 32)]
@@ -19,4 +23,18 @@ public sealed class RoundsOptions
     /// <summary>How often the worker looks for new or resumed batches when it was not told of one.</summary>
     [Range(1, 3600)]
     public int PollSeconds { get; set; } = 15;
+
+    /// <summary>A warning at start-up for each removed setting still in the configuration, naming it. Not a start-up
+    /// failure: the setting is harmless, and an upgrade should not take drafting away over it.</summary>
+    internal static void WarnAboutRemovedSettings(IConfiguration configuration, ILogger logger)
+    {
+        foreach (var name in RemovedSettings.Where(n => configuration.GetSection(SectionName)[n] is not null))
+        {
+            LogRemovedSetting(logger, $"{SectionName}:{name}");
+        }
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning,
+        Message = "The setting {Setting} was removed and is ignored. A rate-limited (HTTP 429) model call now waits as long as the AI service asks (Retry-After) and is tried again at most Model:MaxRetries times. Remove the setting from the configuration to silence this warning.")]
+    private static partial void LogRemovedSetting(ILogger logger, string setting);
 }

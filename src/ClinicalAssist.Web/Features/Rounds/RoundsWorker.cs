@@ -8,8 +8,15 @@ using Microsoft.Extensions.Options;
 namespace ClinicalAssist.Web.Features.Rounds;
 
 /// <summary>The hosted worker: resumes interrupted batches on start, then runs batches as they are started.</summary>
-public sealed class RoundsWorker(RoundsBatchRunner runner, RoundsSignals signals, IOptions<RoundsOptions> options, ILogger<RoundsWorker> logger) : BackgroundService
+public sealed class RoundsWorker(RoundsBatchRunner runner, RoundsSignals signals, IOptions<RoundsOptions> options, IConfiguration configuration,
+    ILogger<RoundsWorker> logger) : BackgroundService
 {
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        RoundsOptions.WarnAboutRemovedSettings(configuration, logger);
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();

@@ -346,7 +346,8 @@ public sealed class RoundsBatchTests : IAsyncLifetime
         await WaitUntilAsync(async () =>
         {
             await using var db = _db.CreateDbContext();
-            return !await db.WorkLeases.AnyAsync(l => l.Kind == WorkKinds.RoundsItem, Ct);
+            var now = DateTimeOffset.UtcNow;
+            return !await db.WorkLeases.AnyAsync(l => l.Kind == WorkKinds.RoundsItem && l.ExpiresAt > now, Ct);
         });
         var second = Create(new FakeModel(), concurrency: 2); // a new process over the same database
         await second.Runner.ResumeAsync(Ct);

@@ -84,7 +84,16 @@ public sealed class RoundsBatchRunner(
                 await Task.WhenAny(Task.WhenAny(inFlight), signals.WaitForWorkAsync(TimeSpan.FromSeconds(options.Value.PollSeconds), stoppingToken));
                 continue;
             }
-            await slots.WaitAsync(stoppingToken);
+            try
+            {
+                await slots.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping before the claimed patient started: let go of it at once for whichever instance resumes it.
+                await leases.ReleaseAsync(WorkKinds.RoundsItem, next.ItemId.ToString(), CancellationToken.None);
+                throw;
+            }
             var item = next;
             inFlight.Add(Task.Run(async () =>
             {
@@ -128,10 +137,19 @@ public sealed class RoundsBatchRunner(
                 continue;
             }
             var now = time.GetUtcNow();
-            var claimed = await db.RoundsBatchItems.Where(i => i.Id == candidate.ItemId && i.Status == RoundsItemStatus.Pending)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, RoundsItemStatus.Running)
-                    .SetProperty(i => i.Attempts, i => i.Attempts + 1)
-                    .SetProperty(i => i.StartedAt, now), cancellationToken);
+            int claimed;
+            try
+            {
+                claimed = await db.RoundsBatchItems.Where(i => i.Id == candidate.ItemId && i.Status == RoundsItemStatus.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, RoundsItemStatus.Running)
+                        .SetProperty(i => i.Attempts, i => i.Attempts + 1)
+                        .SetProperty(i => i.StartedAt, now), cancellationToken);
+            }
+            catch
+            {
+                await leases.ReleaseAsync(WorkKinds.RoundsItem, key, CancellationToken.None);
+                throw;
+            }
             if (claimed == 1)
             {
                 signals.Publish(candidate.BatchId);

@@ -1,14 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ClinicalAssist.Web.Infrastructure;
 
 /// <summary>Section "CircuitOrigin": origins besides the app's own that may open a live page (circuit). Needed only
 /// when a proxy changes the Host header on its way to the app (e.g. "https://clinicalassist.hospital.org").</summary>
-public sealed class CircuitOriginOptions : System.ComponentModel.DataAnnotations.IValidatableObject
+public sealed class CircuitOriginOptions : IValidatableObject
 {
     public const string Section = "CircuitOrigin";
 
     public string[] AdditionalOrigins { get; set; } = [];
 
-    public IEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> Validate(System.ComponentModel.DataAnnotations.ValidationContext validationContext)
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var origin in AdditionalOrigins)
         {

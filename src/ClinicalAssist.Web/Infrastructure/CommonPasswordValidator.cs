@@ -56,9 +56,13 @@ public sealed class CommonPasswordValidator(CommonPasswords list) : IPasswordVal
     }
 
     /// <summary>Without leading and trailing characters that are not letters.</summary>
-    private static string Core(string s) => s.Trim().TrimStart(NotLetters(s)).TrimEnd(NotLetters(s));
-
-    private static char[] NotLetters(string s) => s.Where(c => !char.IsLetter(c)).Distinct().ToArray();
+    private static string Core(string s)
+    {
+        int start = 0, end = s.Length;
+        while (start < end && !char.IsLetter(s[start])) start++;
+        while (end > start && !char.IsLetter(s[end - 1])) end--;
+        return s[start..end];
+    }
 
     private static string Unleet(string s) => string.Create(s.Length, s, (span, source) =>
     {

@@ -217,6 +217,31 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
         Assert.Equal($"Composition/{compositions[0].Id}", string.Join('/', done.DocumentReference.Split('/').Take(2)));
     }
 
+    [Fact]
+    public async Task The_same_transaction_sent_again_when_the_search_misses_leaves_one_document_and_one_Provenance()
+    {
+        // A server whose search index has not caught up: the retry's look-up finds nothing, so the transaction goes
+        // again, and only the conditional creates keep the server from holding two documents and two Provenances.
+        await using var proxy = await FailingProxy.StartAsync(_medplum.BaseUrl, failFirstTransaction: false, hideDocumentSearch: true);
+        var draftId = await SignedDraftAsync(proxy.BaseUrl);
+        await Processor(proxy.BaseUrl).ProcessDueAsync(Ct);
+        Assert.Equal(FhirWriteStatus.Written, (await WriteOfAsync(draftId)).Status);
+
+        // The instance that sent it died before recording the answer: the write is due again.
+        await using (var db = _db.CreateDbContext())
+        {
+            await db.FhirWrites.Where(w => w.DraftId == draftId).ExecuteUpdateAsync(u => u
+                .SetProperty(w => w.Status, FhirWriteStatus.Pending).SetProperty(w => w.NextAttemptAt, _clock.GetUtcNow()), Ct);
+        }
+        await Processor(proxy.BaseUrl).ProcessDueAsync(Ct);
+
+        Assert.Equal(FhirWriteStatus.Written, (await WriteOfAsync(draftId)).Status);
+        Assert.Equal(2, proxy.Transactions);
+        var identifier = $"{WriteBackBundleBuilder.DocumentIdentifierSystem}|{WriteBackBundleBuilder.DocumentIdentifier(draftId)}";
+        var composition = Assert.Single(await SearchAsync<Composition>($"identifier={identifier}"));
+        Assert.Single(await SearchAsync<Provenance>($"target=Composition/{composition.Id}"));
+    }
+
     private static string ArtifactsDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -227,19 +252,22 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
     }
 
 
-    /// <summary>Forwards everything to the FHIR server; the first transaction is committed there and then answered with 500
-    /// (the answer is lost), as a gateway timing out after the server did the work would.</summary>
+    /// <summary>Forwards everything to the FHIR server. Optionally the first transaction is committed there and then
+    /// answered with 500 (the answer is lost), as a gateway timing out after the server did the work would; optionally
+    /// searches for documents by identifier answer empty, as a server whose search index lags would.</summary>
     private sealed class FailingProxy : IAsyncDisposable
     {
         private readonly WebApplication _app;
         private int _failed;
+        private int _transactions;
 
         private FailingProxy(WebApplication app) => _app = app;
 
         public Uri BaseUrl { get; private set; } = null!;
         public int FailedTransactions => _failed;
+        public int Transactions => _transactions;
 
-        public static async Task<FailingProxy> StartAsync(Uri target)
+        public static async Task<FailingProxy> StartAsync(Uri target, bool failFirstTransaction = true, bool hideDocumentSearch = false)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -257,9 +285,17 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
                     request.Content = new ByteArrayContent(body.ToArray());
                     request.Content.Headers.TryAddWithoutValidation("Content-Type", context.Request.ContentType ?? "application/fhir+json");
                 }
+                if (hideDocumentSearch && context.Request.Method == "GET" && rest is "Composition" or "DocumentReference"
+                    && context.Request.Query.ContainsKey("identifier"))
+                {
+                    context.Response.ContentType = "application/fhir+json";
+                    await context.Response.WriteAsync("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":0,\"entry\":[]}");
+                    return;
+                }
                 using var response = await http.SendAsync(request);
                 var payload = await response.Content.ReadAsByteArrayAsync();
-                if (context.Request.Method == "POST" && string.IsNullOrEmpty(rest) && Interlocked.Increment(ref proxy._failed) == 1)
+                if (context.Request.Method == "POST" && string.IsNullOrEmpty(rest)) Interlocked.Increment(ref proxy._transactions);
+                if (failFirstTransaction && context.Request.Method == "POST" && string.IsNullOrEmpty(rest) && Interlocked.Increment(ref proxy._failed) == 1)
                 {
                     context.Response.StatusCode = 500;
                     context.Response.ContentType = "application/fhir+json";

@@ -192,7 +192,11 @@ public static class WriteBackBundleBuilder
         }
         provenance.Entity.Add(new Provenance.EntityComponent { Role = Provenance.ProvenanceEntityRole.Derivation, What = new ResourceReference(cardUrl) });
         provenance.Entity.Add(new Provenance.EntityComponent { Role = Provenance.ProvenanceEntityRole.Derivation, What = new ResourceReference(promptUrl) });
-        var provenanceUrl = Add(bundle, provenance, "Provenance", condition: null);
+        // Provenance has no identifier in R4: it is created only if none already targets this document (a chained
+        // search on the document's identifier), so a transaction sent again — a retry whose search missed, a second
+        // instance — never adds a second Provenance to a document the server already holds.
+        var provenanceUrl = Add(bundle, provenance, "Provenance",
+            $"target:{documentType}.identifier=" + Uri.EscapeDataString(DocumentIdentifierSystem + "|" + DocumentIdentifier(draft.Id)));
 
         return new WriteBackBundle(bundle, documentUrl, provenanceUrl, deviceUrl);
     }

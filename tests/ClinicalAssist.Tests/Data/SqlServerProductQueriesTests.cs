@@ -158,6 +158,7 @@ public sealed class SqlServerProductQueriesTests
             await using var db = server.CreateDbContext();
             await InterruptedDrafts.MarkAsync(db, audit, NullLogger.Instance, clock.GetUtcNow(), TimeSpan.FromSeconds(30), Ct);
         });
+        await Step("rounds batches changed by other instances", () => writeHost.Get<ClinicalAssist.Web.Features.Rounds.RoundsBatchWatcher>().CheckAsync(Ct));
         await Step("write-back due", () => processor.ProcessDueAsync(Ct));
         await Step("write-back one", () => processor.ProcessAsync(Guid.NewGuid(), Ct));
         var writeQueue = new ClinicalAssist.Web.Features.WriteBack.WriteBackQueue(server, writeOptions, fhirOptions, audit, clock);

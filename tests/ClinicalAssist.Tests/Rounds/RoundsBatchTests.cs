@@ -402,6 +402,43 @@ public sealed class RoundsBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_cancel_pressed_on_another_instance_stops_this_instances_patients_at_its_next_check()
+    {
+        // Instance B drafts (its model holds every answer until cancelled); the clinician's page is on instance A.
+        var blocking = new FakeModel { BlockAfter = 0 };
+        var b = Create(blocking, concurrency: 2);
+        var a = Create(new FakeModel(), concurrency: 2);
+        var batchId = await StartAsync(a);
+        var runB = b.Runner.RunPendingAsync(Ct);
+        await WaitUntilAsync(() => Task.FromResult(blocking.Blocked == 2));
+        var published = new List<Guid>();
+        a.Signals.Changed += id => { lock (published) published.Add(id); };
+        await a.Watcher.CheckAsync(Ct); // A's first look: what is there now
+        await b.Watcher.CheckAsync(Ct);
+
+        var cancel = await a.Batches.CancelAsync(batchId, Clinician, Ct);
+        Assert.True(cancel.Succeeded, cancel.Message);
+        // A's cancel reached only A's process: B's calls are still held.
+        Assert.False(runB.IsCompleted);
+        Assert.Equal(2, blocking.Blocked);
+
+        await b.Watcher.CheckAsync(Ct); // B's next look at the database
+        await runB.WaitAsync(Patience.Long, Ct);
+        var batch = await LoadAsync(batchId);
+        Assert.Equal(RoundsBatchStatus.Cancelled, batch.Status);
+        Assert.All(batch.Items, i => Assert.Equal(RoundsItemStatus.Cancelled, i.Status));
+        // The two held calls, and any patient prepared ahead that had its draft started, were stopped with their text kept.
+        Assert.InRange(batch.Items.Count(i => i.Message == "Stopped by the cancel. The text produced so far is kept."), 2, 4);
+
+        // Progress made on B shows on A's page at A's next look (and only a change is published).
+        lock (published) published.Clear();
+        await a.Watcher.CheckAsync(Ct);
+        lock (published) Assert.Equal([batchId], published);
+        await a.Watcher.CheckAsync(Ct);
+        lock (published) Assert.Single(published);
+    }
+
+    [Fact]
     public async Task An_unchanged_record_keeps_its_draft_and_a_changed_record_is_drafted_again()
     {
         var model = new FakeModel();

@@ -19,7 +19,8 @@ using Task = System.Threading.Tasks.Task;
 namespace ClinicalAssist.Tests.Rounds;
 
 /// <summary>The rounds services over a test database, with their runner, as the app wires them.</summary>
-internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RoundsList List, DraftModelFactory Models, DraftGenerator Generator)
+internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, RoundsSignals Signals, RoundsList List, DraftModelFactory Models, DraftGenerator Generator,
+    RoundsBatchWatcher Watcher)
 {
     /// <summary>The rounds services from the product's own registrations (<see cref="TestHost"/>) with a fixed drafter.
     /// The model's pauses are short real delays that the tests only bound from below; the records are read at the
@@ -64,7 +65,8 @@ internal sealed record Harness(RoundsBatchRunner Runner, RoundsBatches Batches, 
     }
 
     private static Harness Create(TestHost host) =>
-        new(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RoundsList>(), host.Get<DraftModelFactory>(), host.Get<DraftGenerator>());
+        new(host.Get<RoundsBatchRunner>(), host.Get<RoundsBatches>(), host.Get<RoundsSignals>(), host.Get<RoundsList>(), host.Get<DraftModelFactory>(), host.Get<DraftGenerator>(),
+            host.Get<RoundsBatchWatcher>());
 
     /// <summary>The rate-limit pace of the active model configuration's deployment (none for a fixed drafter).</summary>
     public async Task<ModelRateLimitPace?> ActivePaceAsync() =>

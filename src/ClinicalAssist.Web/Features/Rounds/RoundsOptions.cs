@@ -24,6 +24,12 @@ public sealed partial class RoundsOptions
     [Range(1, 3600)]
     public int PollSeconds { get; set; } = 15;
 
+    /// <summary>How often each instance reads what other instances did to rounds batches: a cancel pressed on another
+    /// instance stops this one's running patients, and progress made elsewhere shows on pages open here, within this
+    /// many seconds (plus one database query).</summary>
+    [Range(1, 60)]
+    public int WatchSeconds { get; set; } = 2;
+
     /// <summary>A warning at start-up for each removed setting still in the configuration, naming it. Not a start-up
     /// failure: the setting is harmless, and an upgrade should not take drafting away over it.</summary>
     internal static void WarnAboutRemovedSettings(IConfiguration configuration, ILogger logger)

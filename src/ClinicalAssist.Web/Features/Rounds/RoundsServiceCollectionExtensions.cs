@@ -3,7 +3,8 @@ namespace ClinicalAssist.Web.Features.Rounds;
 public static class RoundsServiceCollectionExtensions
 {
     /// <summary>Binds and validates <see cref="RoundsOptions"/> (section "Rounds") and registers the rounds list, the
-    /// "Prepare drafts" batches, the shared model-call slots and the background worker that runs (and resumes) them.</summary>
+    /// "Prepare drafts" batches, the shared model-call slots, the background worker that runs (and resumes) them and the
+    /// watcher that brings other instances' cancels and progress to this one.</summary>
     public static IHostApplicationBuilder AddRounds(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -17,6 +18,8 @@ public static class RoundsServiceCollectionExtensions
         builder.Services.AddSingleton<RoundsBatches>();
         builder.Services.AddSingleton<RoundsBatchRunner>();
         builder.Services.AddHostedService<RoundsWorker>();
+        builder.Services.AddSingleton<RoundsBatchWatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RoundsBatchWatcher>());
         return builder;
     }
 }

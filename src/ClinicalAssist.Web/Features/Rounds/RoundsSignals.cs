@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace ClinicalAssist.Web.Features.Rounds;
 
 /// <summary>In-process signals between the pages and the worker: "there is work", "batch X changed" (the page
-/// reloads), and the cancellation of a batch's running drafts.</summary>
+/// reloads), and the cancellation of a batch's running drafts. What other instances do reaches them through
+/// <see cref="RoundsBatchWatcher"/>.</summary>
 public sealed class RoundsSignals
 {
     private readonly SemaphoreSlim _work = new(0);
@@ -30,6 +31,10 @@ public sealed class RoundsSignals
     /// or <see cref="Forget"/>): a patient claimed just before the cancel but started just after it asks for the token
     /// after this, and must get a cancelled one, not a fresh one that would let it run on.</summary>
     public void CancelBatch(Guid batchId) => _batches.GetOrAdd(batchId, _ => new CancellationTokenSource()).Cancel();
+
+    /// <summary>The batches whose patients may be running on this instance (a token handed out, not cancelled).</summary>
+    public IReadOnlySet<Guid> RunningHere() =>
+        _batches.Where(b => !b.Value.IsCancellationRequested).Select(b => b.Key).ToHashSet();
 
     /// <summary>Drops the batch's token (finished, or about to run again after a retry).</summary>
     public void Forget(Guid batchId)

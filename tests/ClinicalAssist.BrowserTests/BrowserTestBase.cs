@@ -54,7 +54,10 @@ public abstract class BrowserTestBase : IAsyncLifetime
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 
-    protected string Url(string path) => new Uri(App.BaseAddress, path).ToString();
+    /// <summary>Where the browser goes: the app itself, or a proxy in front of several instances.</summary>
+    protected virtual Uri BaseAddress => App.BaseAddress;
+
+    protected string Url(string path) => new Uri(BaseAddress, path).ToString();
 
     /// <summary>A page outside the role: the server answers with the access-denied page, not the content.</summary>
     protected async Task ExpectRefusedAsync(IPage page, string path)

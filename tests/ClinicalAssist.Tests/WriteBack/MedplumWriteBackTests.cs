@@ -76,7 +76,7 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
         await _medplum.DisposeAsync();
     }
 
-    private async Task<Guid> SignedDraftAsync(Uri serverBase)
+    private async Task<Guid> SignedDraftAsync(Uri serverBase, string? encounterId = null)
     {
         var draft = new Draft
         {
@@ -85,6 +85,7 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
             ModelConfigurationId = _configId, TemplateId = "clinical-summary", TemplateVersion = 1, Status = DraftStatus.Draft,
             GeneratedText = WriteBackTests.SignedText, CreatedById = Clinician.Id, CreatedByName = Clinician.Name, CreatedAt = _clock.GetUtcNow(),
             CitationsJson = JsonSerializer.Serialize(new Dictionary<string, string> { ["L1"] = _observation, ["P1"] = _condition }),
+            EncounterId = encounterId,
         };
         await using (var db = _db.CreateDbContext())
         {
@@ -215,6 +216,47 @@ public sealed class MedplumWriteBackTests : IAsyncLifetime
         Assert.Single(compositions);
         Assert.Single(await SearchAsync<Provenance>($"target=Composition/{compositions[0].Id}"));
         Assert.Equal($"Composition/{compositions[0].Id}", string.Join('/', done.DocumentReference.Split('/').Take(2)));
+    }
+
+    [Fact]
+    public async Task Two_instances_writing_back_at_once_send_each_of_20_summaries_once()
+    {
+        // Two instances (each its own instance id and work leases, one database) process the same due writes at the
+        // same time, through a proxy that counts the transactions the server receives.
+        await using var proxy = await FailingProxy.StartAsync(_medplum.BaseUrl, failFirstTransaction: false);
+        // 20 summaries of 20 episodes (a sign-off supersedes the signed summary of the same episode): the patient's
+        // encounters, then episodes the server does not hold (it does not check references on write).
+        var encounters = (await _fhir.SearchAsync<Encounter>([$"subject=Patient/{_patientId}", "_count=20"], ct: Ct)).Entry
+            .Select(e => e.Resource).OfType<Encounter>().Select(e => e.Id).ToList();
+        encounters.AddRange(Enumerable.Range(encounters.Count, 20 - encounters.Count).Select(i => $"episode-{i}"));
+        var drafts = new List<Guid>();
+        foreach (var encounter in encounters) drafts.Add(await SignedDraftAsync(proxy.BaseUrl, encounter));
+        var a = Processor(proxy.BaseUrl);
+        var b = Processor(proxy.BaseUrl);
+        Assert.NotSame(a, b);
+        for (var round = 0; round < 5 && !await AllWrittenAsync(); round++)
+        {
+            await Task.WhenAll(Task.Run(() => a.ProcessDueAsync(Ct), Ct), Task.Run(() => b.ProcessDueAsync(Ct), Ct));
+        }
+
+        await using (var check = _db.CreateDbContext())
+        {
+            var states = await check.FhirWrites.AsNoTracking().Select(w => w.Status + " " + w.Attempts + " " + w.LastError).ToListAsync(Ct);
+            Assert.True(await AllWrittenAsync(), string.Join("\n", states));
+        }
+        Assert.Equal(20, proxy.Transactions); // no write sent twice
+        foreach (var draftId in drafts)
+        {
+            var identifier = $"{WriteBackBundleBuilder.DocumentIdentifierSystem}|{WriteBackBundleBuilder.DocumentIdentifier(draftId)}";
+            var composition = Assert.Single(await SearchAsync<Composition>($"identifier={identifier}"));
+            Assert.Single(await SearchAsync<Provenance>($"target=Composition/{composition.Id}"));
+        }
+
+        async Task<bool> AllWrittenAsync()
+        {
+            await using var db = _db.CreateDbContext();
+            return await db.FhirWrites.CountAsync(w => w.Status == FhirWriteStatus.Written, Ct) == 20;
+        }
     }
 
     [Fact]

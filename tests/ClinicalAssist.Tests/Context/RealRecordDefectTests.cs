@@ -180,6 +180,28 @@ public sealed class RealRecordDefectTests : MudTestContext
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task A_look_up_the_server_finds_too_long_is_split_until_it_answers()
+    {
+        var (patient, resources) = DemoLikePatient();
+        var ids = resources.OfType<Hl7.Fhir.Model.Observation>().Select(o => o.Id!).ToArray();
+        Assert.Equal(7, ids.Length);
+        await using var server = await FakeFhirServer.StartAsync(patient, resources);
+        // A server whose URL limit allows two ids per look-up.
+        server.QueryFault = (type, query) => (string?)query["_id"] is { } asked && asked.Split(',').Length > 2
+            ? Results.StatusCode(414)
+            : null;
+        var reader = new FhirRecordReader(new ClinicalAssist.Tests.WriteBack.PlainHttpClientFactory(),
+            new FhirOptions { Source = FhirSourceKind.Server, ServerBaseUrl = server.BaseUrl.ToString(), MaxRetries = 0 }, TimeProvider.System,
+            NullLogger.Instance);
+
+        var found = await reader.SearchByIdsAsync("Observation", ids, Ct);
+
+        Assert.Equal(ids.Order(), found.Select(r => r.Id).Order()); // every id answered, none twice
+        var lookups = server.Requests.Where(r => r.StartsWith("/fhir/Observation?", StringComparison.Ordinal)).ToList();
+        Assert.Equal(1 + 2 + 4, lookups.Count); // 7 refused; 3 and 4 refused; 1, 2, 2 and 2 answered
+    }
+
+    [Fact]
     public async System.Threading.Tasks.Task The_capability_check_logs_an_empty_Bundle_as_what_it_is()
     {
         var (patient, resources) = DemoLikePatient();

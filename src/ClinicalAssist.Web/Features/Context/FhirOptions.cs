@@ -85,6 +85,13 @@ public sealed class FhirOptions : IValidatableObject
     [Range(1, 500)]
     public int DemoPatientCount { get; set; } = 12;
 
+    /// <summary>Ids per batched look-up: <c>_id=a,b,…</c> for the resources a record refers to, and
+    /// <c>subject=Patient/a,…</c> for the patient list's ongoing encounters (batches run together). Smaller keeps URLs
+    /// short and some servers' query plans fast; a batch the server refuses as too long (HTTP 414) is split in half and
+    /// sent again, down to single ids, so a server with a short URL limit still answers.</summary>
+    [Range(1, 200)]
+    public int LookupBatchSize { get; set; } = 25;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         switch (Source)

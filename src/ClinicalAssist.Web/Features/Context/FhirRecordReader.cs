@@ -439,7 +439,7 @@ internal sealed partial class FhirRecordReader(IHttpClientFactory httpClientFact
         {
             tasks.AddRange(type == "Binary"
                 ? ids.Take(50).Select(id => ReadOneAsync<Binary>($"Binary/{id}", cancellationToken))
-                : ids.Chunk(50).Select(chunk => SearchByIdsAsync(type, chunk, cancellationToken)));
+                : ids.Chunk(options.LookupBatchSize).Select(chunk => SearchByIdsAsync(type, chunk, cancellationToken)));
         }
 
         foreach (var found in await System.Threading.Tasks.Task.WhenAll(tasks).ConfigureAwait(false))
@@ -448,14 +448,32 @@ internal sealed partial class FhirRecordReader(IHttpClientFactory httpClientFact
         }
     }
 
-    /// <summary>The resources of one type with the given ids (one <c>_id</c> search); a failure is logged and gives none.</summary>
-    internal async Task<IReadOnlyList<Resource>> SearchByIdsAsync(string type, string[] ids, CancellationToken cancellationToken)
+    /// <summary>The resources of one type with the given ids (one <c>_id</c> search, split when the server finds its URL
+    /// too long); a failure is logged and gives none.</summary>
+    internal Task<IReadOnlyList<Resource>> SearchByIdsAsync(string type, string[] ids, CancellationToken cancellationToken) =>
+        BatchAsync(ids, type, async (client, batch) =>
+        {
+            var bundle = await client.SearchAsync(new SearchParams().Add("_id", string.Join(',', batch)).LimitTo(batch.Length), type, cancellationToken).ConfigureAwait(false);
+            return bundle is null ? [] : (await PageAsync(client, bundle, type, batch.Length, cancellationToken).ConfigureAwait(false)).Resources;
+        }, cancellationToken);
+
+    /// <summary>One batched look-up of <paramref name="type"/>: a batch the server refuses with HTTP 414 (URI too long)
+    /// is split in half and both halves are sent, down to single ids; any other failure is logged and gives none (it
+    /// only costs what the batch would have shown).</summary>
+    internal async Task<IReadOnlyList<Resource>> BatchAsync(string[] ids, string type,
+        Func<FhirClient, string[], Task<IReadOnlyList<Resource>>> search, CancellationToken cancellationToken)
     {
-        using var client = CreateClient();
         try
         {
-            var bundle = await client.SearchAsync(new SearchParams().Add("_id", string.Join(',', ids)).LimitTo(ids.Length), type, cancellationToken).ConfigureAwait(false);
-            return bundle is null ? [] : (await PageAsync(client, bundle, type, ids.Length, cancellationToken).ConfigureAwait(false)).Resources;
+            using var client = CreateClient();
+            return await search(client, ids).ConfigureAwait(false);
+        }
+        catch (FhirOperationException tooLong) when (tooLong.Status == HttpStatusCode.RequestUriTooLong && ids.Length > 1)
+        {
+            var halves = await System.Threading.Tasks.Task.WhenAll(
+                BatchAsync(ids[..(ids.Length / 2)], type, search, cancellationToken),
+                BatchAsync(ids[(ids.Length / 2)..], type, search, cancellationToken)).ConfigureAwait(false);
+            return [.. halves[0], .. halves[1]];
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

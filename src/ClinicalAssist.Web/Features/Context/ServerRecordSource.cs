@@ -145,7 +145,7 @@ public sealed class ServerRecordSource : IPatientRecordSource
         }
 
         var patients = new List<Patient>();
-        foreach (var chunk in patientIds.Where(Hl7.Fhir.Model.Id.IsValidValue).Chunk(50))
+        foreach (var chunk in patientIds.Where(Hl7.Fhir.Model.Id.IsValidValue).Chunk(_options.LookupBatchSize))
         {
             var found = await _reader.SearchByIdsAsync("Patient", chunk, cancellationToken).ConfigureAwait(false);
             patients.AddRange(found.OfType<Patient>());
@@ -172,39 +172,22 @@ public sealed class ServerRecordSource : IPatientRecordSource
             ? System.Threading.Tasks.Task.FromResult<PatientRecord?>(null) // not a FHIR id: never let it become part of a URL
             : _reader.ReadAsync(patientId, progress, cancellationToken);
 
-    /// <summary>Patient references per ongoing-encounter search: a few dozen keep the URL short and the server's
-    /// query plan simple (84 ids in one <c>patient=</c> search took 11 s on one server, <c>subject=</c> 0.9 s).</summary>
-    internal const int LookupBatchSize = 25;
-
     /// <summary>The ongoing encounters of the listed patients, for the list's location and admission columns: searched
     /// by <c>subject=Patient/…</c> (the element Encounter has; <c>patient</c> is a derived parameter some servers run
-    /// slowly), in batches of <see cref="LookupBatchSize"/> run together. A failed batch only costs its rows' columns.</summary>
+    /// slowly: 84 ids in one <c>patient=</c> search took 11 s on one server, <c>subject=</c> 0.9 s), in batches of
+    /// <see cref="FhirOptions.LookupBatchSize"/> run together. A failed batch only costs its rows' columns.</summary>
     private async Task<IReadOnlyList<Resource>> OngoingEncountersAsync(IEnumerable<string> patientIds, CancellationToken cancellationToken)
     {
-        var batches = patientIds.Distinct(StringComparer.Ordinal).Chunk(LookupBatchSize).ToList();
-        if (batches.Count == 0)
+        var batches = patientIds.Distinct(StringComparer.Ordinal).Chunk(_options.LookupBatchSize).ToList();
+        var found = await System.Threading.Tasks.Task.WhenAll(batches.Select(batch => _reader.BatchAsync(batch, "Encounter", async (client, ids) =>
         {
-            return [];
-        }
-
-        var found = await System.Threading.Tasks.Task.WhenAll(batches.Select(async batch =>
-        {
-            using var batchClient = CreateClient();
-            try
-            {
-                var query = new SearchParams()
-                    .Add("subject", string.Join(',', batch.Select(id => "Patient/" + id)))
-                    .Add("status", "in-progress,onleave,arrived,triaged")
-                    .LimitTo(ListPageSize);
-                var bundle = await batchClient.SearchAsync(query, "Encounter", cancellationToken).ConfigureAwait(false);
-                return Matches<Encounter>(bundle).ToList<Resource>();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                FhirRecordReader.LogTypeFailed(_logger, "Encounter", ex.GetType().Name, FhirClientFactory.StatusOf(ex));
-                return [];
-            }
-        })).ConfigureAwait(false);
+            var query = new SearchParams()
+                .Add("subject", string.Join(',', ids.Select(id => "Patient/" + id)))
+                .Add("status", "in-progress,onleave,arrived,triaged")
+                .LimitTo(ListPageSize);
+            var bundle = await client.SearchAsync(query, "Encounter", cancellationToken).ConfigureAwait(false);
+            return Matches<Encounter>(bundle).ToList<Resource>();
+        }, cancellationToken))).ConfigureAwait(false);
         return [.. found.SelectMany(f => f)];
     }
 

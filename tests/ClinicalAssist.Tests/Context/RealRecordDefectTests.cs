@@ -74,11 +74,19 @@ public sealed class RealRecordDefectTests : MudTestContext
 
         var panel = Render<ClinicalAssist.Web.Components.Shared.CoveragePanel>(p => p
             .Add(x => x.Summary, $"Record: {context.Coverage.Received} resources received, {context.Coverage.Shown} shown in the chart.")
-            .Add(x => x.LeftOut, context.Coverage.NotShownLines()));
+            .Add(x => x.LeftOut, context.Coverage.NotShownLines())
+            .Add(x => x.Items, context.Coverage.NotShownItems()));
         Assert.Contains("2 groups left out", panel.Find("[data-testid=coverage-summary]").TextContent, StringComparison.Ordinal);
         panel.Find(".mud-expand-panel-header").Click();
-        Assert.Equal(["1 Claim resource not shown: a type the chart does not show", "1 Organization resource not shown: a type the chart does not show"],
-            panel.FindAll("[data-testid=coverage-left-out] li").Select(li => li.TextContent.Trim()));
+        Assert.Equal(["1 Claim resource not shown: a type the chart does not show— show", "1 Organization resource not shown: a type the chart does not show— show"],
+            panel.FindAll("[data-testid=coverage-left-out] > li").Select(li => System.Text.RegularExpressions.Regex.Replace(li.TextContent, @"\s+", " ").Trim()));
+
+        // "— show" lists what the group held, and hides it again.
+        await panel.InvokeAsync(() => panel.FindAll("[data-testid=coverage-show]")[0].Click());
+        panel.WaitForAssertion(() => Assert.Single(panel.FindAll("[data-testid=coverage-items] li")));
+        Assert.StartsWith("Claim", panel.Find("[data-testid=coverage-items] li").TextContent, StringComparison.Ordinal);
+        await panel.InvokeAsync(() => panel.Find("[data-testid=coverage-show]").Click());
+        panel.WaitForAssertion(() => Assert.Empty(panel.FindAll("[data-testid=coverage-items]")));
     }
 
     [Fact]

@@ -127,6 +127,12 @@ public sealed class RecordCoverageTests
                 }
             }
 
+            // Every group that is not shown can be listed: one line per resource (the newest, up to the cap); the
+            // unreadable ones have nothing to list.
+            problems.AddRange(coverage.Counts.Where(c => c.Outcome is not (CoverageOutcome.Shown or CoverageOutcome.UsedByShownItem))
+                .Where(c => c.Items.Count != (c.Outcome == CoverageOutcome.Unreadable ? 0 : Math.Min(c.Count, RecordCoverage.ItemsPerGroup)))
+                .Select(c => $"{Path.GetFileName(file)}: {c.Count} {c.Type}/{c.Category} {c.Outcome} list {c.Items.Count} items"));
+
             // A type a section searches is never "a type the chart does not show".
             problems.AddRange(coverage.Counts.Where(c => c.Outcome == CoverageOutcome.TypeNotShown && ContextSections.Types.Contains(c.Type))
                 .Select(c => $"{Path.GetFileName(file)}: {c.Count} {c.Type} fell through without a reason"));

@@ -247,7 +247,7 @@ public sealed partial class PatientContextBuilder
             Sections = sections,
             Resources = mapping.Cited,
             AssembledAt = now,
-            Coverage = mapping.Coverage(shown, outside, overCap, sections),
+            Coverage = mapping.Coverage(shown, outside, overCap, sections, now),
             RecentSince = now.AddDays(-(options.WindowDays > 0 ? Math.Min(options.WindowDays, options.RecentDays) : options.RecentDays)),
         };
     }
@@ -379,13 +379,19 @@ public sealed partial class PatientContextBuilder
         }
 
         /// <summary>Every received resource with its outcome, counted per type and observation category.</summary>
-        public RecordCoverage Coverage(HashSet<string> shown, HashSet<string> outside, HashSet<string> overCap, IReadOnlyList<SectionStatus> sections)
+        public RecordCoverage Coverage(HashSet<string> shown, HashSet<string> outside, HashSet<string> overCap, IReadOnlyList<SectionStatus> sections,
+            DateTimeOffset now)
         {
             var counts = new Dictionary<(string Type, string? Category, CoverageOutcome Outcome), int>();
+            var items = new Dictionary<(string Type, string? Category, CoverageOutcome Outcome), List<(string Text, DateTimeOffset? When)>>();
             void Count(Resource resource, CoverageOutcome outcome)
             {
                 var key = (resource.TypeName, resource is Observation o ? ObservationKinds.CategoryOf(o) : null, outcome);
                 counts[key] = counts.GetValueOrDefault(key) + 1;
+                if (outcome is not (CoverageOutcome.Shown or CoverageOutcome.UsedByShownItem))
+                {
+                    (items.TryGetValue(key, out var list) ? list : items[key] = []).Add(CoverageItem.Describe(resource, now));
+                }
             }
 
             // Locations are shown as the ward of a shown encounter.
@@ -463,7 +469,12 @@ public sealed partial class PatientContextBuilder
             }
 
             return new RecordCoverage(
-                [.. counts.Select(c => new CoverageCount(c.Key.Type, c.Key.Category, c.Key.Outcome, c.Value))
+                [.. counts.Select(c => new CoverageCount(c.Key.Type, c.Key.Category, c.Key.Outcome, c.Value)
+                    {
+                        Items = items.TryGetValue(c.Key, out var list)
+                            ? [.. list.OrderByDescending(i => i.When ?? DateTimeOffset.MinValue).Take(RecordCoverage.ItemsPerGroup).Select(i => i.Text)]
+                            : [],
+                    })
                     .OrderBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Category, StringComparer.Ordinal).ThenBy(c => c.Outcome)],
                 [.. sections.Where(s => s.State == SectionState.Failed)]);
         }

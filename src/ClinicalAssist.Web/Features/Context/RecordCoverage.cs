@@ -24,12 +24,23 @@ public sealed record RecordCoverage(IReadOnlyList<CoverageCount> Counts, IReadOn
     public int Count(string type, string? category, CoverageOutcome outcome) =>
         Counts.Where(c => c.Type == type && c.Category == category && c.Outcome == outcome).Sum(c => c.Count);
 
+    /// <summary>At most this many resources of a group that is not shown are listed on request (the newest).</summary>
+    public const int ItemsPerGroup = 100;
+
     /// <summary>One line per reason and type/category, largest first: "392 observations of category survey — outside
     /// the time window". Resources used by a shown item are not listed (they are shown through it).</summary>
-    public IReadOnlyList<string> NotShownLines() =>
-        [.. Counts.Where(c => c.Outcome is not (CoverageOutcome.Shown or CoverageOutcome.UsedByShownItem))
-            .OrderBy(c => c.Outcome).ThenByDescending(c => c.Count).ThenBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Category, StringComparer.Ordinal)
-            .Select(c => $"{Noun(c.Count, c.Type, c.Category)} not shown: {Why(c.Outcome)}")];
+    public IReadOnlyList<string> NotShownLines() => [.. NotShownGroups().Select(Line)];
+
+    /// <summary>The resources of each not-shown line, by line: what they were and when (newest first, at most
+    /// <see cref="ItemsPerGroup"/>; unreadable ones have none).</summary>
+    public IReadOnlyDictionary<string, CoverageCount> NotShownItems() =>
+        NotShownGroups().Where(c => c.Items.Count > 0).ToDictionary(Line, c => c, StringComparer.Ordinal);
+
+    private IEnumerable<CoverageCount> NotShownGroups() =>
+        Counts.Where(c => c.Outcome is not (CoverageOutcome.Shown or CoverageOutcome.UsedByShownItem))
+            .OrderBy(c => c.Outcome).ThenByDescending(c => c.Count).ThenBy(c => c.Type, StringComparer.Ordinal).ThenBy(c => c.Category, StringComparer.Ordinal);
+
+    private static string Line(CoverageCount c) => $"{Noun(c.Count, c.Type, c.Category)} not shown: {Why(c.Outcome)}";
 
     /// <summary>"12 observations of category survey", "1 Claim resource".</summary>
     public static string Noun(int count, string type, string? category)

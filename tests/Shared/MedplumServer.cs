@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 
-namespace ClinicalAssist.Tests.Context;
+namespace ClinicalAssist.TestSupport;
 
 /// <summary>Medplum's in-memory FHIR engine (@medplum/fhir-router, Apache-2.0) behind the thin loopback host in
 /// tests/medplum-host, started as a child process. Runs <c>npm ci</c> first when node_modules is missing.

@@ -10,6 +10,18 @@ public static class CoverageItem
     public static (string Text, DateTimeOffset? When) Describe(Resource resource, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(resource);
+        try
+        {
+            return Read(resource, now);
+        }
+        catch (Exception ex) when (FhirValues.IsUnreadableValue(ex))
+        {
+            return ($"{resource.TypeName} (values that cannot be read)", null); // often why it is not shown
+        }
+    }
+
+    private static (string Text, DateTimeOffset? When) Read(Resource resource, DateTimeOffset now)
+    {
         var (what, when) = resource switch
         {
             Observation o => (Join(FhirValues.Display(o.Code), Value(o.Value)), FhirValues.ToDateTimeOffset(o.Effective) ?? o.Issued),

@@ -135,6 +135,12 @@ internal static class FhirValues
 
     /// <summary>"Type/id" of a relative or absolute literal reference (history suffix dropped), else null.
     /// Contained ("#x") and logical (identifier-only) references give null.</summary>
+    /// <summary>What reading a value the record holds may throw: CodedValidationException when the lenient parser kept
+    /// an invalid primitive (e.g. "value": "ninety" for a decimal), the others for malformed dates, codes and numbers.</summary>
+    public static bool IsUnreadableValue(Exception ex) =>
+        ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
+            or Hl7.Fhir.Validation.CodedValidationException;
+
     public static string? ReferenceKey(ResourceReference? reference)
     {
         var text = reference?.Reference;

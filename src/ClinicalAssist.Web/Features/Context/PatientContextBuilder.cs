@@ -534,11 +534,9 @@ public sealed partial class PatientContextBuilder
             return result;
         }
 
-        /// <summary>CodedValidationException: the lenient parser kept an invalid primitive (e.g. "value": "ninety" for a
-        /// decimal) and reading it throws; the item is skipped like any other unusable one.</summary>
-        private static bool IsUnusable(Exception ex) =>
-            ex is FormatException or OverflowException or InvalidCastException or ArgumentException or InvalidOperationException
-                or Hl7.Fhir.Validation.CodedValidationException;
+        /// <summary>A value that cannot be read (<see cref="FhirValues.IsUnreadableValue"/>): the item is skipped like any
+        /// other unusable one.</summary>
+        private static bool IsUnusable(Exception ex) => FhirValues.IsUnreadableValue(ex);
 
         /// <summary>The record's resources of one type (indexed once; a record holds thousands).</summary>
         private IEnumerable<T> OfType<T>() where T : Resource =>

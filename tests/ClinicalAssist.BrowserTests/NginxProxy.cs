@@ -31,7 +31,8 @@ public sealed class NginxProxy : IAsyncDisposable
     /// (0 when the cookie is missing).</summary>
     public static async Task<NginxProxy> StartAsync(IReadOnlyList<Uri> instances, CancellationToken cancellationToken)
     {
-        var nginx = await SystemPackages.EnsureAsync("/usr/sbin/nginx", "nginx", cancellationToken) // Debian's path: /usr/sbin may not be on PATH;
+        // Debian's path: /usr/sbin may not be on a CI user's PATH.
+        var nginx = await SystemPackages.EnsureAsync("/usr/sbin/nginx", "nginx", cancellationToken);
         var directory = Directory.CreateTempSubdirectory("clinicalassist-nginx-").FullName;
         var port = FreePort();
         var routes = string.Join("\n", instances.Select((u, i) => $"    \"{i}\" {u.Host}:{u.Port};"));

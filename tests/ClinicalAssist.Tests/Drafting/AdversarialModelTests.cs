@@ -99,7 +99,9 @@ public sealed class AdversarialModelTests : IAsyncLifetime
         var answer = clean with
         {
             Summary = clean.Summary is { } s ? S(s) : null,
-            Problems = [.. clean.Problems.Select(p => p with { Assessment = Add(p.Assessment) })],
+            Problems = [.. clean.Problems.Select(p => p with { Assessment = Add(p.Assessment), Evidence = [.. p.Evidence.Select(S)], Plan = [.. p.Plan.Select(S)] })],
+            Medications = [.. clean.Medications.Select(S)],
+            Allergies = [.. clean.Allergies.Select(S)],
             KeyFindings = [.. clean.KeyFindings.Select(S)],
             Differentials = [.. clean.Differentials.Select(d => d with { Diagnosis = Add(d.Diagnosis), Supporting = [.. d.Supporting.Select(S)], Opposing = [.. d.Opposing.Select(S)] })],
             NextSteps = [.. clean.NextSteps.Select(S)],

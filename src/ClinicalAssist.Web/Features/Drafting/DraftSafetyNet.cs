@@ -139,10 +139,10 @@ public sealed partial class DraftSafetyNet
         if (context.Encounter is { } e) Add(e.Source, e.Reason);
         foreach (var c in context.Conditions) Add(c.Source, c.Display);
         foreach (var a in context.Allergies) Add(a.Source, a.Substance, string.Join(' ', a.Reactions));
-        foreach (var m in context.Medications) Add(m.Source, m.Display, m.Dosage);
+        foreach (var m in context.Medications) Add(m.Source, m.Display, m.Dosage, m.StatusReason);
         foreach (var o in context.Labs.Concat(context.Vitals))
         {
-            Add(o.Source, o.Display, o.FormattedValue, o.ReferenceRange, o.ValueText,
+            Add(o.Source, o.Display, o.FormattedValue, o.DisplayValue, o.ReferenceRange, o.ValueText,
                 o.Value?.ToString(CultureInfo.InvariantCulture),
                 string.Join(' ', o.Components.Select(c => c.Value?.ToString(CultureInfo.InvariantCulture))));
         }
@@ -174,6 +174,6 @@ public sealed partial class DraftSafetyNet
     private static partial Regex DateOrTime();
 
     /// <summary>"6.8 mmol/L", "162/95 mmHg", "38.5 °C", "92 %", "500 mg" — a value (or a pair) followed by a unit.</summary>
-    [GeneratedRegex(@"(?<![\w.\-/])(?<a>\d+(?:\.\d+)?)(?:\s*/\s*(?<b>\d+(?:\.\d+)?))?\s*(?:mmol/L|mmol/l|µmol/L|umol/L|μmol/L|mEq/L|mg/dL|mg/dl|g/dL|g/dl|g/L|mg/L|ng/mL|ng/L|pg/mL|U/L|IU/L|mL/min(?:/1\.73\s?m2)?|L/min|mm\s?\[?Hg\]?|bpm|beats/min|breaths/min|/min|%|°C|Cel|kg/m2|kg|mcg|µg|mg|mL|10\*9/L|10\^9/L|x10\^9/L|10\*3/uL|fL|pg|units?\b|IU\b)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w.\-/])(?<a>\d+(?:\.\d+)?)(?:\s*/\s*(?<b>\d+(?:\.\d+)?))?\s*(?:mmol/L|mmol/l|µmol/L|umol/L|μmol/L|mEq/L|mg/dL|mg/dl|g/dL|g/dl|g/L|mg/L|ng/mL|ng/L|pg/mL|U/L|IU/L|mL/min(?:/1\.73\s?m[2²])?|L/min|×\s?10[⁰¹²³⁴⁵⁶⁷⁸⁹]+/L|kg/m²|mIU/L|mm\s?\[?Hg\]?|bpm|beats/min|breaths/min|/min|%|°C|Cel|kg/m2|kg|mcg|µg|mg|mL|10\*9/L|10\^9/L|x10\^9/L|10\*3/uL|fL|pg|units?\b|IU\b)", RegexOptions.CultureInvariant)]
     private static partial Regex ValueWithUnit();
 }

@@ -104,6 +104,15 @@ public abstract class BrowserTestBase : IAsyncLifetime
         return name;
     }
 
+    /// <summary>Ticks "Acknowledged" on every critical warning the draft shows (docs/adr/0029): signing needs it when
+    /// the record holds one (an injection attempt, an unmentioned critical value, allergy or high-alert medicine).</summary>
+    protected static async Task AcknowledgeCriticalWarningsAsync(IPage page)
+    {
+        var boxes = page.GetByLabel("Acknowledged", new() { Exact = true });
+        var count = await boxes.CountAsync();
+        for (var i = 0; i < count; i++) await boxes.Nth(i).CheckAsync();
+    }
+
     protected async Task ScanAsync(IPage page, string name) => Axe[name] = await page.SeriousAccessibilityViolationsAsync();
 
     protected void AssertNoSeriousAccessibilityViolations()

@@ -33,6 +33,7 @@ public sealed class ContentSecurityPolicyTests : BrowserTestBase
         await Expect(clinician.GetByTestId("citation-resource")).ToContainTextAsync("\"resourceType\"");
         await clinician.GetByTestId("citation-close").ClickAsync();
         await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
+        await AcknowledgeCriticalWarningsAsync(clinician);
         await clinician.GetByTestId("sign-draft").ClickAsync();
         await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
         await SignOutAsync(clinician);

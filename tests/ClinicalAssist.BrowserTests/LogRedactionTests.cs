@@ -101,6 +101,7 @@ public sealed class LogRedactionTests : BrowserTestBase
             if (signed is null)
             {
                 await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
+                await AcknowledgeCriticalWarningsAsync(clinician);
                 await clinician.GetByTestId("sign-draft").ClickAsync();
                 await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
                 signed = name;

@@ -127,6 +127,7 @@ public abstract class ModelStreamingJourney : BrowserTestBase
             await Expect(clinician.Locator("[data-kind=not-mentioned]").First).ToBeVisibleAsync();
             await ScanAsync(clinician, "model draft with warnings");
             await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
+            await AcknowledgeCriticalWarningsAsync(clinician);
             await clinician.GetByTestId("sign-draft").ClickAsync();
             await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
             Assert.Equal(2, _model.Requests);

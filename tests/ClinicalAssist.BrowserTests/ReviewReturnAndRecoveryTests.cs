@@ -21,6 +21,7 @@ public sealed class ReviewReturnAndRecoveryTests : BrowserTestBase
         var editor = clinician.GetByTestId("draft-editor");
         await editor.FillAsync((await editor.InputValueAsync()).Replace("Summary", "Summary (edited)", StringComparison.Ordinal) + "\nPlan discussed with the patient.");
         await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
+        await AcknowledgeCriticalWarningsAsync(clinician);
         await clinician.GetByTestId("sign-draft").ClickAsync();
         await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
         await SignOutAsync(clinician);

@@ -84,6 +84,7 @@ public sealed class RoundsTabletTests : BrowserTestBase
         await tablet.ScreenshotAsync(new() { Path = Path.Combine(RepoPaths.ArtifactsDirectory, "rounds-chart-tablet.png") });
 
         await tablet.GetByTestId("attest").ClickAsync();
+        await AcknowledgeCriticalWarningsAsync(tablet);
         await tablet.GetByTestId("sign-draft").ClickAsync();
         await Expect(tablet.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
         await tablet.GetByTestId("next-patient").ClickAsync();

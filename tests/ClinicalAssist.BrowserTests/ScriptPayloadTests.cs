@@ -138,6 +138,7 @@ public sealed class ScriptPayloadTests : BrowserTestBase
         var editor = clinician.GetByTestId("draft-editor");
         await editor.FillAsync(await editor.InputValueAsync() + "\n<img src=x onerror=\"window.__xss_name=1\"> [x](javascript:window.__xss_link=1)");
         await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
+        await AcknowledgeCriticalWarningsAsync(clinician);
         await clinician.GetByTestId("sign-draft").ClickAsync();
         await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
         await Expect(clinician.GetByTestId("draft-text").First).ToContainTextAsync("javascript:window.__xss_link=1");

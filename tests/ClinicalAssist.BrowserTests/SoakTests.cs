@@ -156,6 +156,7 @@ public sealed class SoakTests : BrowserTestBase
                 else
                 {
                     await page.GetByLabel("I reviewed this draft against the record").CheckAsync();
+                    await AcknowledgeCriticalWarningsAsync(page);
                     await page.GetByTestId("sign-draft").ClickAsync();
                     await Expect(page.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
                     Interlocked.Increment(ref _signed);

@@ -69,6 +69,7 @@ public sealed class WalkingSkeletonJourneyTests : BrowserTestBase
         await Expect(clinician.GetByTestId("citation-resource")).ToHaveCountAsync(0);
         await Expect(clinician.GetByTestId("draft-text")).ToContainTextAsync("family updated at the bedside");
         await clinician.GetByLabel("I reviewed this draft against the record").CheckAsync();
+        await AcknowledgeCriticalWarningsAsync(clinician);
         await clinician.GetByTestId("sign-draft").DblClickAsync();
         await Expect(clinician.GetByTestId("draft-status")).ToHaveTextAsync("Signed");
         await Expect(clinician.GetByTestId("decision-info")).ToContainTextAsync("Signed by Dr Alex Morgan");

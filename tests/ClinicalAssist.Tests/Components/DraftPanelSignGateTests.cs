@@ -54,6 +54,7 @@ public sealed class DraftPanelSignGateTests
         panel.Find("[data-testid=unverified-reason]").Input("ok");
         Assert.True(panel.Find("[data-testid=sign-draft]").HasAttribute("disabled"));
         panel.Find("[data-testid=unverified-reason]").Input("Read against the chart line by line.");
+        AcknowledgeAll(panel);
         Assert.False(panel.Find("[data-testid=sign-draft]").HasAttribute("disabled"));
         Assert.Equal("Sign unverified", panel.Find("[data-testid=sign-draft]").TextContent.Trim());
 
@@ -78,9 +79,20 @@ public sealed class DraftPanelSignGateTests
         Assert.Empty(panel.FindAll("[data-testid=sign-gate]"));
         panel.Find("input[data-testid=attest]").Change(true);
         Assert.Equal("Sign", panel.Find("[data-testid=sign-draft]").TextContent.Trim());
+        // The edit leaves out what the record's critical items are: each is acknowledged before Sign is enabled.
+        if (panel.FindAll("input[data-testid=acknowledge-warning]").Count > 0) Assert.True(panel.Find("[data-testid=sign-draft]").HasAttribute("disabled"));
+        AcknowledgeAll(panel);
+        Assert.False(panel.Find("[data-testid=sign-draft]").HasAttribute("disabled"));
 
         await panel.Find("[data-testid=sign-draft]").ClickAsync(new());
         panel.WaitForAssertion(() => Assert.Equal("Signed", panel.Find("[data-testid=draft-status]").TextContent.Trim()));
         Assert.Null(JsonSerializer.Deserialize<DraftVerification>((await FaultHarness.LoadAsync(database, id)).VerificationJson!)!.SignedUnverified);
+    }
+
+    /// <summary>Ticks "Acknowledged" on every critical warning the panel shows.</summary>
+    private static void AcknowledgeAll(Bunit.IRenderedComponent<DraftPanel> panel)
+    {
+        var count = panel.FindAll("input[data-testid=acknowledge-warning]").Count;
+        for (var i = 0; i < count; i++) panel.FindAll("input[data-testid=acknowledge-warning]")[i].Change(true);
     }
 }

@@ -42,6 +42,10 @@ public sealed class AdversarialModelTests : IAsyncLifetime
         return host.Get<DraftGenerator>();
     }
 
+    /// <summary>The ids of the critical warnings of <paramref name="text"/> that need acknowledging (docs/adr/0029).</summary>
+    private static string[] Acknowledge(Draft draft, string text) =>
+        [.. DraftWarningTiers.Current(draft, text).Where(w => w.NeedsAcknowledgement).Select(w => w.Id)];
+
     private DraftWorkflow Workflow() => new(_db, new AuditLog(_db, _time), _time, NullLogger<DraftWorkflow>.Instance);
 
     private static DraftAnswer Clean()
@@ -99,7 +103,9 @@ public sealed class AdversarialModelTests : IAsyncLifetime
         var answer = clean with
         {
             Summary = clean.Summary is { } s ? S(s) : null,
-            Problems = [.. clean.Problems.Select(p => p with { Assessment = Add(p.Assessment) })],
+            Problems = [.. clean.Problems.Select(p => p with { Assessment = Add(p.Assessment), Evidence = [.. p.Evidence.Select(S)], Plan = [.. p.Plan.Select(S)] })],
+            Medications = [.. clean.Medications.Select(S)],
+            Allergies = [.. clean.Allergies.Select(S)],
             KeyFindings = [.. clean.KeyFindings.Select(S)],
             Differentials = [.. clean.Differentials.Select(d => d with { Diagnosis = Add(d.Diagnosis), Supporting = [.. d.Supporting.Select(S)], Opposing = [.. d.Opposing.Select(S)] })],
             NextSteps = [.. clean.NextSteps.Select(S)],
@@ -159,7 +165,7 @@ public sealed class AdversarialModelTests : IAsyncLifetime
 
         // The explicit override signs it, stores the reason with what it overrode, and audits it as an override.
         var signed = await Workflow().SignAsync(draft.Id, draft.GeneratedText, true, Clinician, Ct,
-            unverifiedReason: "Checked every statement against the chart myself.");
+            unverifiedReason: "Checked every statement against the chart myself.", acknowledged: Acknowledge(draft, draft.GeneratedText));
         Assert.True(signed.Succeeded, signed.Message);
         await using (var db = _db.CreateDbContext())
         {
@@ -235,7 +241,9 @@ public sealed class AdversarialModelTests : IAsyncLifetime
         Assert.False((await Workflow().SignAsync(draft.Id, "Hyperkalaemia treated with insulin-dextrose [ZZ900].", true, Clinician, Ct)).Succeeded);
 
         // …and the clinician's replacement that cites the record is signed as verified.
-        var ok = await Workflow().SignAsync(draft.Id, "Hyperkalaemia treated with insulin-dextrose [P2][L1].", true, Clinician, Ct);
+        // (The replacement leaves out the penicillin anaphylaxis and the critical Hb: critical warnings, acknowledged.)
+        var replacement = "Hyperkalaemia treated with insulin-dextrose [P2][L1].";
+        var ok = await Workflow().SignAsync(draft.Id, replacement, true, Clinician, Ct, acknowledged: Acknowledge(draft, replacement));
         Assert.True(ok.Succeeded, ok.Message);
         await using var db = _db.CreateDbContext();
         var audit = await db.AuditEvents.AsNoTracking().Where(a => a.Action == AuditActions.DraftSigned).SingleAsync(Ct);

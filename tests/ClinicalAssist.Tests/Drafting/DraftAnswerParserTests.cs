@@ -25,6 +25,8 @@ public sealed class DraftAnswerParserTests
         Assert.Equal(
             "## Summary\n- 67-year-old with hyperkalaemia [E1]\n\n" +
             "## Active problems\n- Hyperkalaemia: improving, potassium 5.4 mmol/L [P2][L6]\n\n" +
+            "## Medications\n- No medication statements given.\n\n" +
+            "## Allergies\n- No allergy statements given.\n\n" +
             "## Key findings\n- Hemoglobin 6.9 g/dL, critically low [L5]\n\n" +
             "## Differential diagnoses\n- Acute kidney injury on CKD — moderate likelihood; for: Creatinine 2.1 mg/dL, up from 1.9 mg/dL [L2][L4]; against: Known CKD stage 3 [P1]\n\n" +
             "## Suggested next steps\n- Review amoxicillin given the penicillin allergy [A1][M1]\n\n" +
@@ -94,7 +96,7 @@ public sealed class DraftAnswerParserTests
         var schema = DraftAnswerSchema.Schema;
         Assert.Equal("object", schema.GetProperty("type").GetString());
         var required = System.Text.Json.JsonSerializer.Deserialize<string[]>(schema.GetProperty("required"))!;
-        Assert.Equal(["summary", "problems", "keyFindings", "differentials", "nextSteps", "openQuestions"], required);
+        Assert.Equal(["summary", "problems", "keyFindings", "differentials", "nextSteps", "openQuestions", "medications", "allergies"], required);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class DraftAnswerSchemaTests
     {
         var schema = JsonNode.Parse(DraftAnswerSchema.Json)!.AsObject();
 
-        Assert.Equal(["summary", "problems", "keyFindings", "differentials", "nextSteps", "openQuestions"],
+        Assert.Equal(["summary", "problems", "keyFindings", "differentials", "nextSteps", "openQuestions", "medications", "allergies"],
             schema["required"]!.AsArray().Select(n => (string)n!).ToArray());
         Assert.False((bool?)schema["additionalProperties"]);
         Assert.DoesNotContain("isEmpty", DraftAnswerSchema.Json, StringComparison.OrdinalIgnoreCase);

@@ -38,8 +38,7 @@ public sealed class InjectionCorpusTests
 
         var benign = (await OfflineTextAsync(DraftingTestData.BenignNursingNote)).Split('\n');
         var injected = (await OfflineTextAsync(attack)).Split('\n');
-        Assert.Empty(benign.Except(injected));
-        var added = Assert.Single(injected.Except(benign));
-        Assert.Contains("instruction-like text; it was treated as data and not followed", added, StringComparison.Ordinal);
+        // The offline draft is the same word for word: the attempt is a safety warning with the draft, never a clinical step.
+        Assert.Equal(benign, injected);
     }
 }

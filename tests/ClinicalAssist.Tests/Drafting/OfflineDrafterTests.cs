@@ -10,12 +10,12 @@ public sealed class OfflineDrafterTests
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
     /// <summary>The streamed answer, checked to be the JSON contract, rendered as the clinician reads it.</summary>
-    private static async Task<string> DraftAsync(PatientContext context, List<string>? chunks = null)
+    private static async Task<string> DraftAsync(PatientContext context, List<string>? chunks = null, bool differentials = false)
     {
         var raw = await DraftingTestData.ReadAllAsync(Drafter().StreamAsync(DraftingTestData.Request(context), Ct), chunks);
         var answer = DraftAnswerParser.TryParse(raw);
         Assert.NotNull(answer);
-        Assert.Empty(answer.Differentials); // never proposes a diagnosis
+        if (!differentials) Assert.Empty(answer.Differentials); // never proposes a diagnosis: only the record's own differentials
         return answer.ToText();
     }
 
@@ -87,21 +87,24 @@ public sealed class OfflineDrafterTests
 
         Assert.Contains("- 67-year-old female admitted with Hyperkalaemia; inpatient encounter, in-progress since 2026-11-20 08:15 [E1]", lines);
         Assert.Contains("- Latest clinical note: Nursing note, dated 2026-11-23 [N2]", lines);
-        // Problem assessment from linked labs: potassium falling from the critical admission value.
-        Assert.Contains("- Hyperkalaemia (active since 2026-11-20): Potassium 5.4 mmol/L (high) on 2026-11-23 08:00, down from 6.8 mmol/L on 2026-11-20 08:00 [P2][L1][L6]", lines);
-        Assert.Contains(lines, l => l.StartsWith("- Chronic kidney disease stage 3 (disorder) (active since 2019-04-02): Creatinine 2.1 mg/dL (high)", StringComparison.Ordinal) && l.EndsWith("up from 1.9 mg/dL on 2026-11-20 08:00 [P1][L2][L4]", StringComparison.Ordinal));
+        // Problem-oriented: the admission's problem first, each with its linked evidence and trajectory in plain words.
+        var problems = Section(draft, "Active problems");
+        Assert.Equal([
+            "- Hyperkalaemia (active since 2026-11-20): improving on the linked results [P2]",
+            "  - K 6.8 → 5.4 mmol/L, improving, still high [L1][L6]",
+            "- Chronic kidney disease stage 3 (disorder) (active since 2019-04-02): worsening on the linked results [P1]",
+            "  - Cr 1.9 → 2.1 mg/dL, rising, high [L2][L4]",
+            "- Essential hypertension (disorder) (active since 2015-06-01): linked results abnormal, no trend yet [P3]",
+            "  - BP 162/95 mmHg, high (2026-11-23 08:00) [V1]",
+            "  - Plan: on lisinopril 10 MG Oral Tablet 10 mg once daily [M2]",
+        ], problems);
         Assert.DoesNotContain(lines, l => l.Contains("bronchitis", StringComparison.OrdinalIgnoreCase)); // resolved
-        // Key findings: critical first, normal results left out.
+        // Key findings: what no problem shows, critical first; normal results left out.
         var findings = Section(draft, "Key findings");
-        Assert.Equal("- Latest clinical note: Nursing note, dated 2026-11-23 [N2]", findings[0]);
-        Assert.Equal("- Hemoglobin 6.9 g/dL (ref 12.0–15.5 g/dL), critically low on 2026-11-23 08:00 [L5]", findings[1]);
-        Assert.Contains("- Latest Blood pressure 162/95 mm[Hg], high on 2026-11-23 08:00 [V1]", findings);
-        Assert.DoesNotContain(findings, l => l.Contains("Sodium", StringComparison.Ordinal) || l.Contains("Heart rate", StringComparison.Ordinal));
-        // Medications: active only; allergies.
-        Assert.Equal(["- Active medication: Amoxicillin 500 MG Oral Capsule — 500 mg every 8 hours [M1]", "- Active medication: Lisinopril 10 MG Oral Tablet — 10 mg once daily [M2]"],
-            findings.Where(l => l.Contains("medication", StringComparison.Ordinal)));
-        Assert.DoesNotContain(findings, l => l.Contains("Simvastatin", StringComparison.Ordinal));
-        Assert.Contains("- Allergy: Penicillin V — high criticality; reactions: Anaphylaxis [A1]", findings);
+        Assert.Equal(["- Latest clinical note: Nursing note, dated 2026-11-23 [N2]", "- Hb 6.9 g/dL (ref 12.0–15.5 g/dL), critically low on 2026-11-23 08:00 [L5]"], findings);
+        // Medications (active only: the stopped statin is not of this admission) and allergies in their own sections.
+        Assert.Equal(["- Amoxicillin 500 MG Oral Capsule — 500 mg every 8 hours [M1]", "- Lisinopril 10 MG Oral Tablet — 10 mg once daily [M2]"], Section(draft, "Medications"));
+        Assert.Equal(["- Penicillin V — high criticality; reactions: Anaphylaxis [A1]"], Section(draft, "Allergies"));
         Assert.Equal(["- No differential diagnoses given."], Section(draft, "Differential diagnoses"));
     }
 
@@ -111,22 +114,38 @@ public sealed class OfflineDrafterTests
         var considerations = Section(await DraftAsync(DraftingTestData.Context()), "Suggested next steps");
 
         Assert.Contains("- Review Amoxicillin 500 MG Oral Capsule: an allergy to Penicillin V (high criticality) is recorded and the medication is penicillin-class [A1][M1]", considerations);
-        Assert.Contains("- Review the critical result Hemoglobin 6.9 g/dL on 2026-11-23 08:00 and confirm it has been acted on [L5]", considerations);
+        Assert.Contains("- Review the critical result Hb 6.9 g/dL on 2026-11-23 08:00 and confirm it has been acted on [L5]", considerations);
         Assert.Contains("- Potassium is high while Lisinopril 10 MG Oral Tablet is active; consider reviewing potassium-raising medicines [L6][M2]", considerations);
         Assert.Equal(3, considerations.Count);
     }
 
     [Fact]
-    public async Task An_injection_note_changes_nothing_but_adds_a_flag()
+    public async Task An_injection_note_changes_nothing_in_the_draft()
     {
         var benign = Lines(await DraftAsync(DraftingTestData.Context(DraftingTestData.BenignNursingNote)));
         var injected = Lines(await DraftAsync(DraftingTestData.Context(DraftingTestData.InjectionNursingNote)));
 
-        Assert.Empty(benign.Except(injected));
-        var added = Assert.Single(injected.Except(benign));
-        Assert.Equal("- The note dated 2026-11-23 contains instruction-like text; it was treated as data and not followed — review the note [N2]", added);
-        Assert.Contains("- Allergy: Penicillin V — high criticality; reactions: Anaphylaxis [A1]", injected);
+        // Flagged as a safety warning with the draft (DraftGenerator), never written as a clinical next step.
+        Assert.Equal(benign, injected);
+        Assert.Contains("- Penicillin V — high criticality; reactions: Anaphylaxis [A1]", injected);
         Assert.DoesNotContain(injected, l => l.Contains("no allergies", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task A_differential_or_provisional_condition_is_a_differential_not_an_active_problem()
+    {
+        var baseline = DraftingTestData.Context();
+        var context = new PatientContext
+        {
+            Patient = baseline.Patient,
+            Encounter = baseline.Encounter,
+            Conditions = [.. baseline.Conditions, new(new ResourceRef("Condition", "cond-dvt", "1"), "Deep vein thrombosis (to exclude)", "128053003", "I82.402", "active", "differential", null)],
+            Sections = baseline.Sections,
+        };
+        var draft = await DraftAsync(context, differentials: true);
+
+        Assert.DoesNotContain(Section(draft, "Active problems"), l => l.Contains("thrombosis", StringComparison.Ordinal));
+        Assert.Equal(["- Deep vein thrombosis (to exclude); for: recorded as differential, not confirmed [P5]"], Section(draft, "Differential diagnoses"));
     }
 
     [Fact]
@@ -137,7 +156,9 @@ public sealed class OfflineDrafterTests
 
         Assert.Equal(["- No current encounter recorded."], Section(draft, "Summary"));
         Assert.Equal(["- No active problems recorded."], Section(draft, "Active problems"));
-        Assert.Equal(["- No abnormal results flagged in the record.", "- No active medications recorded.", "- No allergies recorded."], Section(draft, "Key findings"));
+        Assert.Equal(["- No active medications recorded."], Section(draft, "Medications"));
+        Assert.Equal(["- No allergies recorded."], Section(draft, "Allergies"));
+        Assert.Equal(["- No other abnormal results flagged in the record."], Section(draft, "Key findings"));
         Assert.Equal(["- No differential diagnoses given."], Section(draft, "Differential diagnoses"));
         Assert.Equal(["- No rule-based considerations triggered."], Section(draft, "Suggested next steps"));
         Assert.Equal(["- No open questions recorded."], Section(draft, "Open questions"));

@@ -33,8 +33,8 @@ public sealed class PromptBuilderTests
         Assert.Contains("\n[P1] Chronic kidney disease stage 3 (disorder) — active, confirmed; onset 2019-04-02\n", user, StringComparison.Ordinal);
         Assert.Contains("\n[A1] Penicillin V — criticality high; active; reactions: Anaphylaxis\n", user, StringComparison.Ordinal);
         Assert.Contains("\n[M1] Amoxicillin 500 MG Oral Capsule — active; dosage: 500 mg every 8 hours; ordered 2026-11-21\n", user, StringComparison.Ordinal);
-        Assert.Contains("\n[L1] 2026-11-20 08:00 Potassium 6.8 mmol/L (ref 3.5–5.1 mmol/L) HH\n", user, StringComparison.Ordinal);
-        Assert.Contains("\n[V1] 2026-11-23 08:00 Blood pressure 162/95 mm[Hg] H\n", user, StringComparison.Ordinal);
+        Assert.Contains("\n[L1] 2026-11-20 08:00 K (LOINC 6298-4) 6.8 mmol/L (ref 3.5–5.1 mmol/L) HH\n", user, StringComparison.Ordinal);
+        Assert.Contains("\n[V1] 2026-11-23 08:00 BP (LOINC 85354-9) 162/95 mmHg H\n", user, StringComparison.Ordinal);
         Assert.Contains("\n[N2] 2026-11-23 06:00 Nursing note\n<<<NOTE N2\n" + DraftingTestData.BenignNursingNote + "\nNOTE N2>>>", user, StringComparison.Ordinal);
     }
 

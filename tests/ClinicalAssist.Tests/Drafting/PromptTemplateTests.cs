@@ -33,49 +33,49 @@ public sealed class PromptTemplateTests : IAsyncLifetime
 
         await using var check = _db.CreateDbContext();
         var rows = await check.PromptTemplateVersions.OrderBy(t => t.Version).ToListAsync(Ct);
-        Assert.Equal([1, 2], rows.Select(r => r.Version));
-        Assert.Equal([false, true], rows.Select(r => r.IsActive));
+        Assert.Equal([1, 2, 3], rows.Select(r => r.Version));
+        Assert.Equal([false, false, true], rows.Select(r => r.IsActive));
         Assert.All(rows, r => Assert.Equal(PromptTemplateStore.Hash(r.Body), r.ContentHash));
         var active = await new PromptTemplateStore(_db, new PromptBuilder()).GetActiveAsync(PromptBuilder.TemplateId, Ct);
-        Assert.Equal(2, active.Version);
+        Assert.Equal(3, active.Version);
     }
 
     [Fact]
     public async Task Adding_and_activating_versions_is_validated_audited_and_used_by_new_drafts()
     {
         var admin = Admin_();
-        var v2 = (await admin.VersionsAsync(Ct)).Single(v => v.Version == 2);
+        var v3 = (await admin.VersionsAsync(Ct)).Single(v => v.Version == 3);
 
         var invalid = await admin.AddVersionAsync(PromptBuilder.TemplateId, "no parts here", null, Admin, Ct);
         Assert.False(invalid.Succeeded);
-        var duplicate = await admin.AddVersionAsync(PromptBuilder.TemplateId, v2.Body, null, Admin, Ct);
+        var duplicate = await admin.AddVersionAsync(PromptBuilder.TemplateId, v3.Body, null, Admin, Ct);
         Assert.False(duplicate.Succeeded);
-        Assert.Contains("identical to version 2", duplicate.Message, StringComparison.Ordinal);
+        Assert.Contains("identical to version 3", duplicate.Message, StringComparison.Ordinal);
 
-        var body = v2.Body.Replace("Keep the whole answer under 400 words.", "Keep the whole answer under 300 words.", StringComparison.Ordinal);
+        var body = v3.Body.Replace("Keep the whole answer under 500 words.", "Keep the whole answer under 300 words.", StringComparison.Ordinal);
         var added = await admin.AddVersionAsync(PromptBuilder.TemplateId, body, "Shorter answers", Admin, Ct);
         Assert.True(added.Succeeded, added.Message);
-        Assert.Equal(3, added.Version);
+        Assert.Equal(4, added.Version);
         var store = new PromptTemplateStore(_db, new PromptBuilder());
-        Assert.Equal(2, (await store.GetActiveAsync(PromptBuilder.TemplateId, Ct)).Version); // not active until activated
+        Assert.Equal(3, (await store.GetActiveAsync(PromptBuilder.TemplateId, Ct)).Version); // not active until activated
 
-        var activated = await admin.ActivateAsync(PromptBuilder.TemplateId, 3, Admin, Ct);
+        var activated = await admin.ActivateAsync(PromptBuilder.TemplateId, 4, Admin, Ct);
         Assert.True(activated.Succeeded);
         var versions = await admin.VersionsAsync(Ct);
-        Assert.Equal(3, Assert.Single(versions, v => v.IsActive).Version);
-        var v3 = versions.Single(v => v.Version == 3);
-        Assert.Equal(("Ada Admin", "u-admin", "Shorter answers"), (v3.AuthorName, v3.AuthorId, v3.ChangeNote));
+        Assert.Equal(4, Assert.Single(versions, v => v.IsActive).Version);
+        var v4 = versions.Single(v => v.Version == 4);
+        Assert.Equal(("Ada Admin", "u-admin", "Shorter answers"), (v4.AuthorName, v4.AuthorId, v4.ChangeNote));
         Assert.Contains("under 300 words", (await store.GetActiveAsync(PromptBuilder.TemplateId, Ct)).Body, StringComparison.Ordinal);
 
         // A restart does not undo an admin's choice.
         await using (var db = _db.CreateDbContext()) await PromptTemplateStore.SeedAsync(db, _clock, Ct);
-        Assert.Equal(3, (await store.GetActiveAsync(PromptBuilder.TemplateId, Ct)).Version);
+        Assert.Equal(4, (await store.GetActiveAsync(PromptBuilder.TemplateId, Ct)).Version);
 
         await using var check = _db.CreateDbContext();
         var audit = await check.AuditEvents.OrderBy(a => a.Id).ToListAsync(Ct);
         Assert.Equal([PromptTemplateAuditActions.VersionAdded, PromptTemplateAuditActions.VersionActivated], audit.Select(a => a.Action));
         Assert.All(audit, a => Assert.Equal("u-admin", a.UserId));
-        Assert.Contains("previous=2", audit[1].Details, StringComparison.Ordinal);
+        Assert.Contains("previous=3", audit[1].Details, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -51,10 +51,10 @@ public sealed class PromptTemplatesPageTests : MudTestContext, IAsyncLifetime
     public async Task Lists_versions_diffs_them_adds_and_activates_a_version_and_dry_runs_it()
     {
         var cut = RenderPage();
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=template-versions] tbody tr").Count));
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=template-versions] tbody tr").Count));
         Assert.Contains("ClinicalAssist (embedded template)", cut.Find("[data-testid=template-versions]").TextContent);
         Assert.Single(cut.FindAll("[data-testid=active-version]"));
-        // Word diff between v1 and v2 (v2 asks for JSON).
+        // Word diff of the active version against the one before (both ask for JSON).
         Assert.Contains("JSON", cut.Find("[data-testid=diff-view] ins, [data-testid=diff-view]").TextContent);
 
         // A broken template cannot be added.
@@ -70,18 +70,18 @@ public sealed class PromptTemplatesPageTests : MudTestContext, IAsyncLifetime
         await cut.InvokeAsync(() => cut.Find("[data-testid=new-template-note]").Input("Shorter"));
         Assert.Empty(cut.FindAll("[data-testid=template-problem]"));
         await cut.InvokeAsync(() => cut.Find("[data-testid=add-template-version]").Click());
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=template-versions] tbody tr").Count));
-        await cut.InvokeAsync(() => cut.Find("[data-testid=activate-v3]").Click());
-        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=activate-v3]")));
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=template-versions] tbody tr").Count));
+        await cut.InvokeAsync(() => cut.Find("[data-testid=activate-v4]").Click());
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=activate-v4]")));
         Assert.NotEmpty(cut.FindAll("[data-testid=activate-v2]"));
 
-        await cut.InvokeAsync(() => cut.Find("[data-testid=dry-run-v3]").Click());
+        await cut.InvokeAsync(() => cut.Find("[data-testid=dry-run-v4]").Click());
         cut.WaitForAssertion(() => Assert.Contains("tokens (o200k_base)", cut.Find("[data-testid=dry-run-tokens]").TextContent));
         Assert.Contains("300 words", cut.Find("[data-testid=dry-run-system]").TextContent);
         Assert.Contains("PATIENT: age", cut.Find("[data-testid=dry-run-user]").TextContent);
 
         await using var check = _db.CreateDbContext();
-        Assert.Equal(3, Assert.Single(await check.PromptTemplateVersions.Where(t => t.IsActive).ToListAsync(Ct)).Version);
+        Assert.Equal(4, Assert.Single(await check.PromptTemplateVersions.Where(t => t.IsActive).ToListAsync(Ct)).Version);
         Assert.Equal([PromptTemplateAuditActions.VersionAdded, PromptTemplateAuditActions.VersionActivated, PromptTemplateAuditActions.DryRun],
             await check.AuditEvents.OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Ct));
     }

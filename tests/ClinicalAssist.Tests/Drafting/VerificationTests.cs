@@ -47,6 +47,9 @@ public sealed partial class VerificationTests
         var statements = new List<CitedStatement>();
         if (clean.Summary is { } s) statements.Add(s);
         statements.AddRange(clean.Problems.Select(p => new CitedStatement(p.Problem + ": " + p.Assessment, p.Cite)));
+        statements.AddRange(clean.Problems.SelectMany(p => p.Evidence.Concat(p.Plan)));
+        statements.AddRange(clean.Medications);
+        statements.AddRange(clean.Allergies);
         statements.AddRange(clean.KeyFindings);
         statements.AddRange(clean.NextSteps);
 

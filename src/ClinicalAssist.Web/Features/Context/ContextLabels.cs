@@ -15,9 +15,9 @@ public static class ContextLabels
         if (context.Medications.FirstOrDefault(m => m.Source.Reference == reference) is { } m)
             return $"{ContextSections.Medications.ItemLabel}: {m.Display} ({m.Status})";
         if (context.Labs.Concat(context.Vitals).FirstOrDefault(o => o.Source.Reference == reference) is { } o)
-            return $"{(o.Category == "vital-signs" ? ContextSections.Vitals : ContextSections.Labs).ItemLabel}: {o.Display} {o.FormattedValue}{(o.Interpretation is null or "N" ? "" : $" ({o.Interpretation})")}, {ClinicalDates.Short(o.Effective, context.AssembledAt)}";
+            return $"{(o.Category == "vital-signs" ? ContextSections.Vitals : ContextSections.Labs).ItemLabel}: {o.Name} {o.DisplayValue}{(o.Interpretation is null or "N" ? "" : $" ({o.Interpretation})")}, {ClinicalDates.Short(o.Effective, context.AssembledAt)}";
         if (context.OtherObservations.FirstOrDefault(x => x.Source.Reference == reference) is { } other)
-            return $"{ContextSections.OtherObservations.ItemLabel} ({other.Category}): {other.Display} {other.FormattedValue}{(other.Interpretation is null or "N" ? "" : $" ({other.Interpretation})")}, {ClinicalDates.Short(other.Effective, context.AssembledAt)}";
+            return $"{ContextSections.OtherObservations.ItemLabel} ({other.Category}): {other.Name} {other.DisplayValue}{(other.Interpretation is null or "N" ? "" : $" ({other.Interpretation})")}, {ClinicalDates.Short(other.Effective, context.AssembledAt)}";
         if (context.Notes.FirstOrDefault(n => n.Source.Reference == reference) is { } n)
             return $"{ContextSections.Notes.ItemLabel}: {n.Title}, {ClinicalDates.Short(n.Date, context.AssembledAt)}";
         foreach (var section in ContextSections.All.Where(s => s.Map is not null))

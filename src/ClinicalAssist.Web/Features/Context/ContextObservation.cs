@@ -21,6 +21,15 @@ public sealed record ContextObservation(
 
     public bool IsCritical => Interpretation is "HH" or "LL" or "AA";
 
+    /// <summary>The short name a clinician reads ("CRP", "WCC"), from <see cref="ClinicalKnowledge"/> by LOINC; else the display.</summary>
+    public string Name => ClinicalKnowledge.NameOf(this);
+
+    /// <summary>The value with its unit as read: "18.4 ×10⁹/L", "37.1 °C", "162/95 mmHg", "1.2" (INR). The UCUM unit
+    /// stays in <see cref="Unit"/> and <see cref="FormattedValue"/>.</summary>
+    public string DisplayValue => Components.Count > 0
+        ? string.Join("/", Components.Select(c => c.Value?.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) ?? "?")) + (ClinicalUnits.Human(Unit ?? Components[0].Unit) is { Length: > 0 } u ? " " + u : "")
+        : Value is { } v ? ClinicalUnits.Format(v, Unit) : ValueText ?? "";
+
     public string FormattedValue => Components.Count > 0
         ? string.Join("/", Components.Select(c => c.Value?.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) ?? "?")) + (Unit is null ? "" : " " + Unit)
         : Value is { } v ? v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture) + (Unit is null ? "" : " " + Unit) : ValueText ?? "";

@@ -608,7 +608,8 @@ public sealed partial class PatientContextBuilder
                 medication.RxNorm,
                 request.Status?.GetLiteral() ?? "unknown",
                 DescribeDosage(request.DosageInstruction),
-                FhirValues.ToDateTimeOffset(request.AuthoredOnElement));
+                FhirValues.ToDateTimeOffset(request.AuthoredOnElement),
+                request.StatusReason is { } reason ? FhirValues.Display(reason) : null);
         }
 
         public ContextMedication? MapMedicationStatement(MedicationStatement statement)
@@ -626,7 +627,8 @@ public sealed partial class PatientContextBuilder
                 medication.RxNorm,
                 statement.Status?.GetLiteral() ?? "unknown",
                 DescribeDosage(statement.Dosage),
-                FhirValues.ToDateTimeOffset(statement.Effective) ?? FhirValues.ToDateTimeOffset(statement.DateAssertedElement));
+                FhirValues.ToDateTimeOffset(statement.Effective) ?? FhirValues.ToDateTimeOffset(statement.DateAssertedElement),
+                statement.StatusReason.Select(FhirValues.Display).FirstOrDefault(r => r is not null));
         }
 
         public ContextAllergy? MapAllergy(AllergyIntolerance allergy)
@@ -1038,7 +1040,7 @@ public sealed partial class PatientContextBuilder
         var low = range.Low?.Value;
         var high = range.High?.Value;
         var unit = (range.Low is null ? null : UnitOf(range.Low)) ?? (range.High is null ? null : UnitOf(range.High));
-        var suffix = unit is null ? "" : " " + unit;
+        var suffix = ClinicalUnits.Human(unit) is { Length: > 0 } human ? (human == "%" ? "%" : " " + human) : "";
         return (low, high) switch
         {
             ({ } l, { } h) => $"{Number(l)}–{Number(h)}{suffix}",

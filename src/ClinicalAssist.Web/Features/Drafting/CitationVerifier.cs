@@ -15,7 +15,7 @@ public sealed partial class CitationVerifier
     public static IReadOnlyList<string> SectionNames => DraftAnswer.Sections;
 
     /// <summary>Headings of drafts made before the JSON contract (still recognised when re-verifying old text).</summary>
-    private static readonly string[] LegacySectionNames = ["Medications", "Allergies", "Suggested considerations"];
+    private static readonly string[] LegacySectionNames = ["Suggested considerations"];
 
     public CitationCheck Verify(string draftText, CitationIndex index)
     {

@@ -20,16 +20,22 @@ public sealed record DraftAnswer(
     IReadOnlyList<CitedStatement> NextSteps,
     IReadOnlyList<CitedStatement> OpenQuestions)
 {
+    /// <summary>Medications: active ones with their dose, then those stopped, held or completed this admission.</summary>
+    public IReadOnlyList<CitedStatement> Medications { get; init; } = [];
+
+    /// <summary>Allergies and intolerances, with criticality and reactions.</summary>
+    public IReadOnlyList<CitedStatement> Allergies { get; init; } = [];
+
     /// <summary>Rendered section headings, in order.</summary>
     public static readonly IReadOnlyList<string> Sections =
-        ["Summary", "Active problems", "Key findings", "Differential diagnoses", "Suggested next steps", "Open questions"];
+        ["Summary", "Active problems", "Medications", "Allergies", "Key findings", "Differential diagnoses", "Suggested next steps", "Open questions"];
 
     /// <summary>Prefix of every open question in the rendered text.</summary>
     public const string NeedPrefix = "Need: ";
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsEmpty => Summary is null && Problems.Count == 0 && KeyFindings.Count == 0 && Differentials.Count == 0
-                           && NextSteps.Count == 0 && OpenQuestions.Count == 0;
+    public bool IsEmpty => Summary is null && Problems.Count == 0 && Medications.Count == 0 && Allergies.Count == 0 && KeyFindings.Count == 0
+                           && Differentials.Count == 0 && NextSteps.Count == 0 && OpenQuestions.Count == 0;
 
     /// <summary>The draft as text: "## Heading" lines and "- statement [K1][K2]" bullets (the format the verifier,
     /// the citation chips, the editor and the review diff use). Empty sections say so, except while streaming
@@ -42,9 +48,9 @@ public sealed record DraftAnswer(
             if (sb.Length > 0) sb.Append('\n');
             sb.Append("## ").Append(name).Append('\n');
         }
-        void Line(string text, IEnumerable<string> cite)
+        void Line(string text, IEnumerable<string> cite, string marker = "- ")
         {
-            sb.Append("- ").Append(OneLine(text));
+            sb.Append(marker).Append(OneLine(text));
             var keys = cite.Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToList();
             if (keys.Count > 0) sb.Append(' ').Append(string.Concat(keys.Select(k => "[" + k + "]")));
             sb.Append('\n');
@@ -65,11 +71,17 @@ public sealed record DraftAnswer(
             else Line(Summary.Text, Summary.Cite);
         }
         // While streaming, a section is shown once it or a later one has content.
-        var later = new[] { Problems.Count, KeyFindings.Count, Differentials.Count, NextSteps.Count, OpenQuestions.Count };
+        var later = new[] { Problems.Count, Medications.Count, Allergies.Count, KeyFindings.Count, Differentials.Count, NextSteps.Count, OpenQuestions.Count };
         bool Reached(int i) => later.Skip(i).Any(c => c > 0);
-        Section("Active problems", Problems, p => Line(Trim(p.Problem) + (string.IsNullOrWhiteSpace(p.Assessment) ? "" : ": " + p.Assessment), p.Cite),
-            "No active problems recorded.", Reached(0));
-        Section("Key findings", KeyFindings, f => Line(f.Text, f.Cite), "No key findings recorded.", Reached(1));
+        Section("Active problems", Problems, p =>
+        {
+            Line(Trim(p.Problem) + (string.IsNullOrWhiteSpace(p.Assessment) ? "" : ": " + p.Assessment), p.Cite);
+            foreach (var e in p.Evidence) Line(e.Text, e.Cite, "  - ");
+            foreach (var plan in p.Plan) Line("Plan: " + StripPlan(plan.Text), plan.Cite, "  - ");
+        }, "No active problems recorded.", Reached(0));
+        Section("Medications", Medications, m => Line(m.Text, m.Cite), "No medication statements given.", Reached(1));
+        Section("Allergies", Allergies, a => Line(a.Text, a.Cite), "No allergy statements given.", Reached(2));
+        Section("Key findings", KeyFindings, f => Line(f.Text, f.Cite), "No key findings recorded.", Reached(3));
         Section("Differential diagnoses", Differentials, d =>
         {
             var text = new StringBuilder();
@@ -83,10 +95,16 @@ public sealed record DraftAnswer(
                 sb.AppendJoin("; ", items.Select(s => Trim(OneLine(s.Text)) + (s.Cite.Count > 0 ? " " + string.Concat(s.Cite.Distinct(StringComparer.Ordinal).Select(k => "[" + k + "]")) : "")));
             }
             sb.Append('\n');
-        }, "No differential diagnoses given.", Reached(2));
-        Section("Suggested next steps", NextSteps, s => Line(s.Text, s.Cite), "No next steps suggested.", Reached(3));
-        Section("Open questions", OpenQuestions, q => Line(NeedPrefix + StripNeed(q.Text), q.Cite), "No open questions recorded.", Reached(4));
+        }, "No differential diagnoses given.", Reached(4));
+        Section("Suggested next steps", NextSteps, s => Line(s.Text, s.Cite), "No next steps suggested.", Reached(5));
+        Section("Open questions", OpenQuestions, q => Line(NeedPrefix + StripNeed(q.Text), q.Cite), "No open questions recorded.", Reached(6));
         return sb.ToString();
+    }
+
+    private static string StripPlan(string text)
+    {
+        var t = text.Trim();
+        return t.StartsWith("Plan:", StringComparison.OrdinalIgnoreCase) ? t[5..].TrimStart() : t;
     }
 
     private static string StripNeed(string text)
@@ -112,7 +130,10 @@ public sealed record DraftAnswer(
             ["problems"] = new JsonArray([.. Problems.Select(p => (JsonNode)new JsonObject
             {
                 ["problem"] = p.Problem, ["assessment"] = p.Assessment, ["cite"] = Keys(p.Cite),
+                ["evidence"] = All(p.Evidence), ["plan"] = All(p.Plan),
             })]),
+            ["medications"] = All(Medications),
+            ["allergies"] = All(Allergies),
             ["keyFindings"] = All(KeyFindings),
             ["differentials"] = new JsonArray([.. Differentials.Select(d => (JsonNode)new JsonObject
             {

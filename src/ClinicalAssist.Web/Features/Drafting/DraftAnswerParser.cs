@@ -154,7 +154,11 @@ public static class DraftAnswerParser
             Statements(root, invalid, "keyFindings", "key_findings", "findings"),
             Array(root, "differentials", "differentialDiagnoses", "differential_diagnoses").Select(d => Differential(d, invalid)).OfType<AnswerDifferential>().ToList(),
             Statements(root, invalid, "nextSteps", "next_steps", "suggestedNextSteps"),
-            Statements(root, invalid, "openQuestions", "open_questions", "questions"));
+            Statements(root, invalid, "openQuestions", "open_questions", "questions"))
+        {
+            Medications = Statements(root, invalid, "medications", "medicationList"),
+            Allergies = Statements(root, invalid, "allergies", "allergyList"),
+        };
     }
 
     private static JsonElement? Get(JsonElement obj, params string[] names)
@@ -236,7 +240,11 @@ public static class DraftAnswerParser
         if (e.ValueKind != JsonValueKind.Object) return null;
         var problem = FromInline(Str(Get(e, "problem", "name", "display")));
         var assessment = FromInline(Str(Get(e, "assessment", "status")));
-        return new AnswerProblem(problem.Text, assessment.Text, [.. Keys(e, invalid).Concat(problem.Cite).Concat(assessment.Cite).Distinct(StringComparer.Ordinal)]);
+        return new AnswerProblem(problem.Text, assessment.Text, [.. Keys(e, invalid).Concat(problem.Cite).Concat(assessment.Cite).Distinct(StringComparer.Ordinal)])
+        {
+            Evidence = Statements(e, invalid, "evidence", "results"),
+            Plan = Get(e, "plan") is { ValueKind: JsonValueKind.String } one ? [FromInline(one.GetString() ?? "")] : Statements(e, invalid, "plan"),
+        };
     }
 
     private static AnswerDifferential? Differential(JsonElement e, List<string> invalid)

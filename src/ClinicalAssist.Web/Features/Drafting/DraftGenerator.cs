@@ -276,7 +276,7 @@ public sealed class DraftGenerator(
             if (outcome == DraftStatus.Draft)
             {
                 warnings.AddRange(verification.NotMentioned.Select(m =>
-                    new DraftWarning("not-mentioned", $"Not mentioned in the draft: {m.Description}.", m.CitationKey)));
+                    new DraftWarning(DraftWarningTiers.KindOf(m), $"Not mentioned in the draft: {m.Description}.", m.CitationKey)));
             }
         }
 

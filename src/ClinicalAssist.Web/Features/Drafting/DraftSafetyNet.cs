@@ -37,10 +37,12 @@ public sealed partial class DraftSafetyNet
     {
         ArgumentNullException.ThrowIfNull(citations);
         var text = draftText ?? "";
+        var watch = Watch(context, index, now);
         return new DraftVerification(structured, citations.UnknownKeys, citations.UncitedStatements,
-            CheckNumbers(text, context, index), MustInclude(text, context, index, now), citations.CitedKeys)
+            CheckNumbers(text, context, index), [.. watch.Where(item => !Mentioned(text, item))], citations.CitedKeys)
         {
             InvalidCitations = invalidCitations ?? [],
+            Watch = watch,
         };
     }
 
@@ -81,38 +83,69 @@ public sealed partial class DraftSafetyNet
     }
 
     /// <summary>Items of the must-include net that the draft neither cites nor names.</summary>
-    public static IReadOnlyList<MustIncludeItem> MustInclude(string draftText, PatientContext context, CitationIndex index, DateTimeOffset now)
+    public static IReadOnlyList<MustIncludeItem> MustInclude(string draftText, PatientContext context, CitationIndex index, DateTimeOffset now) =>
+        [.. Watch(context, index, now).Where(item => !Mentioned(draftText, item))];
+
+    /// <summary>Everything the must-include net watches, critical first: active allergies (high criticality critical), the
+    /// latest result of each test when it is abnormal and of the last 48 hours (critical when critical) — one item per test,
+    /// with its trajectory, never for a value a newer result superseded — and active high-alert medicines (critical).</summary>
+    public static IReadOnlyList<MustIncludeItem> Watch(PatientContext context, CitationIndex index, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var cited = CitationVerifier.KeysIn(draftText ?? "").ToHashSet(StringComparer.Ordinal);
-        var plain = CitationKey.BlankBrackets(draftText ?? "");
-        var missing = new List<MustIncludeItem>();
-        bool Mentioned(ResourceRef source, string name) => cited.Contains(index.KeyFor(source)) || Names(plain, name);
-
+        ArgumentNullException.ThrowIfNull(index);
+        var items = new List<MustIncludeItem>();
         foreach (var a in context.Allergies.Where(OfflineDrafter.IsActiveAllergy)
                      .OrderByDescending(a => string.Equals(a.Criticality, "high", StringComparison.OrdinalIgnoreCase)))
         {
-            if (Mentioned(a.Source, a.Substance)) continue;
+            var high = string.Equals(a.Criticality?.Trim(), "high", StringComparison.OrdinalIgnoreCase);
             var crit = string.IsNullOrWhiteSpace(a.Criticality) ? "" : $" ({ClinicalFormat.OneLine(a.Criticality, 30)} criticality)";
-            missing.Add(new MustIncludeItem("allergy", $"Allergy to {ClinicalFormat.OneLine(a.Substance, 80)}{crit}", index.KeyFor(a.Source)));
+            items.Add(new MustIncludeItem("allergy", $"Allergy to {ClinicalFormat.OneLine(a.Substance, 80)}{crit}", index.KeyFor(a.Source))
+            {
+                Critical = high,
+                Names = [a.Substance],
+            });
         }
-        foreach (var o in context.Labs.Where(o => o.IsAbnormal && o.Effective is { } t && t <= now.AddMinutes(5) && now - t <= RecentWindow)
-                     .OrderByDescending(o => o.IsCritical).ThenByDescending(o => o.Effective))
+        var latestPerTest = context.Labs.Select((o, i) => (o, i))
+            .GroupBy(x => x.o.Loinc is { Length: > 0 } code ? "loinc:" + code : "display:" + x.o.Display.Trim().ToUpperInvariant(), StringComparer.Ordinal)
+            .Select(g => g.OrderBy(x => x.o.Effective ?? DateTimeOffset.MinValue).ThenBy(x => x.i).Select(x => x.o).ToList());
+        foreach (var series in latestPerTest.OrderByDescending(s => s[^1].IsCritical).ThenByDescending(s => s[^1].Effective))
         {
-            if (cited.Contains(index.KeyFor(o.Source))) continue;
-            // A newer or older value of the same test cited with this one's value also counts.
-            if (Names(plain, o.Display) && plain.Contains(ValueText(o), StringComparison.OrdinalIgnoreCase)) continue;
+            var o = series[^1];
+            if (!o.IsAbnormal || o.Effective is not { } t || t > now.AddMinutes(5) || now - t > RecentWindow) continue;
+            var first = series.FirstOrDefault(x => x.Effective is { } ft && t - ft <= TimeSpan.FromDays(7));
+            var trajectory = first is null || ReferenceEquals(first, o) ? "" : $" (from {ClinicalFormat.OneLine(first.DisplayValue, 40)} on {ClinicalFormat.When(first.Effective)})";
             var kind = o.IsCritical ? "critical result" : "abnormal result";
-            missing.Add(new MustIncludeItem(o.IsCritical ? "critical-lab" : "abnormal-lab",
-                $"{char.ToUpperInvariant(kind[0])}{kind[1..]} {ClinicalFormat.OneLine(o.Display, 80)} {ClinicalFormat.OneLine(o.FormattedValue, 40)} on {ClinicalFormat.When(o.Effective)}",
-                index.KeyFor(o.Source)));
+            items.Add(new MustIncludeItem(o.IsCritical ? "critical-lab" : "abnormal-lab",
+                $"{char.ToUpperInvariant(kind[0])}{kind[1..]} {ClinicalFormat.OneLine(o.Name, 40)} {ClinicalFormat.OneLine(o.DisplayValue, 40)} on {ClinicalFormat.When(o.Effective)}{trajectory}",
+                index.KeyFor(o.Source))
+            {
+                Critical = o.IsCritical,
+                Names = o.Name == o.Display ? [o.Display] : [o.Name, o.Display],
+                Value = ValueText(o),
+            });
         }
         foreach (var m in context.Medications.Where(OfflineDrafter.IsActiveMedication))
         {
-            if (HighAlertClass(m.Display) is not { } cls || Mentioned(m.Source, m.Display)) continue;
-            missing.Add(new MustIncludeItem("high-alert-medication", $"High-alert medication ({cls}): {ClinicalFormat.OneLine(m.Display, 80)}", index.KeyFor(m.Source)));
+            if (HighAlertClass(m.Display) is not { } cls) continue;
+            items.Add(new MustIncludeItem("high-alert-medication", $"High-alert medication ({cls}): {ClinicalFormat.OneLine(m.Display, 80)}", index.KeyFor(m.Source))
+            {
+                Critical = true,
+                Names = [m.Display],
+            });
         }
-        return missing;
+        return items;
+    }
+
+    /// <summary>The draft mentions the item: it cites its key, or names it (a result: names it and states its value; a
+    /// newer or older value of the same test cited with this one's value also counts).</summary>
+    public static bool Mentioned(string? draftText, MustIncludeItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var text = draftText ?? "";
+        if (CitationVerifier.KeysIn(text).Contains(item.CitationKey, StringComparer.Ordinal)) return true;
+        var plain = CitationKey.BlankBrackets(text);
+        var named = item.Names.Any(n => Names(plain, n) || (n.Length is > 0 and < 4 && Regex.IsMatch(plain, @"(?<![\p{L}\p{N}])" + Regex.Escape(n) + @"(?![\p{L}\p{N}])", RegexOptions.CultureInvariant, Infrastructure.RegexLimits.MatchTimeout)));
+        return named && (item.Value is null || plain.Contains(item.Value, StringComparison.OrdinalIgnoreCase));
     }
 
     private static string ValueText(ContextObservation o) => o.Value is { } v ? v.ToString("0.##", CultureInfo.InvariantCulture) : o.FormattedValue;
@@ -139,10 +172,10 @@ public sealed partial class DraftSafetyNet
         if (context.Encounter is { } e) Add(e.Source, e.Reason);
         foreach (var c in context.Conditions) Add(c.Source, c.Display);
         foreach (var a in context.Allergies) Add(a.Source, a.Substance, string.Join(' ', a.Reactions));
-        foreach (var m in context.Medications) Add(m.Source, m.Display, m.Dosage);
+        foreach (var m in context.Medications) Add(m.Source, m.Display, m.Dosage, m.StatusReason);
         foreach (var o in context.Labs.Concat(context.Vitals))
         {
-            Add(o.Source, o.Display, o.FormattedValue, o.ReferenceRange, o.ValueText,
+            Add(o.Source, o.Display, o.FormattedValue, o.DisplayValue, o.ReferenceRange, o.ValueText,
                 o.Value?.ToString(CultureInfo.InvariantCulture),
                 string.Join(' ', o.Components.Select(c => c.Value?.ToString(CultureInfo.InvariantCulture))));
         }
@@ -174,6 +207,6 @@ public sealed partial class DraftSafetyNet
     private static partial Regex DateOrTime();
 
     /// <summary>"6.8 mmol/L", "162/95 mmHg", "38.5 °C", "92 %", "500 mg" — a value (or a pair) followed by a unit.</summary>
-    [GeneratedRegex(@"(?<![\w.\-/])(?<a>\d+(?:\.\d+)?)(?:\s*/\s*(?<b>\d+(?:\.\d+)?))?\s*(?:mmol/L|mmol/l|µmol/L|umol/L|μmol/L|mEq/L|mg/dL|mg/dl|g/dL|g/dl|g/L|mg/L|ng/mL|ng/L|pg/mL|U/L|IU/L|mL/min(?:/1\.73\s?m2)?|L/min|mm\s?\[?Hg\]?|bpm|beats/min|breaths/min|/min|%|°C|Cel|kg/m2|kg|mcg|µg|mg|mL|10\*9/L|10\^9/L|x10\^9/L|10\*3/uL|fL|pg|units?\b|IU\b)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\w.\-/])(?<a>\d+(?:\.\d+)?)(?:\s*/\s*(?<b>\d+(?:\.\d+)?))?\s*(?:mmol/L|mmol/l|µmol/L|umol/L|μmol/L|mEq/L|mg/dL|mg/dl|g/dL|g/dl|g/L|mg/L|ng/mL|ng/L|pg/mL|U/L|IU/L|mL/min(?:/1\.73\s?m[2²])?|L/min|×\s?10[⁰¹²³⁴⁵⁶⁷⁸⁹]+/L|kg/m²|mIU/L|mm\s?\[?Hg\]?|bpm|beats/min|breaths/min|/min|%|°C|Cel|kg/m2|kg|mcg|µg|mg|mL|10\*9/L|10\^9/L|x10\^9/L|10\*3/uL|fL|pg|units?\b|IU\b)", RegexOptions.CultureInvariant)]
     private static partial Regex ValueWithUnit();
 }

@@ -30,6 +30,11 @@ public static partial class DraftText
                 kind = DraftLineKind.Heading;
                 line = line.TrimStart('#').Trim();
             }
+            else if (line.StartsWith("  - ", StringComparison.Ordinal) || line.StartsWith("  * ", StringComparison.Ordinal))
+            {
+                kind = DraftLineKind.SubBullet;
+                line = line[4..];
+            }
             else if (line.StartsWith("- ", StringComparison.Ordinal) || line.StartsWith("* ", StringComparison.Ordinal))
             {
                 kind = DraftLineKind.Bullet;

@@ -16,6 +16,14 @@ public sealed record DraftVerification(
     /// <summary>Entries of a cite position that are not citation keys (free text, values): never rendered as chips.</summary>
     public IReadOnlyList<string> InvalidCitations { get; init; } = [];
 
+    /// <summary>Everything the must-include net watches (mentioned or not), so that warnings are re-checked on every edit
+    /// and at sign-off without the record (<see cref="DraftWarningTiers"/>).</summary>
+    public IReadOnlyList<MustIncludeItem> Watch { get; init; } = [];
+
+    /// <summary>The critical warnings the clinician acknowledged when signing: the signed draft keeps this record, not a
+    /// live warning count.</summary>
+    public IReadOnlyList<AcknowledgedWarning> Acknowledged { get; init; } = [];
+
     /// <summary>Set when the clinician signed text that did not verify, with their reason and what was unverified.</summary>
     public UnverifiedSignOff? SignedUnverified { get; init; }
 

@@ -16,8 +16,18 @@ public sealed record DraftWarning(string Kind, string Message, string? CitationK
 {
     /// <summary>Warning kinds that stop signing until the text is edited and verifies, or is signed as unverified
     /// with a reason (see <see cref="DraftVerification.HasCriticalFindings"/>).</summary>
-    public static readonly IReadOnlySet<string> CriticalKinds =
+    public static readonly IReadOnlySet<string> GatedKinds =
         new HashSet<string>(["unverified", "invalid-citation", "unknown-citation", "number-mismatch"], StringComparer.Ordinal);
+
+    /// <summary>Critical warnings the clinician must acknowledge, one by one, before signing (checked where the sign-off
+    /// is recorded, <see cref="Review.DraftWorkflow.SignAsync"/>): an injection attempt in a note, and a critical value,
+    /// a high-criticality allergy or a high-alert medicine the text does not mention.</summary>
+    public static readonly IReadOnlySet<string> AcknowledgedKinds =
+        new HashSet<string>(["prompt-injection", "critical-value", "allergy-high", "high-alert-medication"], StringComparer.Ordinal);
+
+    /// <summary>The critical tier: <see cref="GatedKinds"/> and <see cref="AcknowledgedKinds"/>. Every other warning is a
+    /// review item (folded, one line each).</summary>
+    public static readonly IReadOnlySet<string> CriticalKinds = new HashSet<string>(GatedKinds.Concat(AcknowledgedKinds), StringComparer.Ordinal);
 
     /// <summary>For an injection warning: the note text around the match, and where in it the matched span lies
     /// (highlighted on the page). Note text: shown to the clinician, never logged.</summary>
@@ -27,4 +37,11 @@ public sealed record DraftWarning(string Kind, string Message, string? CitationK
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsCritical => CriticalKinds.Contains(Kind);
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool NeedsAcknowledgement => AcknowledgedKinds.Contains(Kind);
+
+    /// <summary>A stable id for acknowledging this warning (kind, key and a hash of the message).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Id => $"{Kind}:{CitationKey}:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Message)))[..12]}";
 }

@@ -377,7 +377,9 @@ public sealed class PromptBuilder
             var sb = new StringBuilder(key(o.Source));
             sb.Append(ClinicalFormat.When(o.Effective)).Append(' ');
             if (withCategory) sb.Append('(').Append(text(o.Category, 40)).Append(") ");
-            sb.Append(text(o.Display, 120)).Append(' ').Append(text(o.FormattedValue, 80));
+            sb.Append(text(o.Name, 120));
+            if (!string.Equals(o.Name, o.Display, StringComparison.Ordinal) && o.Loinc is { Length: > 0 } loinc) sb.Append(" (LOINC ").Append(text(loinc, 20)).Append(')');
+            sb.Append(' ').Append(text(o.DisplayValue, 80));
             if (!string.IsNullOrWhiteSpace(o.ReferenceRange)) sb.Append(" (ref ").Append(text(o.ReferenceRange, 60)).Append(')');
             if (!string.IsNullOrWhiteSpace(o.Interpretation)) sb.Append(' ').Append(text(o.Interpretation, 10));
             return sb.Append('\n').ToString();

@@ -86,7 +86,7 @@ public static partial class DraftSignGate
         return check;
     }
 
-    private static DraftVerification? Stored(Draft draft)
+    internal static DraftVerification? Stored(Draft draft)
     {
         if (string.IsNullOrWhiteSpace(draft.VerificationJson)) return null;
         try
@@ -99,7 +99,7 @@ public static partial class DraftSignGate
         }
     }
 
-    private static Dictionary<string, ResourceRef> Map(string? citationsJson)
+    internal static Dictionary<string, ResourceRef> Map(string? citationsJson)
     {
         var map = new Dictionary<string, ResourceRef>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(citationsJson)) return map;
@@ -113,7 +113,7 @@ public static partial class DraftSignGate
 
     private static SignGateResult Result(List<string> findings) => findings.Count == 0 ? SignGateResult.Passed : new(false, findings);
 
-    private static string Normalise(string? text) => WhiteSpace().Replace(text ?? "", " ").Trim();
+    internal static string Normalise(string? text) => WhiteSpace().Replace(text ?? "", " ").Trim();
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 

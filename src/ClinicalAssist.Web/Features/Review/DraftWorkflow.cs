@@ -29,7 +29,7 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
     /// gate (<see cref="DraftSignGate"/>) — or, for text that does not, an explicit <paramref name="unverifiedReason"/>
     /// (stored with the draft's verification and audited as an override).</summary>
     public async Task<DecisionResult> SignAsync(Guid draftId, string signedText, bool attested, Actor clinician, CancellationToken ct = default,
-        string? unverifiedReason = null)
+        string? unverifiedReason = null, IReadOnlyCollection<string>? acknowledged = null)
     {
         if (!attested)
         {
@@ -43,6 +43,7 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         return await DecideAsync(draftId, DraftStatus.Signed, clinician, Roles.Clinician, AuditActions.DraftSigned, draft =>
         {
             var gate = DraftSignGate.Evaluate(draft, signedText);
+            var stored = DraftSignGate.Stored(draft) ?? new DraftVerification(draft.AnswerStructured, [], [], [], [], []);
             string verificationDetail = "verified";
             if (!gate.Verified)
             {
@@ -57,19 +58,30 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
                 {
                     throw new DecisionRefusedException(invalid, "sign gate: reason not accepted");
                 }
-                var stored = string.IsNullOrWhiteSpace(draft.VerificationJson)
-                    ? new DraftVerification(draft.AnswerStructured, [], [], [], [], [])
-                    : JsonSerializer.Deserialize<DraftVerification>(draft.VerificationJson) ?? new DraftVerification(false, [], [], [], [], []);
-                draft.VerificationJson = JsonSerializer.Serialize(stored with { SignedUnverified = new UnverifiedSignOff(unverifiedReason.Trim(), gate.Findings) });
+                stored = stored with { SignedUnverified = new UnverifiedSignOff(unverifiedReason.Trim(), gate.Findings) };
                 verificationDetail = $"unverified-override findings={gate.Findings.Count}";
             }
+
+            // Critical warnings of the text as signed, each acknowledged (docs/adr/0029); the signed draft keeps them.
+            var critical = DraftWarningTiers.Current(draft, signedText).Where(w => w.NeedsAcknowledgement).ToList();
+            var missing = DraftWarningTiers.Unacknowledged(critical, acknowledged);
+            if (missing.Count > 0)
+            {
+                throw new DecisionRefusedException(
+                    $"Acknowledge {(missing.Count == 1 ? "the critical warning" : $"each of the {missing.Count} critical warnings")} before signing: "
+                    + string.Join(" ", missing.Take(3).Select(w => w.Message)),
+                    $"sign gate: unacknowledged critical warnings={missing.Count}");
+            }
+            var now = time.GetUtcNow();
+            stored = stored with { Acknowledged = [.. critical.Select(w => new AcknowledgedWarning(w.Kind, w.Message, w.CitationKey, now))] };
+            draft.VerificationJson = JsonSerializer.Serialize(stored);
             draft.SignedText = signedText.Trim();
             draft.Attested = true;
             draft.EditDistance = WordEditDistance.Normalized(draft.GeneratedText, draft.SignedText);
             draft.ClinicianDecisionById = clinician.Id;
             draft.ClinicianDecisionByName = clinician.Name;
-            draft.ClinicianDecisionAt = time.GetUtcNow();
-            return $"edit_distance={draft.EditDistance:0.###} verification={verificationDetail}";
+            draft.ClinicianDecisionAt = now;
+            return $"edit_distance={draft.EditDistance:0.###} verification={verificationDetail} acknowledged={critical.Count}";
         }, ct);
     }
 

@@ -124,7 +124,8 @@ public sealed class RevocationMatrixTests : IAsyncLifetime
                 }
                 break;
             case "sign":
-                (succeeded, message) = Of(await workflow.SignAsync(draftId!.Value, "Signed text [L1].", attested: true, actor, Ct));
+                (succeeded, message) = Of(await workflow.SignAsync(draftId!.Value, "Signed text [L1].", attested: true, actor, Ct,
+                    acknowledged: await CriticalWarningsAsync(draftId.Value, "Signed text [L1].")));
                 break;
             case "reject":
                 (succeeded, message) = Of(await workflow.RejectAsync(draftId!.Value, "omission", null, actor, Ct));
@@ -158,12 +159,21 @@ public sealed class RevocationMatrixTests : IAsyncLifetime
     private async Task<Guid> GenerateAsync(DraftGenerator generator, Actor clinician) =>
         await generator.GenerateAsync(DraftingTestData.Context(), "Demo", clinician, _ => Task.CompletedTask, Ct);
 
+    /// <summary>The critical warnings of the draft for this text, acknowledged as the clinician would (docs/adr/0029).</summary>
+    private async Task<IReadOnlyCollection<string>> CriticalWarningsAsync(Guid draftId, string text)
+    {
+        await using var db = _db.CreateDbContext();
+        var draft = await db.Drafts.AsNoTracking().SingleAsync(d => d.Id == draftId, Ct);
+        return [.. DraftWarningTiers.Current(draft, text).Where(w => w.NeedsAcknowledgement).Select(w => w.Id)];
+    }
+
     /// <summary>A draft generated and signed by the seeded clinician "u-clin", waiting for a reviewer.</summary>
     private async Task<Guid> SignedByStaffAsync(DraftGenerator generator, DraftWorkflow workflow)
     {
         var staff = new Actor("u-clin", "Dr Clinician");
         var id = await GenerateAsync(generator, staff);
-        var signed = await workflow.SignAsync(id, "Signed text [L1].", attested: true, staff, Ct);
+        const string text = "Signed text [L1].";
+        var signed = await workflow.SignAsync(id, text, attested: true, staff, Ct, acknowledged: await CriticalWarningsAsync(id, text));
         Assert.True(signed.Succeeded, signed.Message);
         return id;
     }

@@ -31,7 +31,7 @@ public sealed partial class EvaluationSets(
 
     /// <summary>The set the activation gate reads: the newest frozen one.</summary>
     public static IQueryable<EvaluationSet> Current(AppDbContext db) =>
-        db.EvaluationSets.AsNoTracking().Where(s => s.FrozenAt != null).OrderByDescending(s => s.FrozenAt);
+        db.EvaluationSets.AsNoTracking().Where(s => s.FrozenAt != null).OrderByDescending(s => s.FrozenAt).ThenByDescending(s => s.Version);
 
     /// <summary>A new (not frozen) set of the generated demo ward's patients — never a real record.</summary>
     public async Task<SetChangeResult> CreateFromDemoWardAsync(Actor actor, CancellationToken cancellationToken)

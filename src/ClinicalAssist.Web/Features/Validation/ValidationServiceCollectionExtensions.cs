@@ -17,6 +17,7 @@ public static class ValidationServiceCollectionExtensions
         builder.Services.AddSingleton<EvaluationSignals>();
         builder.Services.AddSingleton<EvaluationRunner>();
         builder.Services.AddSingleton<EvaluationReports>();
+        builder.Services.AddSingleton<ActivationGate>();
         builder.Services.AddHostedService<EvaluationWorker>();
         return builder;
     }

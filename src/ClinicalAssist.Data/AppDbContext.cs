@@ -27,6 +27,13 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<RoundsBatch> RoundsBatches => Set<RoundsBatch>();
     public DbSet<RoundsBatchItem> RoundsBatchItems => Set<RoundsBatchItem>();
 
+    // --- Local validation (evaluation sets and runs, activation gate) ---
+    public DbSet<EvaluationSet> EvaluationSets => Set<EvaluationSet>();
+    public DbSet<EvaluationCase> EvaluationCases => Set<EvaluationCase>();
+    public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
+    public DbSet<EvaluationResult> EvaluationResults => Set<EvaluationResult>();
+    public DbSet<ActivationRequest> ActivationRequests => Set<ActivationRequest>();
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         RenewConcurrencyTokens();
@@ -249,6 +256,65 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             i.Property(x => x.Message).HasMaxLength(1000);
             i.HasIndex(x => new { x.BatchId, x.Position });
             i.HasIndex(x => new { x.PatientId, x.FinishedAt });
+        });
+
+        // --- Local validation ---
+        builder.Entity<EvaluationSet>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.CreatedByName).HasMaxLength(200);
+            e.Property(x => x.FrozenByName).HasMaxLength(200);
+            e.HasIndex(x => new { x.Name, x.Version }).IsUnique();
+            e.HasMany(x => x.Cases).WithOne(c => c.Set).HasForeignKey(c => c.SetId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<EvaluationCase>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Source).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.AgeBand).HasMaxLength(20);
+            e.Property(x => x.Sex).HasMaxLength(20);
+            e.Property(x => x.Service).HasMaxLength(100);
+            e.HasIndex(x => new { x.SetId, x.Position });
+        });
+        builder.Entity<EvaluationRun>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.HasOne(x => x.Set).WithMany().HasForeignKey(x => x.SetId).OnDelete(DeleteBehavior.Restrict);
+            e.Property(x => x.ModelConfigurationName).HasMaxLength(200);
+            e.Property(x => x.TemplateId).HasMaxLength(100);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(x => x.Judge).HasMaxLength(200);
+            e.Property(x => x.StartedById).HasMaxLength(450);
+            e.Property(x => x.StartedByName).HasMaxLength(200);
+            e.HasIndex(x => x.Status);
+            e.HasIndex(x => new { x.SetId, x.ModelConfigurationId, x.CreatedAt });
+            e.Property(x => x.Version).IsConcurrencyToken();
+        });
+        builder.Entity<EvaluationResult>(e =>
+        {
+            e.HasKey(x => x.Id);
+            // One result per run and case: the database refuses a second, so no case is counted twice.
+            e.HasIndex(x => new { x.RunId, x.CaseId }).IsUnique();
+            e.HasOne<EvaluationRun>().WithMany().HasForeignKey(x => x.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<EvaluationCase>().WithMany().HasForeignKey(x => x.CaseId).OnDelete(DeleteBehavior.Restrict);
+            e.Property(x => x.Failure).HasMaxLength(1000);
+        });
+        builder.Entity<ActivationRequest>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Target).HasConversion<string>().HasMaxLength(30);
+            e.Property(x => x.TargetId).HasMaxLength(100);
+            e.Property(x => x.TargetLabel).HasMaxLength(300);
+            e.Property(x => x.GateSummary).HasMaxLength(2000);
+            e.Property(x => x.OverrideReason).HasMaxLength(2000);
+            e.Property(x => x.RequestedById).HasMaxLength(450);
+            e.Property(x => x.RequestedByName).HasMaxLength(200);
+            e.Property(x => x.DecidedById).HasMaxLength(450);
+            e.Property(x => x.DecidedByName).HasMaxLength(200);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            e.HasIndex(x => new { x.Status, x.RequestedAt });
+            e.Property(x => x.Version).IsConcurrencyToken();
         });
 
         builder.Entity<AuditEvent>(a =>

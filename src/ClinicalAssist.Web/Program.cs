@@ -4,6 +4,7 @@ using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Review;
 using ClinicalAssist.Web.Features.Rounds;
+using ClinicalAssist.Web.Features.Validation;
 using ClinicalAssist.Web.Features.WriteBack;
 using ClinicalAssist.Web.Infrastructure;
 
@@ -22,6 +23,7 @@ builder.AddRounds();
 builder.AddWriteBack();
 builder.AddGovernance();
 builder.AddAdmin();
+builder.AddValidation();
 builder.AddHealthAndLimits();
 builder.AddClinicalAssistTelemetry();
 

@@ -52,6 +52,7 @@ internal sealed class FakeChatCompletionsServer : IAsyncDisposable
         {
             var body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted)
                        ?? throw new InvalidOperationException("empty request body");
+            context.Items[nameof(ReceivedRequest.Body)] = body;
             server!.Requests.Enqueue(new ReceivedRequest(context.Request.Path, context.Request.Headers["api-key"].ToString(), body,
                 context.Request.Headers.Authorization.ToString(), context.Request.QueryString.Value));
             await handler(context, Interlocked.Increment(ref attempts));

@@ -108,6 +108,10 @@ public static class AuthorizationMatrix
         .. Page("/admin/quality", Access.Admin),
         .. Page("/admin/audit", Access.Admin),
         .. Page("/admin/fhir-writes", Access.Admin),
+        // Local validation: runs and their answers are admin-only (never a clinician's or reviewer's view).
+        .. Page("/admin/validation", Access.Admin),
+        .. Page("/admin/validation/sets/{Id:guid}", Access.Admin, "/admin/validation/sets/00000000-0000-0000-0000-000000000020"),
+        .. Page("/admin/validation/runs/{Id:guid}", Access.Admin, "/admin/validation/runs/00000000-0000-0000-0000-000000000020"),
         new("GET", "/admin/quality/export.csv", Access.Admin, "/admin/quality/export.csv?from=2020-01-01T00:00:00Z&to=2035-01-01T00:00:00Z"),
         new("GET", "/admin/audit/export.csv", Access.Admin, "/admin/audit/export.csv"),
         // The framework's own endpoints: the circuit hub (authorization happens per component inside the circuit, by

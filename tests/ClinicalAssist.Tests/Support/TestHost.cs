@@ -5,6 +5,7 @@ using ClinicalAssist.Web.Features.Drafting;
 using ClinicalAssist.Web.Features.Governance;
 using ClinicalAssist.Web.Features.Review;
 using ClinicalAssist.Web.Features.Rounds;
+using ClinicalAssist.Web.Features.Validation;
 using ClinicalAssist.Web.Features.WriteBack;
 using ClinicalAssist.Web.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
@@ -67,6 +68,7 @@ public sealed class TestHost : IAsyncDisposable
         builder.AddGovernance();
         builder.AddAdmin();
         builder.AddWriteBack();
+        builder.AddValidation();
 
         var services = builder.Services;
         services.Replace(ServiceDescriptor.Singleton(time ?? TimeProvider.System));

@@ -52,9 +52,18 @@ public sealed partial class DraftSafetyNet
     /// values.</summary>
     public static IReadOnlyList<NumberMismatch> CheckNumbers(string draftText, PatientContext context, CitationIndex index)
     {
-        var sources = SourceNumbers(context, index);
+        ArgumentNullException.ThrowIfNull(context);
+        return CheckNumbers(draftText, SourceNumbers(context, index), context.Patient.AgeYears);
+    }
+
+    /// <summary>The same check against the numbers of each citation key as given (an evaluation case reads them from its
+    /// stored context snapshot) and the patient's age.</summary>
+    public static IReadOnlyList<NumberMismatch> CheckNumbers(string draftText, IReadOnlyDictionary<string, HashSet<decimal>> sources, int? patientAge)
+    {
+        ArgumentNullException.ThrowIfNull(draftText);
+        ArgumentNullException.ThrowIfNull(sources);
         // The patient's age is in the prompt's header, not in a citable resource: "67-year-old" needs no source.
-        var patient = context.Patient.AgeYears is { } age ? new HashSet<decimal> { age } : [];
+        var patient = patientAge is { } age ? new HashSet<decimal> { age } : [];
         var result = new List<NumberMismatch>();
         foreach (var raw in draftText.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
         {
@@ -161,14 +170,7 @@ public sealed partial class DraftSafetyNet
     private static Dictionary<string, HashSet<decimal>> SourceNumbers(PatientContext context, CitationIndex index)
     {
         var map = new Dictionary<string, HashSet<decimal>>(StringComparer.Ordinal);
-        void Add(ResourceRef source, params string?[] texts)
-        {
-            var set = new HashSet<decimal>();
-            foreach (var t in texts)
-                foreach (Match n in Number().Matches(t ?? ""))
-                    if (Parse(n.Value) is { } d) set.Add(d);
-            map[index.KeyFor(source)] = set;
-        }
+        void Add(ResourceRef source, params string?[] texts) => map[index.KeyFor(source)] = NumbersIn(texts);
         if (context.Encounter is { } e) Add(e.Source, e.Reason);
         foreach (var c in context.Conditions) Add(c.Source, c.Display);
         foreach (var a in context.Allergies) Add(a.Source, a.Substance, string.Join(' ', a.Reactions));
@@ -181,6 +183,16 @@ public sealed partial class DraftSafetyNet
         }
         foreach (var n in context.Notes) Add(n.Source, n.Title, n.Text);
         return map;
+    }
+
+    /// <summary>Every number in the texts, as the check reads a source's numbers.</summary>
+    public static HashSet<decimal> NumbersIn(params string?[] texts)
+    {
+        var set = new HashSet<decimal>();
+        foreach (var t in texts)
+            foreach (Match n in Number().Matches(t ?? ""))
+                if (Parse(n.Value) is { } d) set.Add(d);
+        return set;
     }
 
     private static decimal? Parse(string s) =>

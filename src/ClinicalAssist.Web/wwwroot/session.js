@@ -16,3 +16,13 @@
         window.addEventListener(type, ping, { passive: true, capture: true });
     }
 })();
+
+// Leaving the page (reload, closing the tab, typing another address) while an edit is not saved yet: the browser asks
+// first, where it allows it. The draft panel marks itself data-unsaved="true" until its debounced save has stored
+// the edit (Features/Drafting/DraftEdits.cs); navigation inside the app saves the edit on its own.
+window.addEventListener('beforeunload', event => {
+    if (document.querySelector('[data-unsaved="true"]')) {
+        event.preventDefault();
+        event.returnValue = '';
+    }
+});

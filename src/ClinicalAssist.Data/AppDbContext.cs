@@ -18,6 +18,8 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
     public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
     public DbSet<WorkLease> WorkLeases => Set<WorkLease>();
     public DbSet<SignInThrottleEntry> SignInThrottle => Set<SignInThrottleEntry>();
+    /// <summary>Clinicians' unsigned edits of drafts, saved as they type (bedside: never lose an edit).</summary>
+    public DbSet<DraftEdit> DraftEdits => Set<DraftEdit>();
 
     // --- Model cards (admin / governance) ---
     public DbSet<ModelCard> ModelCards => Set<ModelCard>();
@@ -357,6 +359,15 @@ public class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbCo
             l.Property(x => x.WorkId).HasMaxLength(64);
             l.Property(x => x.Owner).HasMaxLength(100);
             l.HasIndex(x => x.Owner);
+        });
+
+        // Bedside: a clinician's unsigned edit of a draft, one per draft and clinician, gone with the draft.
+        builder.Entity<DraftEdit>(e =>
+        {
+            e.HasKey(x => x.Id);
+            e.Property(x => x.UserId).HasMaxLength(450);
+            e.HasIndex(x => new { x.DraftId, x.UserId }).IsUnique();
+            e.HasOne<Draft>().WithMany().HasForeignKey(x => x.DraftId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<SignInSession>(s =>

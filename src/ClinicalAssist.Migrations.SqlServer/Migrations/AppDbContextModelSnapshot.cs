@@ -473,6 +473,38 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                     b.ToTable("Drafts");
                 });
 
+            modelBuilder.Entity("ClinicalAssist.Data.DraftEdit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("DraftId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("DraftVersion")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("SavedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DraftId", "UserId")
+                        .IsUnique();
+
+                    b.ToTable("DraftEdits");
+                });
+
             modelBuilder.Entity("ClinicalAssist.Data.EvaluationCase", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1547,6 +1579,15 @@ namespace ClinicalAssist.Migrations.SqlServer.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalAssist.Data.DraftEdit", b =>
+                {
+                    b.HasOne("ClinicalAssist.Data.Draft", null)
+                        .WithMany()
+                        .HasForeignKey("DraftId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ClinicalAssist.Data.EvaluationCase", b =>

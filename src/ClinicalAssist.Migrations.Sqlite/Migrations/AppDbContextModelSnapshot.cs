@@ -463,6 +463,38 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                     b.ToTable("Drafts");
                 });
 
+            modelBuilder.Entity("ClinicalAssist.Data.DraftEdit", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DraftId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DraftVersion")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DraftId", "UserId")
+                        .IsUnique();
+
+                    b.ToTable("DraftEdits");
+                });
+
             modelBuilder.Entity("ClinicalAssist.Data.EvaluationCase", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1530,6 +1562,15 @@ namespace ClinicalAssist.Migrations.Sqlite.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("ClinicalAssist.Data.DraftEdit", b =>
+                {
+                    b.HasOne("ClinicalAssist.Data.Draft", null)
+                        .WithMany()
+                        .HasForeignKey("DraftId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ClinicalAssist.Data.EvaluationCase", b =>

@@ -69,6 +69,7 @@ public static class DatabaseInitializer
         {
             await ModelConfigurationService.SeedAsync(db, services.GetRequiredService<IOptions<ModelOptions>>().Value,
                 services.GetRequiredService<TimeProvider>(), CancellationToken.None);
+            await ClinicalAssist.Web.Features.Drafting.OfflineDrafterModelCard.SeedAsync(db, services.GetRequiredService<TimeProvider>(), CancellationToken.None);
         }
 
         var roleManager = services.GetRequiredService<RoleManager<IdentityRole>>();

@@ -19,6 +19,11 @@ public sealed class IdleSessionOptions : IValidatableObject
     public TimeSpan KeepAliveInterval =>
         TimeSpan.FromTicks(Math.Clamp(IdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, TimeSpan.TicksPerMinute));
 
+    /// <summary>How long before the idle sign-out the page warns, with a "Stay signed in" button (derived: a quarter of
+    /// the idle timeout, 1 s to 2 min).</summary>
+    public TimeSpan IdleWarningLead =>
+        TimeSpan.FromTicks(Math.Clamp(IdleTimeout.Ticks / 4, TimeSpan.TicksPerSecond, 2 * TimeSpan.TicksPerMinute));
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (IdleTimeout < TimeSpan.FromSeconds(5) || IdleTimeout > TimeSpan.FromHours(12))

@@ -12,7 +12,27 @@
         last = now;
         fetch('Account/KeepAlive', { credentials: 'same-origin', cache: 'no-store' }).catch(() => { });
     };
-    for (const type of ['pointerdown', 'pointermove', 'keydown', 'touchstart', 'touchmove', 'wheel', 'scroll']) {
+    for (const type of ['pointerdown', 'keydown', 'touchstart', 'touchmove', 'wheel', 'scroll']) {
         window.addEventListener(type, ping, { passive: true, capture: true });
     }
+    // A pointer that did not move is not use: the browser reports a "move" at the same place when the page changes
+    // under a resting mouse (e.g. the idle warning appearing where "Stay signed in" was last clicked), which would
+    // otherwise keep an untouched page signed in for ever.
+    let lastX = NaN, lastY = NaN;
+    window.addEventListener('pointermove', event => {
+        if (event.screenX === lastX && event.screenY === lastY) return;
+        lastX = event.screenX;
+        lastY = event.screenY;
+        ping();
+    }, { passive: true, capture: true });
 })();
+
+// Leaving the page (reload, closing the tab, typing another address) while an edit is not saved yet: the browser asks
+// first, where it allows it. The draft panel marks itself data-unsaved="true" until its debounced save has stored
+// the edit (Features/Drafting/DraftEdits.cs); navigation inside the app saves the edit on its own.
+window.addEventListener('beforeunload', event => {
+    if (document.querySelector('[data-unsaved="true"]')) {
+        event.preventDefault();
+        event.returnValue = '';
+    }
+});

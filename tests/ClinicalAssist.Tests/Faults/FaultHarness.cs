@@ -43,6 +43,7 @@ internal sealed class FaultHarness : MudTestContext
         Services.AddSingleton(Options.Create(new FhirOptions()));
         Services.AddSingleton<WriteBackQueue>();
         Services.AddSingleton<DraftWorkflow>();
+        Services.AddSingleton<DraftEdits>();
         Services.AddSingleton<ModelCardStore>();
         Services.AddScoped<CitationOpener>();
         Services.AddSingleton<SafeMarkdownRenderer>();

@@ -90,6 +90,19 @@ public sealed class RoundsPageTests : MudTestContext, IAsyncLifetime
         await cut.InvokeAsync(() => cut.FindAll("[data-testid=remove-patient]")[0].Click());
         cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=rounds-row]").Count), Patience.Medium);
         Assert.DoesNotContain(census[0].DisplayName, cut.Find("[data-testid=rounds-list]").TextContent);
+
+        // Undo: back in its bed-order place, as a census patient (not "added by you"), and audited.
+        Assert.Contains(census[0].DisplayName, cut.Find("[data-testid=removed-info]").TextContent);
+        await cut.InvokeAsync(() => cut.Find("[data-testid=undo-remove]").Click());
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=rounds-row]").Count), Patience.Medium);
+        Assert.Equal(census.Select(p => p.DisplayName), cut.FindAll("[data-testid=rounds-patient]").Select(a => a.TextContent));
+        Assert.DoesNotContain("added by you", cut.Find("[data-testid=rounds-list]").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=removed-info]"));
+        await using (var db = _db.CreateDbContext())
+        {
+            Assert.Equal(0, await db.RoundsListEntries.CountAsync(Ct));
+            Assert.Equal(1, await db.AuditEvents.CountAsync(a => a.Action == AuditActions.RoundsPatientAdded && a.Details == "undo of removal", Ct));
+        }
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public static class DraftingServiceCollectionExtensions
         builder.Services.AddSingleton<PromptTemplateStore>();
         builder.Services.AddSingleton<PromptTemplateAdmin>();
         builder.Services.AddSingleton<DraftGenerator>();
+        builder.Services.AddSingleton<DraftEdits>();
         builder.Services.AddHostedService<InterruptedDraftSweeper>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DraftModelFactory>();

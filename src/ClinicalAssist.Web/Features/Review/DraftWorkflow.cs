@@ -249,6 +249,8 @@ public sealed class DraftWorkflow(IDbContextFactory<AppDbContext> dbFactory, Aud
         }
 
         draft.Status = target;
+        // The clinician's working copy of the edit goes with the decision: the signed text is the record now.
+        if (target is DraftStatus.Signed or DraftStatus.Rejected) await DraftEdits.RemoveForAsync(db, draft.Id, ct);
         db.AuditEvents.Add(audit.Create(auditAction, actor, draft.PatientId, draft.Id, details: details));
         foreach (var older in olderSigned) DraftSupersession.Mark(db, audit, older, draft.Id, actor, "signed", now);
         // A signed summary that goes back to the FHIR server is queued in the sign-off's own transaction.

@@ -33,11 +33,7 @@ public sealed class RoundsList(IPatientRecordSource records, IDbContextFactory<A
             if (record is null) continue;
             result.Add((PatientSummaries.Create(record.Patient, record.Resources, time.GetUtcNow()), true));
         }
-        return result
-            .OrderBy(r => r.p.Location is null ? 1 : 0)
-            .ThenBy(r => r.p.Location ?? "", NaturalComparer.Instance)
-            .ThenBy(r => r.p.DisplayName, StringComparer.OrdinalIgnoreCase)
-            .ToList();
+        return BedOrder.Sort(result, r => r.p);
     }
 
     /// <summary>The list with each patient's latest draft and the item of the clinician's latest batch.</summary>
@@ -108,6 +104,28 @@ public sealed class RoundsList(IPatientRecordSource records, IDbContextFactory<A
 
     public Task RemoveAsync(Actor clinician, string patientId, CancellationToken cancellationToken) =>
         SetAsync(clinician, patientId, included: false, AuditActions.RoundsPatientRemoved, cancellationToken);
+
+    /// <summary>Undoes <see cref="RemoveAsync"/>: the patient is back as they were — a census patient as on the census
+    /// (the entry is removed), a patient added by hand as added by hand.</summary>
+    public async Task UndoRemoveAsync(Actor clinician, string patientId, bool wasAddedByHand, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clinician);
+        ArgumentException.ThrowIfNullOrEmpty(patientId);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var entry = await db.RoundsListEntries.SingleOrDefaultAsync(e => e.ClinicianId == clinician.Id && e.PatientId == patientId, cancellationToken);
+        if (entry is null || entry.Included) return;
+        if (wasAddedByHand)
+        {
+            entry.Included = true;
+            entry.ChangedAt = time.GetUtcNow();
+        }
+        else
+        {
+            db.RoundsListEntries.Remove(entry);
+        }
+        db.AuditEvents.Add(audit.Create(AuditActions.RoundsPatientAdded, clinician, patientId, details: "undo of removal"));
+        await db.SaveChangesAsync(cancellationToken);
+    }
 
     private async Task SetAsync(Actor clinician, string patientId, bool included, string action, CancellationToken cancellationToken)
     {

@@ -55,13 +55,15 @@ public sealed class BedsideEditTests : BrowserTestBase
         await App.KillAsync();
         App = await StartAppAsync();
         var again = await SignInAsync("clinician@demo.local", 1024, 768);
+        // The page's last use is this navigation: nothing below touches it until the sign-out.
+        var idleSince = DateTimeOffset.UtcNow;
         await again.GotoAsync(Url(new Uri(chartUrl).PathAndQuery.TrimStart('/')));
         await again.WaitForInteractiveAsync();
         await ExpectRestoredAsync(again);
         await ScanAsync(again, "restored edit");
 
-        // Left alone on the chart: signed out after the idle timeout; signing in again returns to the draft with the edit.
-        var idleSince = DateTimeOffset.UtcNow;
+        // Left alone on the chart: signed out after the idle timeout (counted from its last use, not from the end of the
+        // checks above, which take seconds on a loaded machine); signing in again returns to the draft with the edit.
         await Expect(again).ToHaveURLAsync(new Regex("/Account/Login"), new() { Timeout = Patience.Ms(Patience.Long) });
         Assert.True(DateTimeOffset.UtcNow - idleSince >= TimeSpan.FromSeconds(15), "signed out well before the idle timeout");
         await again.GetByTestId("login-email").FillAsync("clinician@demo.local");
